@@ -1,0 +1,181 @@
+//! The command line: clap structs that hold arguments only, and `main`,
+//! which runs a command and maps its outcome to an exit code. Each command
+//! lives in [`commands`] and calls the engine, which never sees clap.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::schema::SchemaKind;
+
+pub use output::Output;
+
+/// The exit codes, the same for every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success (and, for `drift` or with `--detailed-exitcode`, nothing to change).
+    Ok = 0,
+    /// An error.
+    Error = 1,
+    /// Changes present (`drift`, `diff`, and `plan --detailed-exitcode`).
+    Changes = 2,
+    /// Refused by a rule.
+    Refused = 3,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  envctl validate                   check every environment offline (CI on forks)
+  envctl plan local                 show what would change in .env.local
+  envctl plan prod --format markdown   the masked plan for a pull-request comment
+  envctl apply local                make live match (asks first; --yes in CI)
+  envctl drift                      nightly: exit 2 when live drifted from the YAML
+
+Exit codes: 0 success, 1 error, 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
+Files: envctl.yaml and environments/<name>.yaml; see docs/configuration.md.";
+
+/// Keeps environments honest: desired state in YAML, plan, apply, drift.
+#[derive(Debug, Parser)]
+#[command(name = "envctl", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in DIR (where envctl.yaml is).
+    #[arg(long, short = 'C', global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// When to colour output; `auto` follows NO_COLOR and the terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Offline: parse, schema, semantics and rules on the desired state.
+    #[command(
+        after_help = "Examples:\n  envctl validate\n  envctl validate production staging\n\nExit 0 when valid, 1 on a bad file, 3 when a rule refuses. Reads no secret and no network."
+    )]
+    Validate {
+        /// Environments to check (default: all).
+        envs: Vec<String>,
+    },
+    /// Read live state and show what apply would change.
+    #[command(
+        after_help = "Examples:\n  envctl plan local\n  envctl plan prod --format markdown > plan.md\n  envctl plan staging --detailed-exitcode   # exit 2 when there are changes"
+    )]
+    Plan(PlanArgs),
+    /// Make live match the desired state (asks for confirmation).
+    #[command(
+        after_help = "Examples:\n  envctl apply local\n  envctl apply staging --yes\n  envctl apply prod --allow-delete   # prune in a protected environment"
+    )]
+    Apply {
+        /// Environment name or alias.
+        target: String,
+        /// Do not ask; required when there is no terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Allow deletes in a protected environment.
+        #[arg(long)]
+        allow_delete: bool,
+    },
+    /// Plan every environment (or those named); exit 2 on any drift.
+    #[command(
+        after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
+    )]
+    Drift {
+        /// Environments (default: all).
+        envs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Compare two environments' desired state (keys, masked values, functions, head).
+    #[command(
+        after_help = "Example:\n  envctl diff staging production   # the promotion check; exit 2 when they differ"
+    )]
+    Diff { env_a: String, env_b: String },
+    /// Print the JSON Schemas of envctl.yaml and environment files.
+    #[command(
+        after_help = "Examples:\n  envctl schema environment\n  envctl schema --write schemas   # regenerate the committed files"
+    )]
+    Schema {
+        /// Which schema (default: both, as one JSON object keyed by file name).
+        #[arg(value_enum)]
+        kind: Option<SchemaKind>,
+        /// Write each schema as a file into DIR instead of printing.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
+    /// Rotate a secret everywhere it lives (not available yet).
+    Rotate { env: String, name: String },
+    /// Write an environment file from what is live now (not available yet).
+    Import { env: String },
+    /// The keyring-backed secret store (not available yet).
+    Secret {
+        #[arg(value_parser = ["set", "get", "rm"])]
+        action: String,
+        env: String,
+        name: String,
+    },
+    /// Store an API token in the keyring (not available yet).
+    Login {
+        #[arg(value_parser = ["supabase", "vercel"])]
+        platform: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Environment name or alias.
+    pub env: String,
+    /// Save the plan to FILE for `envctl apply FILE` (not available yet).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Fail instead of planning `unknown` when a secret cannot be resolved.
+    #[arg(long)]
+    pub require_secrets: bool,
+    /// Plan deletes in a protected environment without a refusal.
+    #[arg(long)]
+    pub allow_delete: bool,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    let out = Output::new(cli.color);
+    let exit = match commands::run(cli, &out) {
+        Ok(exit) => exit,
+        Err(e) => {
+            out.error(&e);
+            Exit::Error
+        }
+    };
+    ExitCode::from(exit as u8)
+}

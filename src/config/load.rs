@@ -1,0 +1,642 @@
+//! Reading `envctl.yaml` and `environments/*.yaml` from disk, in three
+//! passes per file — YAML syntax, typed decode, JSON Schema — and then the
+//! checks that need more than one file (aliases, routes, migrations).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::files::{
+    Defaults, EnvironmentFile, MigrationsSpec, ProjectFile, VarSpec, VarValue, is_env_name,
+};
+use super::schema::{self, SchemaKind};
+use super::{Environment, Function, Migrations, Target, Variable, Workspace, glob_match};
+use crate::Error;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::yaml::de::{Spanned, closest, from_node};
+use crate::yaml::{self, Pos};
+
+pub const PROJECT_FILE: &str = "envctl.yaml";
+pub const ENVIRONMENTS_DIR: &str = "environments";
+
+/// What loading found: the workspace, and warnings worth showing.
+#[derive(Debug)]
+pub struct Loaded {
+    pub workspace: Workspace,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads the workspace rooted at `root`. Any error-level diagnostic fails
+/// the whole load with every diagnostic found.
+pub fn load(root: &Path) -> Result<Loaded, Error> {
+    let mut diags = Vec::new();
+    let project_path = PathBuf::from(PROJECT_FILE);
+    let project: Option<ProjectFile> =
+        read_file(root, &project_path, SchemaKind::Project, &mut diags);
+
+    let mut env_files = Vec::new();
+    let env_dir = root.join(ENVIRONMENTS_DIR);
+    match std::fs::read_dir(&env_dir) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for path in paths {
+                let ext = path.extension().and_then(|e| e.to_str());
+                if !matches!(ext, Some("yaml" | "yml")) {
+                    continue;
+                }
+                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+                let rel = Path::new(ENVIRONMENTS_DIR).join(path.file_name().unwrap_or_default());
+                if !valid_name(&name) {
+                    diags.push(
+                        Diagnostic::error(&rel, None, format!("`{name}` is not a usable environment name"))
+                            .with_help(Some("name the file with letters, digits, `-` and `_`, e.g. `staging.yaml`")),
+                    );
+                    continue;
+                }
+                if let Some(file) = read_file::<EnvironmentFile>(root, &rel, SchemaKind::Environment, &mut diags) {
+                    env_files.push((name, rel, file));
+                }
+            }
+        }
+        Err(_) if project.is_some() => diags.push(
+            Diagnostic::error(Path::new(ENVIRONMENTS_DIR), None, "no environments folder")
+                .with_help(Some("create environments/<name>.yaml for each environment, e.g. environments/local.yaml")),
+        ),
+        Err(_) => {}
+    }
+
+    let Some(project) = project else {
+        return Err(Error::Invalid(diags));
+    };
+    if project.version != 1 {
+        diags.push(
+            Diagnostic::error(
+                &project_path,
+                None,
+                format!("unsupported version {}", project.version),
+            )
+            .with_help(Some("this envctl reads `version: 1`")),
+        );
+    }
+    if env_files.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+        diags.push(
+            Diagnostic::error(Path::new(ENVIRONMENTS_DIR), None, "no environment files")
+                .with_help(Some("create environments/<name>.yaml for each environment, e.g. environments/local.yaml")),
+        );
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Invalid(diags));
+    }
+
+    let migrations = local_migrations(root, &project.paths.migrations);
+    let mut environments = BTreeMap::new();
+    for (name, file, env) in env_files {
+        let resolved = resolve(root, &project, &name, &file, env, &migrations, &mut diags);
+        environments.insert(name, resolved);
+    }
+    check_project(&project, &project_path, &environments, &mut diags);
+
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Invalid(diags));
+    }
+    let aliases = project
+        .aliases
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    Ok(Loaded {
+        workspace: Workspace {
+            root: root.to_path_buf(),
+            project: project.project,
+            environments,
+            aliases,
+            rules: project.rules,
+            project_file: project_path,
+        },
+        warnings: diags,
+    })
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Syntax, then types, then schema: a file that fails one pass is not
+/// checked by the next, whose messages would only repeat the first.
+fn read_file<T: DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    kind: SchemaKind,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let text = match std::fs::read_to_string(root.join(rel)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && kind == SchemaKind::Project => {
+            diags.push(Diagnostic::error(rel, None, format!("no {PROJECT_FILE} in {}", root.display())).with_help(
+                Some("run envctl in your project's folder, or pass --chdir DIR (see docs/configuration.md)"),
+            ));
+            return None;
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                rel,
+                None,
+                format!("cannot read the file: {e}"),
+            ));
+            return None;
+        }
+    };
+    let node = match yaml::parse(&text) {
+        Ok(Some(node)) => node,
+        Ok(None) => yaml::Node {
+            kind: yaml::Kind::Map(Vec::new()),
+            pos: Pos { line: 1, column: 1 },
+        },
+        Err(e) => {
+            diags.push(Diagnostic::error(rel, Some(e.pos), e.message).with_help(e.help));
+            return None;
+        }
+    };
+    let value = match from_node::<T>(&node) {
+        Ok(value) => value,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(rel, e.pos.or(Some(node.pos)), e.message).with_help(e.help),
+            );
+            return None;
+        }
+    };
+    let schema_errors = schema::check(kind, rel, &node);
+    if !schema_errors.is_empty() {
+        diags.extend(schema_errors);
+        return None;
+    }
+    Some(value)
+}
+
+/// Lays the environment over the defaults and routes variables to targets.
+fn resolve(
+    root: &Path,
+    project: &ProjectFile,
+    name: &str,
+    file: &Path,
+    env: EnvironmentFile,
+    migrations: &Result<Vec<String>, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Environment {
+    let project_file = Path::new(PROJECT_FILE);
+    let targets: BTreeMap<String, Target> = env
+        .targets
+        .into_iter()
+        .map(|(tname, spec)| {
+            let location = Location::new(file, spec.pos);
+            (
+                tname.clone(),
+                Target {
+                    name: tname,
+                    spec: spec.value,
+                    location,
+                },
+            )
+        })
+        .collect();
+    for target in targets.values() {
+        check_target(target, file, diags);
+    }
+
+    let Defaults {
+        variables: default_vars,
+        functions: default_functions,
+        migrations: default_migrations,
+    } = &project.defaults;
+    let mut specs: BTreeMap<String, (Spanned<VarSpec>, &Path)> = default_vars
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.clone(), project_file)))
+        .collect();
+    for (key, spec) in env.variables {
+        specs.insert(key, (spec, file));
+    }
+
+    let mut variables = BTreeMap::new();
+    for (key, (spec, origin)) in specs {
+        let location = Location::new(origin, spec.pos);
+        if !is_env_name(&key) {
+            diags.push(
+                Diagnostic::error(
+                    origin,
+                    Some(spec.pos),
+                    format!("`{key}` is not a valid variable name"),
+                )
+                .with_help(Some(
+                    "use letters, digits and `_`, not starting with a digit",
+                )),
+            );
+            continue;
+        }
+        let VarSpec {
+            value,
+            targets: explicit,
+            environment_specific,
+        } = spec.value;
+        if value == VarValue::Unset {
+            continue;
+        }
+        let routed = match explicit {
+            Some(names) => {
+                for tname in &names {
+                    if !targets.contains_key(tname) {
+                        let help = match closest(tname, targets.keys().map(String::as_str)) {
+                            Some(best) => format!("did you mean `{best}`?"),
+                            None => format!("targets in {name}: {}", list(targets.keys())),
+                        };
+                        diags.push(
+                            Diagnostic::error(
+                                origin,
+                                Some(spec.pos),
+                                format!("`{key}` is routed to `{tname}`, which is not a target of environment {name}"),
+                            )
+                            .with_help(Some(help)),
+                        );
+                    }
+                }
+                names
+                    .into_iter()
+                    .filter(|t| targets.contains_key(t))
+                    .collect()
+            }
+            None => targets
+                .values()
+                .filter(|t| receives(project, t).iter().any(|p| glob_match(p, &key)))
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>(),
+        };
+        if routed.is_empty() && !targets.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    origin,
+                    Some(spec.pos),
+                    format!("`{key}` goes to no target in environment {name}"),
+                )
+                .with_help(Some(
+                    "add it to a target's `receives` or to `routes` in envctl.yaml",
+                )),
+            );
+        }
+        variables.insert(
+            key.clone(),
+            Variable {
+                name: key,
+                value,
+                targets: routed,
+                environment_specific,
+                location,
+            },
+        );
+    }
+
+    let mut functions = BTreeMap::new();
+    let function_specs = default_functions
+        .iter()
+        .map(|(k, v)| (k, v, project_file))
+        .chain(env.functions.iter().map(|(k, v)| (k, v, file)));
+    for (slug, spec, origin) in function_specs {
+        let verify_jwt = spec.value.unwrap_or_default().verify_jwt;
+        if !root.join(&project.paths.functions).join(slug).is_dir() {
+            diags.push(
+                Diagnostic::warning(
+                    origin,
+                    Some(spec.pos),
+                    format!(
+                        "Edge Function `{slug}` has no folder {}/{slug}",
+                        project.paths.functions
+                    ),
+                )
+                .with_help(Some("deploying it needs its source; check the name")),
+            );
+        }
+        functions.insert(
+            slug.clone(),
+            Function {
+                slug: slug.clone(),
+                verify_jwt,
+                location: Location::new(origin, spec.pos),
+            },
+        );
+    }
+
+    let head = env
+        .migrations
+        .as_ref()
+        .map(|m| (m, file))
+        .or(default_migrations.as_ref().map(|m| (m, project_file)));
+    let migrations =
+        head.and_then(|(spec, origin)| resolve_head(spec, origin, project, migrations, diags));
+
+    Environment {
+        name: name.to_string(),
+        file: file.to_path_buf(),
+        protected: env.protected,
+        local: env.local.unwrap_or(name == "local"),
+        targets,
+        variables,
+        functions,
+        migrations,
+    }
+}
+
+/// The patterns a target receives: its own list, else the project's route
+/// for its name, else everything.
+fn receives(project: &ProjectFile, target: &Target) -> Vec<String> {
+    target
+        .spec
+        .receives()
+        .map(<[String]>::to_vec)
+        .or_else(|| project.routes.get(&target.name).map(|r| r.value.clone()))
+        .unwrap_or_else(|| vec!["*".to_string()])
+}
+
+fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
+    let pos = Some(Pos {
+        line: target.location.line,
+        column: target.location.column,
+    });
+    if !valid_name(&target.name) {
+        diags.push(Diagnostic::error(
+            file,
+            pos,
+            format!("`{}` is not a usable target name", target.name),
+        ));
+    }
+    match &target.spec {
+        super::TargetSpec::Vercel {
+            target: vt,
+            git_branch,
+            ..
+        } => {
+            if git_branch.is_some() && vt != "preview" {
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        pos,
+                        format!("`git_branch` applies only to the `preview` target, not `{vt}`"),
+                    )
+                    .with_help(Some("set `target: preview` or remove `git_branch`")),
+                );
+            }
+        }
+        super::TargetSpec::Supabase { project_ref, .. } => {
+            if project_ref.len() != 20 || !project_ref.chars().all(|c| c.is_ascii_lowercase()) {
+                diags.push(
+                    Diagnostic::error(file, pos, format!("`{project_ref}` is not a Supabase project ref"))
+                        .with_help(Some("a ref is 20 lowercase letters, as in https://supabase.com/dashboard/project/<ref>")),
+                );
+            }
+        }
+        super::TargetSpec::Dotenv { path, .. } => {
+            if path.is_empty()
+                || Path::new(path).is_absolute()
+                || path.split(['/', '\\']).any(|c| c == "..")
+            {
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        pos,
+                        format!("dotenv path `{path}` must stay inside the project"),
+                    )
+                    .with_help(Some("use a relative path such as `.env.local`")),
+                );
+            }
+        }
+    }
+}
+
+fn resolve_head(
+    spec: &Spanned<MigrationsSpec>,
+    origin: &Path,
+    project: &ProjectFile,
+    local: &Result<Vec<String>, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Migrations> {
+    let location = Location::new(origin, spec.pos);
+    let versions = match local {
+        Ok(versions) => versions,
+        Err(why) => {
+            diags.push(
+                Diagnostic::error(origin, Some(spec.pos), why.clone()).with_help(Some(format!(
+                    "create {} or set `paths.migrations` in envctl.yaml",
+                    project.paths.migrations
+                ))),
+            );
+            return None;
+        }
+    };
+    let head = if spec.value.head == "latest" {
+        match versions.last() {
+            Some(last) => last.clone(),
+            None => {
+                diags.push(Diagnostic::warning(
+                    origin,
+                    Some(spec.pos),
+                    format!(
+                        "`head: latest` but {} has no migrations",
+                        project.paths.migrations
+                    ),
+                ));
+                return None;
+            }
+        }
+    } else if versions.contains(&spec.value.head) {
+        spec.value.head.clone()
+    } else {
+        let help = match closest(&spec.value.head, versions.iter().map(String::as_str)) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!(
+                "versions in {}: {}",
+                project.paths.migrations,
+                list(versions.iter())
+            ),
+        };
+        diags.push(
+            Diagnostic::error(
+                origin,
+                Some(spec.pos),
+                format!(
+                    "migration head `{}` is not a file in {}",
+                    spec.value.head, project.paths.migrations
+                ),
+            )
+            .with_help(Some(help)),
+        );
+        return None;
+    };
+    let upto = versions.iter().filter(|v| **v <= head).cloned().collect();
+    Some(Migrations {
+        head,
+        versions: upto,
+        location,
+    })
+}
+
+/// Versions of `<version>_<name>.sql` files, in order.
+pub fn local_migrations(root: &Path, dir: &str) -> Result<Vec<String>, String> {
+    let entries =
+        std::fs::read_dir(root.join(dir)).map_err(|_| format!("no migrations folder {dir}"))?;
+    let mut versions: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".sql")?;
+            let version = stem.split('_').next()?;
+            (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| version.to_string())
+        })
+        .collect();
+    // Versions compare as numbers of possibly different widths.
+    versions.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+    versions.dedup();
+    Ok(versions)
+}
+
+fn check_project(
+    project: &ProjectFile,
+    file: &Path,
+    environments: &BTreeMap<String, Environment>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (alias, target) in &project.aliases {
+        if environments.contains_key(alias) {
+            diags.push(Diagnostic::error(
+                file,
+                Some(target.pos),
+                format!("alias `{alias}` is also an environment's name"),
+            ));
+        }
+        if !environments.contains_key(&target.value) {
+            let help = closest(&target.value, environments.keys().map(String::as_str))
+                .map(|best| format!("did you mean `{best}`?"))
+                .unwrap_or_else(|| format!("environments: {}", list(environments.keys())));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(target.pos),
+                    format!(
+                        "alias `{alias}` points to `{}`, which is not an environment",
+                        target.value
+                    ),
+                )
+                .with_help(Some(help)),
+            );
+        }
+    }
+    let all_targets: Vec<&str> = environments
+        .values()
+        .flat_map(|e| e.targets.keys().map(String::as_str))
+        .collect();
+    for (tname, route) in &project.routes {
+        if !all_targets.contains(&tname.as_str()) {
+            let help = closest(tname, all_targets.iter().copied())
+                .map(|best| format!("did you mean `{best}`?"))
+                .unwrap_or_else(|| "name a target defined in an environment file".to_string());
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Some(route.pos),
+                    format!("route for `{tname}`, which no environment defines as a target"),
+                )
+                .with_help(Some(help)),
+            );
+        }
+    }
+    let env_names: Vec<&str> = environments.keys().map(String::as_str).collect();
+    let mut env_lists: Vec<(&Vec<String>, Pos)> = Vec::new();
+    for (_, disable) in &project.rules.disable {
+        if let super::files::Disable::In(names) = &disable.value {
+            env_lists.push((names, disable.pos));
+        }
+    }
+    for rule in &project.rules.required {
+        if let Some(names) = &rule.value.environments {
+            env_lists.push((names, rule.pos));
+        }
+    }
+    if let Some(parity) = &project.rules.parity {
+        for name in &parity.environments {
+            if !env_names.contains(&name.as_str()) {
+                diags.push(Diagnostic::error(
+                    file,
+                    None,
+                    format!("rules.parity names `{name}`, which is not an environment"),
+                ));
+            }
+        }
+    }
+    for (names, pos) in env_lists {
+        for name in names {
+            if !env_names.contains(&name.as_str()) && !project.aliases.contains_key(name) {
+                diags.push(
+                    Diagnostic::error(file, Some(pos), format!("`{name}` is not an environment"))
+                        .with_help(
+                            closest(name, env_names.iter().copied())
+                                .map(|b| format!("did you mean `{b}`?")),
+                        ),
+                );
+            }
+        }
+    }
+    for (id, disable) in &project.rules.disable {
+        if !crate::rules::RuleId::ALL.iter().any(|r| r.as_str() == id) {
+            let ids: Vec<&str> = crate::rules::RuleId::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            diags.push(
+                Diagnostic::error(file, Some(disable.pos), format!("unknown rule `{id}`"))
+                    .with_help(Some(crate::yaml::de::suggest(id, &ids))),
+            );
+        }
+    }
+    for (kind, entries) in [
+        (
+            "forbid",
+            project
+                .rules
+                .forbid
+                .iter()
+                .map(|f| (f.value.value.as_deref(), f.pos))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "patterns",
+            project
+                .rules
+                .patterns
+                .iter()
+                .map(|p| (Some(p.value.regex.as_str()), p.pos))
+                .collect(),
+        ),
+    ] {
+        for (regex, pos) in entries {
+            if let Some(Err(e)) = regex.map(regex::Regex::new) {
+                diags.push(Diagnostic::error(
+                    file,
+                    Some(pos),
+                    format!("rules.{kind}: invalid regex: {e}"),
+                ));
+            }
+        }
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        "(none)".to_string()
+    } else {
+        names.join(", ")
+    }
+}

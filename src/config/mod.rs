@@ -1,0 +1,170 @@
+//! The desired state: the user's files loaded, checked and resolved into
+//! environments whose variables are routed to targets.
+//!
+//! Loading never stops at the first problem: it collects every diagnostic it
+//! can so one `validate` run shows them all. Nothing here reads a secret.
+
+pub mod files;
+mod load;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use files::{FunctionSpec, SecretRef, TargetSpec, VarValue};
+pub use load::load;
+
+use crate::diagnostic::Location;
+
+/// The project as loaded from `envctl.yaml` and `environments/`.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The folder holding `envctl.yaml`; relative paths start here.
+    pub root: PathBuf,
+    pub project: String,
+    pub environments: BTreeMap<String, Environment>,
+    pub aliases: BTreeMap<String, String>,
+    pub rules: files::RulesConfig,
+    /// Where rule configuration entries were written, for findings about them.
+    pub project_file: PathBuf,
+}
+
+impl Workspace {
+    /// Finds an environment by name or alias.
+    pub fn environment(&self, name: &str) -> Result<&Environment, crate::Error> {
+        let canonical = self.aliases.get(name).map_or(name, String::as_str);
+        self.environments.get(canonical).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .environments
+                .keys()
+                .map(String::as_str)
+                .chain(self.aliases.keys().map(String::as_str))
+                .collect();
+            crate::Error::UnknownEnvironment {
+                name: name.to_string(),
+                suggestion: crate::yaml::de::closest(name, known.iter().copied())
+                    .map(str::to_string),
+                known: self.environments.keys().cloned().collect(),
+            }
+        })
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    /// The environment's file, relative to the workspace root.
+    pub file: PathBuf,
+    pub protected: bool,
+    pub local: bool,
+    pub targets: BTreeMap<String, Target>,
+    pub variables: BTreeMap<String, Variable>,
+    pub functions: BTreeMap<String, Function>,
+    pub migrations: Option<Migrations>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub spec: TargetSpec,
+    pub location: Location,
+}
+
+impl Target {
+    /// A short human description: `dotenv .env.local`, `supabase abcd…`.
+    pub fn describe(&self) -> String {
+        match &self.spec {
+            TargetSpec::Dotenv { path, .. } => format!("dotenv {path}"),
+            TargetSpec::Supabase { project_ref, .. } => format!("supabase project {project_ref}"),
+            TargetSpec::Vercel {
+                project,
+                target,
+                git_branch,
+                ..
+            } => match git_branch {
+                Some(branch) => format!("vercel {project} ({target}, branch {branch})"),
+                None => format!("vercel {project} ({target})"),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub value: VarValue,
+    /// Names of the targets that receive it.
+    pub targets: Vec<String>,
+    pub environment_specific: bool,
+    pub location: Location,
+}
+
+impl Variable {
+    pub fn is_secret(&self) -> bool {
+        matches!(self.value, VarValue::Secret(_))
+    }
+
+    pub fn plain(&self) -> Option<&str> {
+        match &self.value {
+            VarValue::Plain(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub slug: String,
+    pub verify_jwt: bool,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Migrations {
+    /// The version the environment must be at.
+    pub head: String,
+    /// Every local migration version up to and including the head, in order.
+    pub versions: Vec<String>,
+    pub location: Location,
+}
+
+/// `*` matches any run of characters, `?` one; everything else literally.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// Display a path relative to the workspace root when it is inside it.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("VITE_*", "VITE_API_URL"));
+        assert!(glob_match("*", "ANY"));
+        assert!(glob_match("*_BYPASS_*", "ALLOW_WEBHOOK_BYPASS_X"));
+        assert!(!glob_match("VITE_*", "NEXT_PUBLIC_X"));
+        assert!(glob_match("A?C", "ABC"));
+        assert!(!glob_match("STRIPE_KEY", "STRIPE_KEYS"));
+    }
+}

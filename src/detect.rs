@@ -1,0 +1,268 @@
+//! Recognising what a value is without keeping it: Stripe keys by mode,
+//! Supabase JWTs by role, private keys, well-known token prefixes, and
+//! high-entropy strings. The result is a coarse [`Class`], safe to store in
+//! a plan, that lets rules judge a secret they may never see.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    StripeLiveSecret,
+    StripeTestSecret,
+    StripeLivePublishable,
+    StripeTestPublishable,
+    StripeWebhookSecret,
+    SupabaseServiceRole,
+    /// A Supabase anon key: public by design.
+    SupabaseAnon,
+    /// Some other JWT.
+    Jwt,
+    PrivateKey,
+    /// A well-known token format (GitHub, Slack, AWS, OpenAI, …).
+    KnownToken,
+    /// A public token by design (Mapbox `pk.`).
+    PublicToken,
+    HighEntropy,
+}
+
+impl Class {
+    /// Whether a value of this class must be kept secret.
+    pub fn is_secret(self) -> bool {
+        !matches!(
+            self,
+            Class::StripeLivePublishable
+                | Class::StripeTestPublishable
+                | Class::SupabaseAnon
+                | Class::PublicToken
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Class::StripeLiveSecret => "a Stripe live secret key",
+            Class::StripeTestSecret => "a Stripe test secret key",
+            Class::StripeLivePublishable => "a Stripe live publishable key",
+            Class::StripeTestPublishable => "a Stripe test publishable key",
+            Class::StripeWebhookSecret => "a Stripe webhook signing secret",
+            Class::SupabaseServiceRole => "a Supabase service_role key",
+            Class::SupabaseAnon => "a Supabase anon key",
+            Class::Jwt => "a JWT",
+            Class::PrivateKey => "a private key",
+            Class::KnownToken => "an API token",
+            Class::PublicToken => "a public token",
+            Class::HighEntropy => "a random-looking string",
+        }
+    }
+}
+
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xapp-",
+    "AKIA",
+    "ASIA",
+    "sk-proj-",
+    "sk-ant-",
+    "sk-",
+    "AIza",
+    "sbp_",
+    "sb_secret_",
+    "SG.",
+    "sk.",
+    "npm_",
+    "hf_",
+    "shpat_",
+    "dop_v1_",
+];
+
+pub fn classify(value: &str) -> Option<Class> {
+    let v = value.trim();
+    for (prefix, class) in [
+        ("sk_live_", Class::StripeLiveSecret),
+        ("rk_live_", Class::StripeLiveSecret),
+        ("sk_test_", Class::StripeTestSecret),
+        ("rk_test_", Class::StripeTestSecret),
+        ("pk_live_", Class::StripeLivePublishable),
+        ("pk_test_", Class::StripeTestPublishable),
+        ("whsec_", Class::StripeWebhookSecret),
+        ("pk.", Class::PublicToken),
+        ("sb_publishable_", Class::PublicToken),
+    ] {
+        if v.starts_with(prefix) && v.len() > prefix.len() + 4 {
+            return Some(class);
+        }
+    }
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some(Class::PrivateKey);
+    }
+    if let Some(role) = jwt_role(v) {
+        return Some(match role.as_deref() {
+            Some("service_role") => Class::SupabaseServiceRole,
+            Some("anon") => Class::SupabaseAnon,
+            _ => Class::Jwt,
+        });
+    }
+    if TOKEN_PREFIXES
+        .iter()
+        .any(|p| v.starts_with(p) && v.len() >= p.len() + 16 && !v.contains(char::is_whitespace))
+    {
+        return Some(Class::KnownToken);
+    }
+    high_entropy(v).then_some(Class::HighEntropy)
+}
+
+/// Whether a value should be treated as secret when shown.
+pub fn looks_secret(value: &str) -> bool {
+    classify(value).is_some_and(Class::is_secret)
+}
+
+/// `Some(role)` for anything shaped like a JWT; the role claim if present.
+fn jwt_role(v: &str) -> Option<Option<String>> {
+    let mut parts = v.split('.');
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !header.starts_with("eyJ") || signature.is_empty() {
+        return None;
+    }
+    let json = base64url_decode(payload)?;
+    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    Some(
+        claims
+            .get("role")
+            .and_then(|r| r.as_str())
+            .map(str::to_string),
+    )
+}
+
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Long, unbroken, mixed-alphabet strings with high Shannon entropy. URLs,
+/// paths and prose are excluded: they are long but not random.
+fn high_entropy(v: &str) -> bool {
+    if v.len() < 24 || v.contains("://") || v.contains(char::is_whitespace) || v.starts_with('/') {
+        return false;
+    }
+    if !v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=_-.".contains(&b))
+    {
+        return false;
+    }
+    let classes = [
+        v.bytes().any(|b| b.is_ascii_lowercase()),
+        v.bytes().any(|b| b.is_ascii_uppercase()),
+        v.bytes().any(|b| b.is_ascii_digit()),
+    ];
+    if classes.iter().filter(|c| **c).count() < 2 {
+        return false;
+    }
+    let mut counts = [0usize; 256];
+    for b in v.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = v.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|&c| -(c as f64 / n) * (c as f64 / n).log2())
+        .sum();
+    entropy >= 4.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let b64 = |s: &str| {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let bytes = s.as_bytes();
+            let mut out = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+                for i in 0..=chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        format!(
+            "{}.{}.sig",
+            b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+            b64(payload)
+        )
+    }
+
+    #[test]
+    fn classifies_known_shapes() {
+        assert_eq!(classify("sk_live_51Habcdef"), Some(Class::StripeLiveSecret));
+        assert_eq!(classify("rk_test_51Habcdef"), Some(Class::StripeTestSecret));
+        assert_eq!(
+            classify("pk_test_51Habcdef"),
+            Some(Class::StripeTestPublishable)
+        );
+        assert_eq!(
+            classify(&jwt(r#"{"role":"service_role","iss":"supabase"}"#)),
+            Some(Class::SupabaseServiceRole)
+        );
+        assert_eq!(
+            classify(&jwt(r#"{"role":"anon"}"#)),
+            Some(Class::SupabaseAnon)
+        );
+        assert_eq!(
+            classify("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"),
+            Some(Class::PrivateKey)
+        );
+        assert_eq!(
+            classify("ghp_0123456789abcdefghijABCDEFGHIJ"),
+            Some(Class::KnownToken)
+        );
+        assert_eq!(
+            classify("q8Xv2LmP0zR7tK4wN9bY3cF6hJ1sD5gA"),
+            Some(Class::HighEntropy)
+        );
+    }
+
+    #[test]
+    fn ordinary_values_are_not_secrets() {
+        for v in [
+            "https://api.example.com/v1/some/long/path",
+            "true",
+            "3000",
+            "production",
+            "pk.eyJ1IjoiaHVkZGxlIn0.abc",
+        ] {
+            assert!(!looks_secret(v), "{v}");
+        }
+        assert!(!looks_secret("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    }
+}

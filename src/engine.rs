@@ -1,0 +1,196 @@
+//! The I/O edge around the pure core: resolve secrets, read every target
+//! concurrently, diff, evaluate; and apply a plan target by target.
+
+use std::collections::BTreeMap;
+
+use tokio::task::JoinSet;
+
+use crate::Error;
+use crate::config::{Environment, VarValue, Workspace};
+use crate::plan::{self, DesiredTarget, Plan, Resolved};
+use crate::provider::{Provider, Snapshot};
+use crate::rules::{self, Verdict};
+use crate::secret::{self, EnvSource, Secret};
+
+/// Secrets of one environment, resolved: what the plan may know (by name),
+/// and the values apply will write.
+pub struct Secrets {
+    pub resolution: BTreeMap<String, Result<Resolved, String>>,
+    pub values: BTreeMap<String, Secret>,
+}
+
+impl Secrets {
+    /// Nothing resolved: for `validate`, which runs no programs and reads
+    /// no secret files.
+    pub fn unresolved(env: &Environment) -> Secrets {
+        let resolution = env
+            .variables
+            .values()
+            .filter(|v| v.is_secret())
+            .map(|v| (v.name.clone(), Err("not resolved by validate".to_string())))
+            .collect();
+        Secrets {
+            resolution,
+            values: BTreeMap::new(),
+        }
+    }
+
+    pub fn unresolved_names(&self) -> Vec<(&str, &str)> {
+        self.resolution
+            .iter()
+            .filter_map(|(k, r)| r.as_ref().err().map(|why| (k.as_str(), why.as_str())))
+            .collect()
+    }
+}
+
+/// Resolves every secret reference of an environment.
+pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource) -> Secrets {
+    let mut resolution = BTreeMap::new();
+    let mut values = BTreeMap::new();
+    for var in env.variables.values() {
+        if let VarValue::Secret(reference) = &var.value {
+            match secret::resolve(reference, &ws.root, source) {
+                Ok(value) => {
+                    resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
+                    values.insert(var.name.clone(), value);
+                }
+                Err(why) => {
+                    resolution.insert(var.name.clone(), Err(format!("{reference}: {why}")));
+                }
+            }
+        }
+    }
+    Secrets { resolution, values }
+}
+
+/// A plan with everything apply needs to carry it out.
+pub struct Planned {
+    pub plan: Plan,
+    pub verdict: Verdict,
+    pub desired: Vec<DesiredTarget>,
+    pub providers: Vec<Provider>,
+    pub secrets: Secrets,
+}
+
+fn context<'a>(ws: &'a Workspace, env: &'a Environment, allow_delete: bool) -> rules::Context<'a> {
+    rules::Context {
+        environment: env,
+        environments: ws.environments.values().collect(),
+        config: &ws.rules,
+        project_file: &ws.project_file,
+        allow_delete,
+    }
+}
+
+/// The rules over the desired state alone (no live state): what `validate`
+/// checks, and what `plan` checks before it reads anything.
+pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, Verdict) {
+    let desired = plan::desired_targets(env, &secrets.resolution);
+    let empty = vec![Snapshot::default(); desired.len()];
+    let plan = plan::diff(&ws.project, env, &desired, &empty);
+    let verdict = rules::evaluate(&plan, &context(ws, env, true));
+    (plan, verdict)
+}
+
+/// Reads every target of the environment concurrently and plans.
+pub async fn plan(
+    ws: &Workspace,
+    env: &Environment,
+    secrets: Secrets,
+    allow_delete: bool,
+) -> Result<Planned, Error> {
+    let providers: Vec<Provider> = env
+        .targets
+        .values()
+        .map(|t| Provider::for_target(&ws.root, t))
+        .collect::<Result<_, _>>()?;
+    let live = read_all(&providers).await?;
+    let desired = plan::desired_targets(env, &secrets.resolution);
+    let plan = plan::diff(&ws.project, env, &desired, &live);
+    let verdict = rules::evaluate(&plan, &context(ws, env, allow_delete));
+    Ok(Planned {
+        plan,
+        verdict,
+        desired,
+        providers,
+        secrets,
+    })
+}
+
+/// One snapshot per provider, in order; all read at once.
+pub async fn read_all(providers: &[Provider]) -> Result<Vec<Snapshot>, Error> {
+    let mut set = JoinSet::new();
+    for (i, provider) in providers.iter().cloned().enumerate() {
+        set.spawn(async move { (i, provider.read().await) });
+    }
+    let mut out: Vec<Option<Snapshot>> = vec![None; providers.len()];
+    while let Some(joined) = set.join_next().await {
+        let (i, result) =
+            joined.map_err(|e| Error::Usage(format!("reading live state failed: {e}")))?;
+        out[i] = Some(result.map_err(Error::Provider)?);
+    }
+    Ok(out
+        .into_iter()
+        .map(|s| s.expect("every task reports"))
+        .collect())
+}
+
+/// What apply did, per target.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    pub applied: Vec<(String, Vec<String>)>,
+}
+
+/// Applies a plan target by target. All writes are derived (and every secret
+/// checked) before the first one is sent, so a bad value writes nothing.
+pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
+    let mut batches = Vec::new();
+    for ((target_plan, desired), provider) in planned
+        .plan
+        .targets
+        .iter()
+        .zip(&planned.desired)
+        .zip(&planned.providers)
+    {
+        let writes = crate::apply::writes(target_plan, desired, &planned.secrets.values)
+            .map_err(Error::Apply)?;
+        batches.push((target_plan, provider, writes));
+    }
+    let mut report = ApplyReport::default();
+    for (index, (target_plan, provider, writes)) in batches.iter().enumerate() {
+        if writes.is_empty() {
+            continue;
+        }
+        if let Err((done_count, cause)) = provider.apply(writes).await {
+            let mut done: Vec<String> = report
+                .applied
+                .iter()
+                .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
+                .collect();
+            done.extend(
+                writes[..done_count]
+                    .iter()
+                    .map(|w| format!("{}: {}", target_plan.name, w.describe())),
+            );
+            let not_done = writes[done_count..]
+                .iter()
+                .map(|w| format!("{}: {}", target_plan.name, w.describe()))
+                .chain(batches[index + 1..].iter().flat_map(|(t, _, ws)| {
+                    ws.iter()
+                        .map(move |w| format!("{}: {}", t.name, w.describe()))
+                }))
+                .collect();
+            return Err(Error::Partial {
+                target: target_plan.name.clone(),
+                done,
+                not_done,
+                cause,
+            });
+        }
+        report.applied.push((
+            target_plan.name.clone(),
+            writes.iter().map(|w| w.describe()).collect(),
+        ));
+    }
+    Ok(report)
+}

@@ -1,0 +1,106 @@
+//! The errors envctl stops on. One place (`cli::run`'s caller) prints them
+//! and picks the exit code; nothing here holds a secret value.
+
+use std::fmt;
+
+use crate::diagnostic::Diagnostic;
+
+#[derive(Debug)]
+pub enum Error {
+    /// The desired-state files have problems; every one found is listed.
+    Invalid(Vec<Diagnostic>),
+    UnknownEnvironment {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    /// Something a later version of envctl provides.
+    NotImplemented {
+        what: String,
+        hint: String,
+    },
+    Provider(crate::provider::ProviderError),
+    Apply(crate::apply::ApplyError),
+    /// An apply that failed partway: what was done and what was not.
+    Partial {
+        target: String,
+        done: Vec<String>,
+        not_done: Vec<String>,
+        cause: crate::provider::ProviderError,
+    },
+    /// `apply` needs a yes, and there is no one to ask.
+    NeedsConfirmation,
+    Declined,
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    Usage(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(diags) => {
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                for d in diags {
+                    writeln!(f, "{d}")?;
+                }
+                write!(
+                    f,
+                    "{errors} error{} in the desired state; nothing was read or written",
+                    if errors == 1 { "" } else { "s" }
+                )
+            }
+            Error::UnknownEnvironment {
+                name,
+                suggestion,
+                known,
+            } => {
+                write!(f, "no environment named `{name}`")?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean `{s}`?"),
+                    None => write!(f, " (environments: {})", known.join(", ")),
+                }
+            }
+            Error::NotImplemented { what, hint } => {
+                write!(f, "{what} is not implemented yet; {hint}")
+            }
+            Error::Provider(e) => write!(f, "{e}"),
+            Error::Apply(e) => write!(f, "{e}"),
+            Error::Partial {
+                target,
+                done,
+                not_done,
+                cause,
+            } => {
+                writeln!(f, "apply failed partway: {cause}")?;
+                writeln!(
+                    f,
+                    "  target {target}: done: {}",
+                    if done.is_empty() {
+                        "nothing".into()
+                    } else {
+                        done.join(", ")
+                    }
+                )?;
+                write!(
+                    f,
+                    "  not done: {}\n  run `envctl plan` again to see exactly what remains",
+                    not_done.join(", ")
+                )
+            }
+            Error::NeedsConfirmation => {
+                write!(
+                    f,
+                    "apply changes live state and needs confirmation: run it in a terminal, or pass --yes"
+                )
+            }
+            Error::Declined => write!(f, "apply cancelled; nothing was written"),
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
+            Error::Usage(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,23 @@
+//! envctl: declarative environments and secrets for apps on Supabase and a
+//! frontend host such as Vercel.
+//!
+//! The shape: load the desired state ([`config`]), read live state through
+//! [`provider`]s, [`plan::diff`] the two into a [`plan::Plan`], judge it with
+//! [`rules::evaluate`], show it with [`render`], and [`apply`] it. The
+//! middle of that pipeline is pure; I/O stays at the edges ([`engine`]).
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod diagnostic;
+pub mod engine;
+mod error;
+pub mod plan;
+pub mod provider;
+pub mod render;
+pub mod rules;
+pub mod secret;
+pub mod yaml;
+
+pub use error::Error;

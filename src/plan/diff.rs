@@ -1,0 +1,592 @@
+//! `diff(desired, live) -> Plan`: pure, deterministic, no I/O.
+
+use std::collections::BTreeMap;
+
+use super::{
+    Action, Change, FORMAT_VERSION, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value,
+};
+use crate::config::{Environment, TargetSpec, VarValue};
+use crate::detect::classify;
+use crate::diagnostic::Location;
+use crate::provider::{LiveValue, Snapshot};
+use crate::secret::{Fingerprint, Secret};
+
+/// What one target should hold. Secrets are fingerprints here: the diff
+/// never sees plaintext it would have to be careful with.
+#[derive(Debug, Clone)]
+pub struct DesiredTarget {
+    pub name: String,
+    pub kind: &'static str,
+    pub description: String,
+    pub prune: bool,
+    pub variables: BTreeMap<String, Desired>,
+    /// `Some` for targets that carry Edge Functions (Supabase).
+    pub functions: Option<BTreeMap<String, bool>>,
+    /// The local versions up to the head, for targets that carry migrations.
+    pub migrations: Option<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub value: DesiredValue,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub enum DesiredValue {
+    Plain(String),
+    Secret {
+        reference: String,
+        resolved: Result<Resolved, String>,
+    },
+}
+
+/// What the plan may know about a resolved secret.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub fingerprint: Fingerprint,
+    pub class: Option<crate::detect::Class>,
+}
+
+impl Resolved {
+    pub fn of(secret: &Secret) -> Resolved {
+        Resolved {
+            fingerprint: secret.fingerprint(),
+            class: classify(secret.expose()),
+        }
+    }
+}
+
+/// The desired targets of an environment, given each secret's resolution.
+pub fn desired_targets(
+    env: &Environment,
+    secrets: &BTreeMap<String, Result<Resolved, String>>,
+) -> Vec<DesiredTarget> {
+    env.targets
+        .values()
+        .map(|target| {
+            let variables = env
+                .variables
+                .values()
+                .filter(|v| v.targets.contains(&target.name))
+                .map(|v| {
+                    let value = match &v.value {
+                        VarValue::Plain(text) => DesiredValue::Plain(text.clone()),
+                        VarValue::Secret(reference) => DesiredValue::Secret {
+                            reference: reference.to_string(),
+                            resolved: secrets
+                                .get(&v.name)
+                                .cloned()
+                                .unwrap_or_else(|| Err("not resolved".to_string())),
+                        },
+                        VarValue::Unset => unreachable!("unset variables are dropped when loading"),
+                    };
+                    (
+                        v.name.clone(),
+                        Desired {
+                            value,
+                            location: v.location.clone(),
+                        },
+                    )
+                })
+                .collect();
+            let supabase = matches!(target.spec, TargetSpec::Supabase { .. });
+            DesiredTarget {
+                name: target.name.clone(),
+                kind: target.spec.kind(),
+                description: target.describe(),
+                prune: target.spec.prune(),
+                variables,
+                functions: supabase.then(|| {
+                    env.functions
+                        .values()
+                        .map(|f| (f.slug.clone(), f.verify_jwt))
+                        .collect()
+                }),
+                migrations: if supabase {
+                    env.migrations
+                        .as_ref()
+                        .map(|m| (m.head.clone(), m.versions.clone()))
+                } else {
+                    None
+                },
+            }
+        })
+        .collect()
+}
+
+/// Compares each desired target with its live snapshot (same order).
+pub fn diff(
+    project: &str,
+    env: &Environment,
+    desired: &[DesiredTarget],
+    live: &[Snapshot],
+) -> Plan {
+    let targets = desired
+        .iter()
+        .zip(live)
+        .map(|(d, l)| diff_target(d, l))
+        .collect();
+    Plan {
+        format_version: FORMAT_VERSION,
+        project: project.to_string(),
+        environment: env.name.clone(),
+        protected: env.protected,
+        targets,
+    }
+}
+
+/// A plain value as the plan may show it: text, unless it looks secret.
+fn shown_plain(text: &str, origin: SecretOrigin) -> Value {
+    match classify(text) {
+        Some(class) if class.is_secret() => Value::Secret {
+            fingerprint: Some(Fingerprint::of(text)),
+            class: Some(class),
+            origin,
+        },
+        _ => Value::Text {
+            text: text.to_string(),
+        },
+    }
+}
+
+fn shown_live(live: &LiveValue) -> Value {
+    match live {
+        LiveValue::Readable(secret) => shown_plain(secret.expose(), SecretOrigin::Live),
+        LiveValue::Digest(fingerprint) => Value::Secret {
+            fingerprint: Some(fingerprint.clone()),
+            class: None,
+            origin: SecretOrigin::Live,
+        },
+        LiveValue::Unreadable => Value::Hidden,
+    }
+}
+
+fn live_fingerprint(live: &LiveValue) -> Option<Fingerprint> {
+    match live {
+        LiveValue::Readable(secret) => Some(secret.fingerprint()),
+        LiveValue::Digest(fingerprint) => Some(fingerprint.clone()),
+        LiveValue::Unreadable => None,
+    }
+}
+
+/// The plan for one target.
+pub fn diff_target(desired: &DesiredTarget, live: &Snapshot) -> TargetPlan {
+    TargetPlan {
+        name: desired.name.clone(),
+        kind: desired.kind,
+        description: desired.description.clone(),
+        changes: changes_for(desired, live),
+    }
+}
+
+fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, want) in &desired.variables {
+        let (after, want_fp) = match &want.value {
+            DesiredValue::Plain(text) => (
+                Some(shown_plain(text, SecretOrigin::Literal)),
+                Some(Fingerprint::of(text)),
+            ),
+            DesiredValue::Secret {
+                reference,
+                resolved: Ok(r),
+            } => (
+                Some(Value::Secret {
+                    fingerprint: Some(r.fingerprint.clone()),
+                    class: r.class,
+                    origin: SecretOrigin::Reference(reference.clone()),
+                }),
+                Some(r.fingerprint.clone()),
+            ),
+            DesiredValue::Secret {
+                reference,
+                resolved: Err(_),
+            } => (
+                Some(Value::Secret {
+                    fingerprint: None,
+                    class: None,
+                    origin: SecretOrigin::Reference(reference.clone()),
+                }),
+                None,
+            ),
+        };
+        let have = live.variables.get(name);
+        let before = have.map(|h| match (&want.value, h) {
+            // A live value for a declared secret is shown masked, whatever it looks like.
+            (DesiredValue::Secret { .. }, LiveValue::Readable(s)) => Value::Secret {
+                fingerprint: Some(s.fingerprint()),
+                class: classify(s.expose()),
+                origin: SecretOrigin::Live,
+            },
+            _ => shown_live(h),
+        });
+        let (action, reason) = match (&want.value, have, want_fp) {
+            (
+                DesiredValue::Secret {
+                    resolved: Err(why), ..
+                },
+                _,
+                _,
+            ) => (
+                Action::Unknown,
+                Reason::SecretUnresolved { why: why.clone() },
+            ),
+            (_, None, _) => (Action::Create, Reason::NotLive),
+            (_, Some(h), Some(fp)) => match live_fingerprint(h) {
+                None => (Action::Unknown, Reason::LiveUnreadable),
+                Some(live_fp) if live_fp == fp => (Action::Unchanged, Reason::Matches),
+                Some(_) => (Action::Update, Reason::Differs),
+            },
+            (_, Some(_), None) => unreachable!("only unresolved secrets lack a fingerprint"),
+        };
+        let subject = Subject::Variable { name: name.clone() };
+        changes.push(Change {
+            subject,
+            action,
+            before,
+            after,
+            reason,
+            location: Some(want.location.clone()),
+        });
+    }
+    for (name, have) in &live.variables {
+        if desired.variables.contains_key(name) {
+            continue;
+        }
+        let before = Some(shown_live(have));
+        let (action, reason, after) = if desired.prune {
+            (Action::Delete, Reason::Pruned, None)
+        } else {
+            (Action::Unchanged, Reason::Unmanaged, before.clone())
+        };
+        changes.push(Change {
+            subject: Subject::Variable { name: name.clone() },
+            action,
+            before,
+            after,
+            reason,
+            location: None,
+        });
+    }
+    if let Some(want) = &desired.functions {
+        diff_functions(want, desired.prune, live, &mut changes);
+    }
+    if let Some((head, versions)) = &desired.migrations {
+        changes.push(diff_migrations(head, versions, live));
+    }
+    changes.sort_by(|a, b| a.subject.cmp(&b.subject));
+    changes
+}
+
+fn diff_functions(
+    want: &BTreeMap<String, bool>,
+    prune: bool,
+    live: &Snapshot,
+    changes: &mut Vec<Change>,
+) {
+    let Some(have) = &live.functions else {
+        for (slug, verify_jwt) in want {
+            changes.push(Change {
+                subject: Subject::Function { slug: slug.clone() },
+                action: Action::Unknown,
+                before: None,
+                after: Some(Value::Function {
+                    verify_jwt: *verify_jwt,
+                }),
+                reason: Reason::LiveUnavailable {
+                    why: "this target does not report functions".into(),
+                },
+                location: None,
+            });
+        }
+        return;
+    };
+    for (slug, verify_jwt) in want {
+        let after = Some(Value::Function {
+            verify_jwt: *verify_jwt,
+        });
+        let (action, reason, before) = match have.get(slug) {
+            None => (Action::Create, Reason::NotLive, None),
+            Some(f) if f.verify_jwt == *verify_jwt => {
+                (Action::Unchanged, Reason::Matches, after.clone())
+            }
+            Some(f) => (
+                Action::Update,
+                Reason::VerifyJwtDiffers,
+                Some(Value::Function {
+                    verify_jwt: f.verify_jwt,
+                }),
+            ),
+        };
+        changes.push(Change {
+            subject: Subject::Function { slug: slug.clone() },
+            action,
+            before,
+            after,
+            reason,
+            location: None,
+        });
+    }
+    for (slug, f) in have {
+        if want.contains_key(slug) {
+            continue;
+        }
+        let before = Some(Value::Function {
+            verify_jwt: f.verify_jwt,
+        });
+        let (action, reason, after) = if prune {
+            (Action::Delete, Reason::Pruned, None)
+        } else {
+            (Action::Unchanged, Reason::Unmanaged, before.clone())
+        };
+        changes.push(Change {
+            subject: Subject::Function { slug: slug.clone() },
+            action,
+            before,
+            after,
+            reason,
+            location: None,
+        });
+    }
+}
+
+fn diff_migrations(head: &str, versions: &[String], live: &Snapshot) -> Change {
+    let after = |pending: Vec<String>| {
+        Some(Value::Migrations {
+            head: head.to_string(),
+            pending,
+        })
+    };
+    let Some(applied) = &live.migrations else {
+        return Change {
+            subject: Subject::MigrationHead,
+            action: Action::Unknown,
+            before: None,
+            after: after(Vec::new()),
+            reason: Reason::LiveUnavailable {
+                why: "this target does not report migrations".into(),
+            },
+            location: None,
+        };
+    };
+    let pending: Vec<String> = versions
+        .iter()
+        .filter(|v| !applied.contains(v))
+        .cloned()
+        .collect();
+    let foreign: Vec<String> = applied
+        .iter()
+        .filter(|v| !versions.contains(v))
+        .cloned()
+        .collect();
+    let live_head = applied
+        .iter()
+        .max_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+        .cloned()
+        .unwrap_or_default();
+    let before = Some(Value::Migrations {
+        head: live_head,
+        pending: Vec::new(),
+    });
+    let (action, reason) = if !foreign.is_empty() {
+        (Action::Unknown, Reason::LiveAhead { versions: foreign })
+    } else if pending.is_empty() {
+        (Action::Unchanged, Reason::Matches)
+    } else {
+        (Action::Update, Reason::PendingMigrations)
+    };
+    Change {
+        subject: Subject::MigrationHead,
+        action,
+        before,
+        after: after(pending),
+        reason,
+        location: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::LiveFunction;
+
+    fn loc() -> Location {
+        Location {
+            file: "environments/x.yaml".into(),
+            line: 1,
+            column: 1,
+        }
+    }
+
+    fn target(vars: &[(&str, DesiredValue)], prune: bool) -> DesiredTarget {
+        DesiredTarget {
+            name: "t".into(),
+            kind: "memory",
+            description: "memory".into(),
+            prune,
+            variables: vars
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        Desired {
+                            value: v.clone(),
+                            location: loc(),
+                        },
+                    )
+                })
+                .collect(),
+            functions: None,
+            migrations: None,
+        }
+    }
+
+    fn plain(s: &str) -> DesiredValue {
+        DesiredValue::Plain(s.into())
+    }
+
+    fn secret(s: &str) -> DesiredValue {
+        DesiredValue::Secret {
+            reference: "env:S".into(),
+            resolved: Ok(Resolved::of(&Secret::new(s.into()))),
+        }
+    }
+
+    fn live(vars: &[(&str, LiveValue)]) -> Snapshot {
+        Snapshot {
+            variables: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            ..Snapshot::default()
+        }
+    }
+
+    fn readable(s: &str) -> LiveValue {
+        LiveValue::Readable(Secret::new(s.into()))
+    }
+
+    fn actions(changes: &[Change]) -> Vec<(String, Action)> {
+        changes
+            .iter()
+            .map(|c| (c.subject.to_string(), c.action))
+            .collect()
+    }
+
+    #[test]
+    fn create_update_unchanged_and_unmanaged() {
+        let d = target(
+            &[("A", plain("1")), ("B", plain("2")), ("C", plain("3"))],
+            false,
+        );
+        let l = live(&[
+            ("B", readable("2")),
+            ("C", readable("x")),
+            ("D", readable("kept")),
+        ]);
+        let changes = changes_for(&d, &l);
+        assert_eq!(
+            actions(&changes),
+            vec![
+                ("A".into(), Action::Create),
+                ("B".into(), Action::Unchanged),
+                ("C".into(), Action::Update),
+                ("D".into(), Action::Unchanged)
+            ]
+        );
+        assert_eq!(changes[3].reason, Reason::Unmanaged);
+    }
+
+    #[test]
+    fn prune_deletes_undeclared() {
+        let changes = changes_for(&target(&[], true), &live(&[("D", readable("x"))]));
+        assert_eq!(actions(&changes), vec![("D".into(), Action::Delete)]);
+    }
+
+    #[test]
+    fn secrets_compare_by_digest_and_never_carry_plaintext() {
+        let d = target(
+            &[("S", secret("sk_live_canary_value")), ("T", secret("same"))],
+            false,
+        );
+        let l = live(&[
+            ("S", LiveValue::Digest(Fingerprint::of("old"))),
+            ("T", LiveValue::Digest(Fingerprint::of("same"))),
+        ]);
+        let changes = changes_for(&d, &l);
+        assert_eq!(
+            actions(&changes),
+            vec![
+                ("S".into(), Action::Update),
+                ("T".into(), Action::Unchanged)
+            ]
+        );
+        let json = serde_json::to_string(&changes).unwrap();
+        assert!(!json.contains("canary"), "{json}");
+        assert!(json.contains("stripe_live_secret"), "class is kept: {json}");
+    }
+
+    #[test]
+    fn unresolved_secrets_and_unreadable_live_values_are_unknown() {
+        let d = target(
+            &[
+                (
+                    "S",
+                    DesiredValue::Secret {
+                        reference: "env:S".into(),
+                        resolved: Err("not set".into()),
+                    },
+                ),
+                ("H", plain("x")),
+            ],
+            false,
+        );
+        let changes = changes_for(&d, &live(&[("H", LiveValue::Unreadable)]));
+        assert_eq!(
+            actions(&changes),
+            vec![("H".into(), Action::Unknown), ("S".into(), Action::Unknown)]
+        );
+        assert_eq!(changes[0].reason, Reason::LiveUnreadable);
+    }
+
+    #[test]
+    fn secret_looking_plain_values_are_masked_both_sides() {
+        let d = target(&[("K", plain("sk_live_literal_canary"))], false);
+        let changes = changes_for(&d, &live(&[("K", readable("sk_live_other_canary"))]));
+        let json = serde_json::to_string(&changes).unwrap();
+        assert!(!json.contains("canary"), "{json}");
+    }
+
+    #[test]
+    fn functions_and_migrations() {
+        let mut d = target(&[], false);
+        d.functions = Some(BTreeMap::from([
+            ("a".to_string(), true),
+            ("b".to_string(), false),
+        ]));
+        d.migrations = Some(("3".into(), vec!["1".into(), "2".into(), "3".into()]));
+        let mut l = Snapshot::default();
+        l.functions = Some(BTreeMap::from([(
+            "b".to_string(),
+            LiveFunction { verify_jwt: true },
+        )]));
+        l.migrations = Some(vec!["1".into()]);
+        let changes = changes_for(&d, &l);
+        assert_eq!(
+            actions(&changes),
+            vec![
+                ("function a".into(), Action::Create),
+                ("function b".into(), Action::Update),
+                ("migration head".into(), Action::Update)
+            ]
+        );
+        assert_eq!(
+            changes[2].after,
+            Some(Value::Migrations {
+                head: "3".into(),
+                pending: vec!["2".into(), "3".into()]
+            })
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! A plan is data: per target and key, what apply would do and why.
+//!
+//! It never holds a secret's plaintext — secrets appear as fingerprints with
+//! a coarse class (e.g. "Stripe live secret key") so rules can still judge
+//! them. Renderers show it; apply obeys it; neither decides anything.
+
+mod diff;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use diff::{
+    Desired, DesiredTarget, DesiredValue, Resolved, desired_targets, diff, diff_target,
+};
+
+use crate::detect::Class;
+use crate::diagnostic::Location;
+use crate::secret::Fingerprint;
+
+/// Bumped whenever the JSON shape changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub project: String,
+    pub environment: String,
+    pub protected: bool,
+    pub targets: Vec<TargetPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetPlan {
+    pub name: String,
+    pub kind: &'static str,
+    pub description: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub subject: Subject,
+    pub action: Action,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub reason: Reason,
+    /// Where the desired value was written, when it was.
+    pub location: Option<Location>,
+}
+
+impl Change {
+    /// The value this key has once the plan is applied.
+    pub fn resulting(&self) -> Option<&Value> {
+        match self.action {
+            Action::Delete => None,
+            Action::Unknown => self.after.as_ref().or(self.before.as_ref()),
+            _ => self.after.as_ref(),
+        }
+    }
+
+    pub fn variable(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Variable { name } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Subject {
+    Variable { name: String },
+    Function { slug: String },
+    MigrationHead,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Variable { name } => f.write_str(name),
+            Subject::Function { slug } => write!(f, "function {slug}"),
+            Subject::MigrationHead => f.write_str("migration head"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+    /// Cannot be verified: a secret that could not be resolved, or a live
+    /// value the platform will not show.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Value {
+    /// A plain value, shown as is.
+    Text {
+        text: String,
+    },
+    /// A secret, or a plain value that looks like one: never shown.
+    /// `fingerprint` is `None` for a reference that could not be resolved.
+    Secret {
+        fingerprint: Option<Fingerprint>,
+        class: Option<Class>,
+        origin: SecretOrigin,
+    },
+    /// Present, but the platform does not let anyone read it.
+    Hidden,
+    Function {
+        verify_jwt: bool,
+    },
+    Migrations {
+        head: String,
+        pending: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "reference", rename_all = "snake_case")]
+pub enum SecretOrigin {
+    /// A secret reference in the desired state (`env:STRIPE_KEY`).
+    Reference(String),
+    /// A literal value in YAML that looks like a secret.
+    Literal,
+    /// Read from the live platform.
+    Live,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    NotLive,
+    Differs,
+    Matches,
+    /// Not declared for this target, and prune is off: left alone.
+    Unmanaged,
+    /// Not declared for this target, and prune is on.
+    Pruned,
+    SecretUnresolved {
+        why: String,
+    },
+    LiveUnreadable,
+    /// Live reading failed for this part of the target.
+    LiveUnavailable {
+        why: String,
+    },
+    VerifyJwtDiffers,
+    PendingMigrations,
+    /// Live has versions that are not local files.
+    LiveAhead {
+        versions: Vec<String>,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NotLive => f.write_str("not present live"),
+            Reason::Differs => f.write_str("live value differs"),
+            Reason::Matches => f.write_str("matches"),
+            Reason::Unmanaged => f.write_str("not declared; left alone (prune is off)"),
+            Reason::Pruned => f.write_str("not declared, and prune is on"),
+            Reason::SecretUnresolved { why } => write!(f, "secret could not be resolved: {why}"),
+            Reason::LiveUnreadable => f.write_str("the platform does not reveal the live value"),
+            Reason::LiveUnavailable { why } => write!(f, "could not read live state: {why}"),
+            Reason::VerifyJwtDiffers => f.write_str("verify_jwt differs"),
+            Reason::PendingMigrations => f.write_str("migrations not yet applied"),
+            Reason::LiveAhead { versions } => {
+                write!(
+                    f,
+                    "live has migrations that are not local files: {}",
+                    versions.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Counts for the closing line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub delete: usize,
+    pub unknown: usize,
+    pub unchanged: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for change in self.targets.iter().flat_map(|t| &t.changes) {
+            match change.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.delete += 1,
+                Action::Unknown => s.unknown += 1,
+                Action::Unchanged => s.unchanged += 1,
+            }
+        }
+        s
+    }
+
+    pub fn has_changes(&self) -> bool {
+        let s = self.summary();
+        s.add + s.change + s.delete > 0
+    }
+}

@@ -1,0 +1,168 @@
+//! The terminal view: Terraform-like `+ ~ - ?` lines, line diffs of
+//! multi-line plain values, colour only when wanted.
+
+use std::fmt::Write as _;
+
+use similar::{ChangeTag, TextDiff};
+
+use super::{summary_line, value};
+use crate::plan::{Action, Change, Plan, Reason, Value};
+use crate::rules::{Finding, Severity, Verdict};
+
+/// Colour on or off; decided once by the caller from `NO_COLOR` and
+/// whether the output is a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+fn symbol(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create => ("+", "32"),
+        Action::Update => ("~", "33"),
+        Action::Delete => ("-", "31"),
+        Action::Unknown => ("?", "36"),
+        Action::Unchanged => (" ", "0"),
+    }
+}
+
+pub fn plan(plan: &Plan, verdict: &Verdict, style: Style) -> String {
+    let mut out = String::new();
+    let protected = if plan.protected { " (protected)" } else { "" };
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "envctl plan: {} / {}{protected}",
+            plan.project, plan.environment
+        ))
+    );
+    for target in &plan.targets {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!("target {} — {}", target.name, target.description))
+        );
+        let mut unchanged = 0;
+        let mut unmanaged = 0;
+        for change in &target.changes {
+            match (change.action, &change.reason) {
+                (Action::Unchanged, Reason::Unmanaged) => unmanaged += 1,
+                (Action::Unchanged, _) => unchanged += 1,
+                _ => line(&mut out, change, style),
+            }
+        }
+        let mut quiet = Vec::new();
+        if unchanged > 0 {
+            quiet.push(format!("{unchanged} unchanged"));
+        }
+        if unmanaged > 0 {
+            quiet.push(format!("{unmanaged} not declared and left alone"));
+        }
+        if target.changes.is_empty() {
+            quiet.push("nothing declared, nothing live".to_string());
+        }
+        if !quiet.is_empty() {
+            let _ = writeln!(out, "    ({})", quiet.join(", "));
+        }
+    }
+    if !verdict.findings.is_empty() {
+        out.push('\n');
+        out.push_str(&findings(&verdict.findings, style));
+    }
+    let _ = writeln!(out, "\n{}", style.bold(&summary_line(&plan.summary())));
+    if verdict.refused() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint("31;1", "Refused: the plan breaks the rules above.")
+        );
+    }
+    out
+}
+
+fn line(out: &mut String, change: &Change, style: Style) {
+    let (sym, color) = symbol(change.action);
+    let head = style.paint(color, &format!("  {sym} {}", change.subject));
+    let multi = |v: &Option<Value>| matches!(v, Some(Value::Text { text }) if text.contains('\n'));
+    match change.action {
+        Action::Update if multi(&change.before) || multi(&change.after) => {
+            let _ = writeln!(out, "{head}:");
+            let text = |v: &Option<Value>| match v {
+                Some(Value::Text { text }) => text.clone(),
+                Some(other) => value(other),
+                None => String::new(),
+            };
+            let (old, new) = (text(&change.before), text(&change.after));
+            for d in TextDiff::from_lines(&old, &new).iter_all_changes() {
+                let (mark, code) = match d.tag() {
+                    ChangeTag::Delete => ("-", "31"),
+                    ChangeTag::Insert => ("+", "32"),
+                    ChangeTag::Equal => (" ", "0"),
+                };
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    style.paint(
+                        code,
+                        &format!("      {mark} {}", d.value().trim_end_matches('\n'))
+                    )
+                );
+            }
+        }
+        Action::Update => {
+            let before = change
+                .before
+                .as_ref()
+                .map_or_else(|| "(none)".to_string(), value);
+            let after = change
+                .after
+                .as_ref()
+                .map_or_else(|| "(none)".to_string(), value);
+            let _ = writeln!(out, "{head}: {before} → {after}");
+        }
+        Action::Create => {
+            let after = change.after.as_ref().map_or_else(String::new, value);
+            let _ = writeln!(out, "{head} = {after}");
+        }
+        Action::Delete => {
+            let before = change.before.as_ref().map_or_else(String::new, value);
+            let _ = writeln!(out, "{head} (was {before})");
+        }
+        Action::Unknown | Action::Unchanged => {
+            let _ = writeln!(out, "{head}: {}", change.reason);
+        }
+    }
+}
+
+/// Findings, errors first, each with where and how to fix.
+pub fn findings(findings: &[Finding], style: Style) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let code = if f.severity == Severity::Error {
+            "31"
+        } else {
+            "33"
+        };
+        let mut text = f.to_string();
+        if let Some(first) = text.find('\n') {
+            let head = text[..first].to_string();
+            text = format!("{}{}", style.paint(code, &head), &text[first..]);
+        }
+        let _ = writeln!(out, "{text}");
+    }
+    out
+}

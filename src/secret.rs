@@ -1,0 +1,262 @@
+//! Secret values: a type that cannot leak by accident, fingerprints that
+//! show a change without showing the value, and resolving a reference
+//! (`env:`, `file:`, `command`) to its value.
+//!
+//! The plaintext is reachable only through [`Secret::expose`], which is
+//! called where a value is compared or written to its target — nowhere else.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::config::SecretRef;
+
+/// A secret value. Zeroed on drop; `Debug` and `Display` redact; not
+/// `Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(Zeroizing::new(value))
+    }
+
+    /// The plaintext, for the one place that writes it to a platform.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// hex(sha256(value)) — exactly what Supabase's secrets list returns, so
+/// drift is found by comparing digests, without reading plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    pub fn of(value: &str) -> Fingerprint {
+        let digest = Sha256::digest(value.as_bytes());
+        Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// A digest a platform reported; `None` unless it is 64 hex digits.
+    pub fn from_hex(hex: &str) -> Option<Fingerprint> {
+        (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Fingerprint(hex.to_ascii_lowercase()))
+    }
+
+    pub fn hex(&self) -> &str {
+        &self.0
+    }
+
+    /// The first 8 hex digits, for people: enough to see that a value
+    /// changed, too few to be worth brute-forcing against.
+    pub fn short(&self) -> &str {
+        &self.0[..8]
+    }
+}
+
+/// How long a `command` source may take before envctl gives up on it.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a reference could not be resolved. Never holds the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved(pub String);
+
+impl fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads environment variables; injected so tests and the engine never
+/// depend on the real process environment.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl EnvSource for std::collections::BTreeMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+/// Resolves a reference. `root` anchors relative `file:` paths.
+pub fn resolve(
+    reference: &SecretRef,
+    root: &Path,
+    env: &dyn EnvSource,
+) -> Result<Secret, Unresolved> {
+    match reference {
+        SecretRef::Env(name) => env
+            .var(name)
+            .map(Secret::new)
+            .ok_or_else(|| Unresolved(format!("environment variable {name} is not set"))),
+        SecretRef::File(path) => {
+            let full = root.join(path);
+            let text = std::fs::read_to_string(&full)
+                .map_err(|e| Unresolved(format!("cannot read {}: {}", full.display(), e.kind())))?;
+            Ok(Secret::new(trim_newline(text)))
+        }
+        SecretRef::Keyring => Err(Unresolved(
+            "the keyring source is not available in this version of envctl; use env:NAME or file:PATH".into(),
+        )),
+        SecretRef::Command(argv) => run_command(argv, root),
+    }
+}
+
+fn trim_newline(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    text
+}
+
+/// Runs a password-manager style command without a shell. Its stderr is
+/// not captured into any message: it might echo the secret.
+fn run_command(argv: &[String], root: &Path) -> Result<Secret, Unresolved> {
+    let program = argv
+        .first()
+        .ok_or_else(|| Unresolved("empty command".into()))?;
+    let mut child = Command::new(program)
+        .args(&argv[1..])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Unresolved(format!("cannot run `{program}`: {e}")))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > COMMAND_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Unresolved(format!(
+                    "`{program}` did not finish within {}s",
+                    COMMAND_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(Unresolved(format!("waiting for `{program}`: {e}"))),
+        }
+    };
+    let out = reader
+        .join()
+        .map_err(|_| Unresolved(format!("reading `{program}`'s output failed")))?
+        .map_err(|e| Unresolved(format!("reading `{program}`'s output: {e}")))?;
+    if !status.success() {
+        return Err(Unresolved(format!("`{program}` failed ({status})")));
+    }
+    let text = String::from_utf8(out)
+        .map_err(|_| Unresolved(format!("`{program}` printed something that is not UTF-8")))?;
+    Ok(Secret::new(trim_newline(text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn debug_and_display_redact() {
+        let s = Secret::new("sk_live_canary".into());
+        assert!(!format!("{s:?} {s}").contains("canary"));
+        assert_eq!(s.expose(), "sk_live_canary");
+    }
+
+    #[test]
+    fn fingerprint_is_hex_sha256() {
+        // sha256("abc"), a published test vector.
+        let f = Fingerprint::of("abc");
+        assert_eq!(
+            f.hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(f.short(), "ba7816bf");
+        assert_eq!(Fingerprint::from_hex(&f.hex().to_uppercase()), Some(f));
+        assert_eq!(Fingerprint::from_hex("xyz"), None);
+    }
+
+    #[test]
+    fn env_and_file_sources_resolve() {
+        let env = BTreeMap::from([("K".to_string(), "v1".to_string())]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("s.txt"), "from-file\n").unwrap();
+        assert_eq!(
+            resolve(&SecretRef::Env("K".into()), dir.path(), &env)
+                .unwrap()
+                .expose(),
+            "v1"
+        );
+        assert_eq!(
+            resolve(&SecretRef::File("s.txt".into()), dir.path(), &env)
+                .unwrap()
+                .expose(),
+            "from-file"
+        );
+        let missing = resolve(&SecretRef::Env("NOPE".into()), dir.path(), &env).unwrap_err();
+        assert_eq!(missing.0, "environment variable NOPE is not set");
+        assert!(resolve(&SecretRef::File("none".into()), dir.path(), &env).is_err());
+    }
+
+    #[test]
+    fn command_source_runs_without_a_shell() {
+        let dir = tempfile::tempdir().unwrap();
+        let argv = vec![
+            "printf".to_string(),
+            "%s\n".to_string(),
+            "$HOME;x".to_string(),
+        ];
+        let s = resolve(&SecretRef::Command(argv), dir.path(), &ProcessEnv).unwrap();
+        assert_eq!(s.expose(), "$HOME;x");
+        let failing = vec!["false".to_string()];
+        assert!(
+            resolve(&SecretRef::Command(failing), dir.path(), &ProcessEnv)
+                .unwrap_err()
+                .0
+                .contains("failed")
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! serde over the spanned tree: typed structs from [`Node`]s, with every
+//! error carrying the position of the node that caused it.
+//!
+//! Scalars reach visitors as the text the user wrote; booleans and numbers
+//! are parsed only where the type asks for one, and then strictly (`true`
+//! and `false`, never `yes`/`no`). [`Spanned`] lets a type keep the position
+//! of a value, so later checks (rules, semantics) can name a line too.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
+use serde::forward_to_deserialize_any;
+
+use super::{Key, Kind, Node, Pos, Style};
+
+/// A deserialization error at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Error {
+    fn at(mut self, pos: Pos) -> Error {
+        self.pos.get_or_insert(pos);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Error {
+        Error {
+            pos: None,
+            message: msg.to_string(),
+            help: None,
+        }
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Error {
+        Error {
+            pos: None,
+            message: format!("unknown key `{field}`"),
+            help: Some(suggest(field, expected)),
+        }
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Error {
+        Error {
+            pos: None,
+            message: format!("unknown value `{variant}`"),
+            help: Some(suggest(variant, expected)),
+        }
+    }
+}
+
+/// "did you mean …" for a misspelt name, else the list of valid names.
+pub fn suggest(found: &str, expected: &[&str]) -> String {
+    match closest(found, expected.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if expected.is_empty() => "remove it".to_string(),
+        None => format!("expected one of: {}", expected.join(", ")),
+    }
+}
+
+/// The candidate nearest to `found` by edit distance, if near enough to be
+/// a plausible typo.
+pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let found_lower = found.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&found_lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(1) + 1)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Deserializes `T` from a node.
+pub fn from_node<'de, T: de::Deserialize<'de>>(node: &'de Node) -> Result<T, Error> {
+    T::deserialize(NodeDe(node))
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub pos: Pos,
+    pub value: T,
+}
+
+const SPANNED: &str = "$__envctl_spanned";
+const SPANNED_FIELDS: &[&str] = &["$__line", "$__column", "$__value"];
+
+impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SpannedVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: de::Deserialize<'de>> Visitor<'de> for SpannedVisitor<T> {
+            type Value = Spanned<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
+                let missing =
+                    || de::Error::custom("spanned values are only read from envctl's YAML layer");
+                let (_, line): (String, usize) = map.next_entry()?.ok_or_else(missing)?;
+                let (_, column): (String, usize) = map.next_entry()?.ok_or_else(missing)?;
+                let (_, value): (String, T) = map.next_entry()?.ok_or_else(missing)?;
+                Ok(Spanned {
+                    pos: Pos { line, column },
+                    value,
+                })
+            }
+        }
+        deserializer.deserialize_struct(
+            SPANNED,
+            SPANNED_FIELDS,
+            SpannedVisitor(std::marker::PhantomData),
+        )
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct NodeDe<'a>(&'a Node);
+
+impl<'a> NodeDe<'a> {
+    fn scalar(&self) -> Option<(&'a str, Style)> {
+        match &self.0.kind {
+            Kind::Scalar { text, style } => Some((text.as_str(), *style)),
+            _ => None,
+        }
+    }
+
+    fn invalid(&self, expected: &str) -> Error {
+        let found = match self.scalar() {
+            _ if self.0.is_null() => "nothing (null)".to_string(),
+            Some((text, _)) => format!("`{}`", shorten(text)),
+            None => self.0.describe().to_string(),
+        };
+        Error {
+            pos: Some(self.0.pos),
+            message: format!("expected {expected}, found {found}"),
+            help: None,
+        }
+    }
+
+    fn parse_plain<T: std::str::FromStr>(&self, expected: &str) -> Result<T, Error> {
+        match self.scalar() {
+            Some((text, Style::Plain)) => text.parse().map_err(|_| self.invalid(expected)),
+            _ => Err(self.invalid(expected)),
+        }
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let first_line = text.lines().next().unwrap_or("");
+    if first_line.chars().count() > 40 || first_line.len() < text.len() {
+        format!("{}…", first_line.chars().take(40).collect::<String>())
+    } else {
+        first_line.to_string()
+    }
+}
+
+macro_rules! parse_number {
+    ($($method:ident => $visit:ident : $ty:ty),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            let n: $ty = self.parse_plain(concat!("a number (", stringify!($ty), ")"))?;
+            visitor.$visit(n).map_err(|e: Error| e.at(self.0.pos))
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for NodeDe<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match &self.0.kind {
+            _ if self.0.is_null() => visitor.visit_unit(),
+            Kind::Scalar { text, .. } => visitor.visit_borrowed_str(text),
+            Kind::Seq(items) => visitor.visit_seq(Items {
+                items: items.iter(),
+                pos: self.0.pos,
+            }),
+            Kind::Map(entries) => visitor.visit_map(Entries {
+                entries: entries.iter(),
+                value: None,
+            }),
+        };
+        result.map_err(|e: Error| e.at(self.0.pos))
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.scalar() {
+            Some(("true", Style::Plain)) => visitor.visit_bool(true),
+            Some(("false", Style::Plain)) => visitor.visit_bool(false),
+            _ => Err(self.invalid("`true` or `false`")),
+        }
+    }
+
+    parse_number! {
+        deserialize_u8 => visit_u8: u8, deserialize_u16 => visit_u16: u16,
+        deserialize_u32 => visit_u32: u32, deserialize_u64 => visit_u64: u64,
+        deserialize_i8 => visit_i8: i8, deserialize_i16 => visit_i16: i16,
+        deserialize_i32 => visit_i32: i32, deserialize_i64 => visit_i64: i64,
+        deserialize_f32 => visit_f32: f32, deserialize_f64 => visit_f64: f64,
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.0.kind {
+            _ if self.0.is_null() => Err(self.invalid("a string")),
+            Kind::Scalar { text, .. } => visitor
+                .visit_borrowed_str(text)
+                .map_err(|e: Error| e.at(self.0.pos)),
+            _ => Err(self.invalid("a string")),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.0.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.0.is_null() {
+            visitor.visit_unit()
+        } else {
+            Err(self.invalid("nothing (null)"))
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.0.kind {
+            Kind::Seq(items) => visitor
+                .visit_seq(Items {
+                    items: items.iter(),
+                    pos: self.0.pos,
+                })
+                .map_err(|e: Error| e.at(self.0.pos)),
+            _ => Err(self.invalid("a list")),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        v: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(v)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.0.kind {
+            Kind::Map(entries) => visitor
+                .visit_map(Entries {
+                    entries: entries.iter(),
+                    value: None,
+                })
+                .map_err(|e: Error| e.at(self.0.pos)),
+            _ => Err(self.invalid("a mapping")),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name == SPANNED {
+            return visitor.visit_map(SpannedAccess {
+                node: self.0,
+                field: 0,
+            });
+        }
+        let _ = fields;
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match &self.0.kind {
+            Kind::Scalar { text, .. } => visitor
+                .visit_enum(text.as_str().into_deserializer())
+                .map_err(|e: Error| e.at(self.0.pos)),
+            _ => Err(self.invalid("one of the listed names")),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    forward_to_deserialize_any! { i128 u128 bytes byte_buf }
+}
+
+struct Items<'a> {
+    items: std::slice::Iter<'a, Node>,
+    #[allow(dead_code)]
+    pos: Pos,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        match self.items.next() {
+            Some(node) => seed
+                .deserialize(NodeDe(node))
+                .map(Some)
+                .map_err(|e: Error| e.at(node.pos)),
+            None => Ok(None),
+        }
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+struct Entries<'a> {
+    entries: std::slice::Iter<'a, (Key, Node)>,
+    value: Option<&'a Node>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(KeyDe {
+            text: &key.text,
+            pos: key.pos,
+        })
+        .map(Some)
+        .map_err(|e: Error| e.at(key.pos))
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let node = self
+            .value
+            .take()
+            .expect("serde asks for a value after its key");
+        seed.deserialize(NodeDe(node))
+            .map_err(|e: Error| e.at(node.pos))
+    }
+}
+
+/// Keys are always strings; borrowing the key text keeps `&str` keys cheap.
+struct KeyDe<'a> {
+    text: &'a str,
+    pos: Pos,
+}
+
+impl<'de> Deserializer<'de> for KeyDe<'de> {
+    type Error = Error;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor
+            .visit_borrowed_str(self.text)
+            .map_err(|e: Error| e.at(self.pos))
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor
+            .visit_enum(self.text.into_deserializer())
+            .map_err(|e: Error| e.at(self.pos))
+    }
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// Feeds [`Spanned`]'s visitor the line, the column, then the value.
+struct SpannedAccess<'a> {
+    node: &'a Node,
+    field: usize,
+}
+
+impl<'de> MapAccess<'de> for SpannedAccess<'de> {
+    type Error = Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some(name) = SPANNED_FIELDS.get(self.field) else {
+            return Ok(None);
+        };
+        seed.deserialize((*name).into_deserializer()).map(Some)
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        self.field += 1;
+        match self.field {
+            1 => seed.deserialize(self.node.pos.line.into_deserializer()),
+            2 => seed.deserialize(self.node.pos.column.into_deserializer()),
+            _ => seed.deserialize(NodeDe(self.node)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::yaml::parse;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        #[serde(default)]
+        protected: bool,
+        #[serde(default)]
+        variables: BTreeMap<String, Spanned<String>>,
+        count: Option<u32>,
+    }
+
+    fn load(text: &str) -> Result<Sample, Error> {
+        let node = parse(text).unwrap().unwrap();
+        from_node(&node)
+    }
+
+    #[test]
+    fn strings_are_source_text_and_positions_are_kept() {
+        let s = load("variables:\n  PORT: 08080\n  FLAG: no\n  X: 1.10\n").unwrap();
+        assert_eq!(s.variables["PORT"].value, "08080");
+        assert_eq!(s.variables["FLAG"].value, "no");
+        assert_eq!(s.variables["X"].value, "1.10");
+        assert_eq!(s.variables["FLAG"].pos, Pos { line: 3, column: 9 });
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_nearest_name() {
+        let err = load("protectd: true\n").unwrap_err();
+        assert_eq!(err.message, "unknown key `protectd`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `protected`?"));
+        assert_eq!(err.pos, Some(Pos { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn booleans_are_strict() {
+        let err = load("protected: yes\n").unwrap_err();
+        assert_eq!(err.message, "expected `true` or `false`, found `yes`");
+        assert_eq!(
+            err.pos,
+            Some(Pos {
+                line: 1,
+                column: 12
+            })
+        );
+        assert!(load("protected: true\n").unwrap().protected);
+    }
+
+    #[test]
+    fn wrong_types_name_what_was_found() {
+        let err = load("variables:\n  A: [1, 2]\n").unwrap_err();
+        assert_eq!(err.message, "expected a string, found a list");
+        assert_eq!(err.pos, Some(Pos { line: 2, column: 6 }));
+        let err = load("count: many\n").unwrap_err();
+        assert!(
+            err.message.starts_with("expected a number"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn suggestions_only_for_plausible_typos() {
+        assert_eq!(
+            closest("VITE_API_ULR", ["VITE_API_URL", "VITE_WS_URL"]),
+            Some("VITE_API_URL")
+        );
+        assert_eq!(closest("zzz", ["protected", "aliases"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

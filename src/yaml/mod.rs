@@ -1,0 +1,324 @@
+//! The YAML layer: a spanned document tree built from parser events.
+//!
+//! Why not `serde_yaml`? It is archived and unmaintained, and neither it nor
+//! its drop-in forks give us all three things the desired-state files need:
+//! a line and column for every node (every error must name them), refusal of
+//! duplicate keys (YAML maps otherwise keep the last one silently), and the
+//! scalar exactly as the user wrote it (`PORT: 08080` must stay `08080`, not
+//! become `8080`). So we build a small tree from `saphyr-parser`'s events —
+//! a maintained, YAML 1.2 compliant parser — and deserialize our types from
+//! that tree with serde (see [`de`]). Plain scalars are never resolved to
+//! numbers or booleans: a value is the text the user wrote.
+
+pub mod de;
+pub mod json;
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// A position in a file, 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    fn from_marker(marker: &saphyr_parser::Marker) -> Pos {
+        Pos {
+            line: marker.line(),
+            column: marker.col() + 1,
+        }
+    }
+}
+
+/// How a scalar was written; only plain scalars can mean `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Scalar { text: String, style: Style },
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub text: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: Kind,
+    pub pos: Pos,
+}
+
+impl Node {
+    /// `~`, `null` and an empty plain scalar: YAML 1.2's core-schema null.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, Kind::Scalar { text, style: Style::Plain }
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            _ if self.is_null() => "null",
+            Kind::Scalar { .. } => "a scalar",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+
+    /// The node at a JSON pointer (`/variables/PORT`), for mapping schema
+    /// errors back to lines.
+    pub fn at_pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            node = match &node.kind {
+                Kind::Map(entries) => &entries.iter().find(|(k, _)| k.text == segment)?.1,
+                Kind::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+                Kind::Scalar { .. } => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The key's position for a pointer ending in a map key: errors about a
+    /// map entry read best pointing at the key.
+    pub fn key_pos_at_pointer(&self, pointer: &str) -> Option<Pos> {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let last = last.replace("~1", "/").replace("~0", "~");
+        match &self.at_pointer(parent)?.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.text == last)
+                .map(|(k, _)| k.pos),
+            _ => None,
+        }
+    }
+}
+
+/// A YAML syntax or structure error, before any typing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Parses one YAML document into a tree. An empty file gives `None`.
+pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let mut builder = Builder::default();
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| SyntaxError {
+            pos: Pos::from_marker(e.marker()),
+            message: format!("YAML syntax error: {}", e.info()),
+            help: None,
+        })?;
+        let pos = Pos::from_marker(&span.start);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(SyntaxError {
+                        pos,
+                        message: "more than one YAML document in this file".into(),
+                        help: Some(
+                            "remove the second `---` document; envctl reads one document per file"
+                                .into(),
+                        ),
+                    });
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain if tag.is_none() => Style::Plain,
+                    ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
+                    _ => Style::Quoted,
+                };
+                builder.push(
+                    Node {
+                        kind: Kind::Scalar {
+                            text: text.into_owned(),
+                            style,
+                        },
+                        pos,
+                    },
+                    anchor,
+                )?;
+            }
+            Event::SequenceStart(anchor, _) => builder.open(Kind::Seq(Vec::new()), pos, anchor),
+            Event::MappingStart(anchor, _) => builder.open(Kind::Map(Vec::new()), pos, anchor),
+            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::Alias(id) => {
+                let node = builder
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| SyntaxError {
+                        pos,
+                        message: "alias refers to an unknown anchor".into(),
+                        help: None,
+                    })?;
+                builder.push(Node { pos, ..node }, 0)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+    Ok(builder.root)
+}
+
+/// Folds the event stream into nested nodes; a map collects keys and values
+/// alternately, so `pending_key` says which one comes next.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<(Node, usize, Option<Key>)>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+}
+
+impl Builder {
+    fn open(&mut self, kind: Kind, pos: Pos, anchor: usize) {
+        self.stack.push((Node { kind, pos }, anchor, None));
+    }
+
+    fn close(&mut self) -> Result<(), SyntaxError> {
+        let (node, anchor, _) = self
+            .stack
+            .pop()
+            .expect("parser balances start and end events");
+        self.push(node, anchor)
+    }
+
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        let Some((parent, _, pending_key)) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut parent.kind {
+            Kind::Seq(items) => items.push(node),
+            Kind::Map(entries) => match pending_key.take() {
+                Some(key) => entries.push((key, node)),
+                None => {
+                    let Kind::Scalar { text, .. } = node.kind else {
+                        return Err(SyntaxError {
+                            pos: node.pos,
+                            message: format!(
+                                "a mapping key must be a plain name, found {}",
+                                node.describe()
+                            ),
+                            help: None,
+                        });
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                        return Err(SyntaxError {
+                            pos: node.pos,
+                            message: format!("duplicate key `{text}` (first defined on line {})", first.pos.line),
+                            help: Some("YAML would silently keep only the last one: remove or rename one of them".into()),
+                        });
+                    }
+                    *pending_key = Some(Key {
+                        text,
+                        pos: node.pos,
+                    });
+                }
+            },
+            Kind::Scalar { .. } => unreachable!("scalars have no children"),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(node: &Node) -> (&str, Style) {
+        match &node.kind {
+            Kind::Scalar { text, style } => (text, *style),
+            other => panic!("not a scalar: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_scalars_keep_their_source_text() {
+        let root = parse("PORT: 08080\nFLAG: no\nX: 1.10\nY: 'quoted'\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            scalar(root.at_pointer("/PORT").unwrap()),
+            ("08080", Style::Plain)
+        );
+        assert_eq!(scalar(root.at_pointer("/FLAG").unwrap()).0, "no");
+        assert_eq!(scalar(root.at_pointer("/X").unwrap()).0, "1.10");
+        assert_eq!(
+            scalar(root.at_pointer("/Y").unwrap()),
+            ("quoted", Style::Quoted)
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_with_both_lines() {
+        let err = parse("a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
+        assert_eq!(err.pos, Pos { line: 4, column: 3 });
+        assert!(err.message.contains("duplicate key `c`"), "{}", err.message);
+        assert!(err.message.contains("line 3"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.line >= 1);
+        assert!(err.message.starts_with("YAML syntax error"));
+    }
+
+    #[test]
+    fn pointers_find_nodes_and_keys() {
+        let root = parse("variables:\n  A: x\n  B:\n    - 1\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(root.at_pointer("/variables/B/0").unwrap().pos.line, 4);
+        assert_eq!(
+            root.key_pos_at_pointer("/variables/A"),
+            Some(Pos { line: 2, column: 3 })
+        );
+        assert!(root.at_pointer("/nope").is_none());
+    }
+
+    #[test]
+    fn empty_document_is_none_and_nulls_are_recognised() {
+        assert!(parse("").unwrap().is_none());
+        let root = parse("a:\nb: ~\nc: 'null'\n").unwrap().unwrap();
+        assert!(root.at_pointer("/a").unwrap().is_null());
+        assert!(root.at_pointer("/b").unwrap().is_null());
+        assert!(!root.at_pointer("/c").unwrap().is_null());
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_node() {
+        let root = parse("a: &x {k: v}\nb: *x\n").unwrap().unwrap();
+        assert_eq!(scalar(root.at_pointer("/b/k").unwrap()).0, "v");
+    }
+
+    #[test]
+    fn multiple_documents_are_refused() {
+        assert!(
+            parse("a: 1\n---\nb: 2\n")
+                .unwrap_err()
+                .message
+                .contains("more than one")
+        );
+    }
+}
