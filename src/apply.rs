@@ -91,13 +91,12 @@ pub fn writes(
                             fingerprint: Some(fingerprint),
                             ..
                         }) = &change.after
+                            && secret.fingerprint() != *fingerprint
                         {
-                            if secret.fingerprint() != *fingerprint {
-                                return Err(ApplyError::Changed {
-                                    target: plan.name.clone(),
-                                    name: name.clone(),
-                                });
-                            }
+                            return Err(ApplyError::Changed {
+                                target: plan.name.clone(),
+                                name: name.clone(),
+                            });
                         }
                         secret.clone()
                     }

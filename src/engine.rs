@@ -180,12 +180,12 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
                         .map(move |w| format!("{}: {}", t.name, w.describe()))
                 }))
                 .collect();
-            return Err(Error::Partial {
+            return Err(Error::Partial(Box::new(crate::error::Partial {
                 target: target_plan.name.clone(),
                 done,
                 not_done,
                 cause,
-            });
+            })));
         }
         report.applied.push((
             target_plan.name.clone(),

@@ -22,12 +22,7 @@ pub enum Error {
     Provider(crate::provider::ProviderError),
     Apply(crate::apply::ApplyError),
     /// An apply that failed partway: what was done and what was not.
-    Partial {
-        target: String,
-        done: Vec<String>,
-        not_done: Vec<String>,
-        cause: crate::provider::ProviderError,
-    },
+    Partial(Box<Partial>),
     /// `apply` needs a yes, and there is no one to ask.
     NeedsConfirmation,
     Declined,
@@ -68,12 +63,13 @@ impl fmt::Display for Error {
             }
             Error::Provider(e) => write!(f, "{e}"),
             Error::Apply(e) => write!(f, "{e}"),
-            Error::Partial {
-                target,
-                done,
-                not_done,
-                cause,
-            } => {
+            Error::Partial(partial) => {
+                let Partial {
+                    target,
+                    done,
+                    not_done,
+                    cause,
+                } = partial.as_ref();
                 writeln!(f, "apply failed partway: {cause}")?;
                 writeln!(
                     f,
@@ -104,3 +100,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// What a failed apply had done and had not.
+#[derive(Debug)]
+pub struct Partial {
+    pub target: String,
+    pub done: Vec<String>,
+    pub not_done: Vec<String>,
+    pub cause: crate::provider::ProviderError,
+}

@@ -12,7 +12,7 @@ pub mod config;
 pub mod detect;
 pub mod diagnostic;
 pub mod engine;
-mod error;
+pub mod error;
 pub mod plan;
 pub mod provider;
 pub mod render;

@@ -315,6 +315,9 @@ impl<'de> Deserialize<'de> for VarSpec {
                     environment_specific: false,
                 })
             }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<VarSpec, E> {
+                self.visit_str(if v { "true" } else { "false" })
+            }
             fn visit_unit<E: de::Error>(self) -> Result<VarSpec, E> {
                 Ok(VarSpec {
                     value: VarValue::Unset,

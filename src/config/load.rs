@@ -554,7 +554,7 @@ fn check_project(
     }
     let env_names: Vec<&str> = environments.keys().map(String::as_str).collect();
     let mut env_lists: Vec<(&Vec<String>, Pos)> = Vec::new();
-    for (_, disable) in &project.rules.disable {
+    for disable in project.rules.disable.values() {
         if let super::files::Disable::In(names) = &disable.value {
             env_lists.push((names, disable.pos));
         }

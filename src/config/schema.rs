@@ -78,7 +78,7 @@ pub fn check(kind: SchemaKind, file: &Path, root: &Node) -> Vec<Diagnostic> {
             )
         })
         .collect();
-    found.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+    found.sort_by_key(|a| (a.line, a.column));
     found.dedup();
     found
 }

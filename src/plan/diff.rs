@@ -566,12 +566,14 @@ mod tests {
             ("b".to_string(), false),
         ]));
         d.migrations = Some(("3".into(), vec!["1".into(), "2".into(), "3".into()]));
-        let mut l = Snapshot::default();
-        l.functions = Some(BTreeMap::from([(
-            "b".to_string(),
-            LiveFunction { verify_jwt: true },
-        )]));
-        l.migrations = Some(vec!["1".into()]);
+        let l = Snapshot {
+            functions: Some(BTreeMap::from([(
+                "b".to_string(),
+                LiveFunction { verify_jwt: true },
+            )])),
+            migrations: Some(vec!["1".into()]),
+            ..Snapshot::default()
+        };
         let changes = changes_for(&d, &l);
         assert_eq!(
             actions(&changes),

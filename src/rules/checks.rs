@@ -281,21 +281,20 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
             }
         }
         // Localhost outside local: runbook 000 §2.3 and its release gate.
-        if !env.local {
-            if let Value::Text { text } = item.value {
-                if let Some(host) = localhost(text) {
-                    push(
-                        RuleId::LocalhostUrl,
-                        ctx.policy(),
-                        Some(item),
-                        None,
-                        FindingKind::LocalhostUrl {
-                            name: name.clone(),
-                            host,
-                        },
-                    );
-                }
-            }
+        if !env.local
+            && let Value::Text { text } = item.value
+            && let Some(host) = localhost(text)
+        {
+            push(
+                RuleId::LocalhostUrl,
+                ctx.policy(),
+                Some(item),
+                None,
+                FindingKind::LocalhostUrl {
+                    name: name.clone(),
+                    host,
+                },
+            );
         }
         let class = class_of(item.value);
         // Stripe key mode: runbook 003 (Stripe sandbox in staging, live in production).
@@ -544,20 +543,20 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         for item in items.iter().filter(|i| glob_match(&p.name, i.name)) {
-            if let Value::Text { text } = item.value {
-                if !re.is_match(text) {
-                    push(
-                        RuleId::Pattern,
-                        ctx.policy(),
-                        Some(item),
-                        None,
-                        FindingKind::PatternMismatch {
-                            name: item.name.to_string(),
-                            regex: p.regex.clone(),
-                            message: p.message.clone(),
-                        },
-                    );
-                }
+            if let Value::Text { text } = item.value
+                && !re.is_match(text)
+            {
+                push(
+                    RuleId::Pattern,
+                    ctx.policy(),
+                    Some(item),
+                    None,
+                    FindingKind::PatternMismatch {
+                        name: item.name.to_string(),
+                        regex: p.regex.clone(),
+                        message: p.message.clone(),
+                    },
+                );
             }
         }
     }

@@ -217,6 +217,13 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.0.kind {
             _ if self.0.is_null() => visitor.visit_unit(),
+            // serde buffers internally tagged enums through `deserialize_any`;
+            // only YAML 1.2's exact booleans are given as booleans, so the
+            // source text is still recoverable (`true` → "true").
+            Kind::Scalar {
+                text,
+                style: Style::Plain,
+            } if text == "true" || text == "false" => visitor.visit_bool(text == "true"),
             Kind::Scalar { text, .. } => visitor.visit_borrowed_str(text),
             Kind::Seq(items) => visitor.visit_seq(Items {
                 items: items.iter(),
@@ -548,6 +555,7 @@ mod tests {
         let err = load("variables:\n  A: [1, 2]\n").unwrap_err();
         assert_eq!(err.message, "expected a string, found a list");
         assert_eq!(err.pos, Some(Pos { line: 2, column: 6 }));
+        assert_eq!(load("count: 7\n").unwrap().count, Some(7));
         let err = load("count: many\n").unwrap_err();
         assert!(
             err.message.starts_with("expected a number"),

@@ -1,0 +1,134 @@
+//! Shared helpers for end-to-end tests: a copy of the shipped example in a
+//! temporary folder, and a way to run the built binary against it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != ".env" {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Workspace {
+    /// A copy of the repository's own example (envctl.yaml, environments/, supabase/).
+    pub fn example() -> Workspace {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(root.join("envctl.yaml"), dir.path().join("envctl.yaml")).unwrap();
+        copy_dir(&root.join("environments"), &dir.path().join("environments"));
+        copy_dir(&root.join("supabase"), &dir.path().join("supabase"));
+        Workspace { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Replaces `from` with `to` in a file, asserting it was there.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Runs envctl here with only the given variables in its environment.
+    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
+        cmd.arg("--chdir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_clear()
+            .stdin(Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run(cmd.output().unwrap())
+    }
+
+    /// Every file under the workspace with its contents, for "nothing was
+    /// written" and "no canary leaked" checks.
+    pub fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_type().unwrap().is_dir() {
+                    walk(&entry.path(), out);
+                } else {
+                    out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout(), self.stderr())
+    }
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+/// Values for every secret the example's local environment references.
+pub fn local_secrets() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("STRIPE_TEST_SECRET_KEY", "sk_test_CANARYstripe0001"),
+        ("STRIPE_TEST_WEBHOOK_SECRET", "whsec_CANARYwebhook0002"),
+        (
+            "OPENAI_API_KEY",
+            "sk-CANARYopenai0003-with $dollar and # hash",
+        ),
+        ("FCM_SERVER_KEY", "CANARY-fcm-0004\nsecond line"),
+    ]
+}
