@@ -215,7 +215,7 @@ fn is_falsy(text: &str) -> bool {
 fn localhost(text: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?")
+        Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/?#\s]|$)")
             .expect("valid regex")
     });
     re.captures(text).map(|c| c[1].to_ascii_lowercase())
