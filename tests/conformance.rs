@@ -33,3 +33,52 @@ fn conformance_catches_a_provider_that_drops_writes() {
     memory.fail_at(0);
     assert!(block_on(conformance::run(&Provider::Memory(memory))).is_err());
 }
+
+/// An apply that fails halfway reports what was and was not done, and a
+/// new plan shows exactly the remainder.
+#[test]
+fn partial_apply_reports_done_and_not_done() {
+    use envctl::{config, engine};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("envctl.yaml"), "version: 1\nproject: t\n").unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/dev.yaml"),
+        "targets:\n  a: { type: dotenv, path: a.env }\n  b: { type: dotenv, path: b.env }\nvariables:\n  X: \"1\"\n  Y: \"2\"\n",
+    )
+    .unwrap();
+    let ws = config::load(dir.path()).unwrap().workspace;
+    let env = ws.environment("dev").unwrap();
+    let (first, second) = (MemoryProvider::new(), MemoryProvider::new());
+    let plan_with = |a: &MemoryProvider, b: &MemoryProvider| {
+        let secrets = engine::resolve_secrets(
+            &ws,
+            env,
+            &std::collections::BTreeMap::<String, String>::new(),
+        );
+        let providers = vec![Provider::Memory(a.clone()), Provider::Memory(b.clone())];
+        let live = block_on(engine::read_all(&providers)).unwrap();
+        let desired = envctl::plan::desired_targets(env, &secrets.resolution);
+        let plan = envctl::plan::diff(&ws.project, env, &desired, &live);
+        engine::Planned {
+            plan,
+            verdict: Default::default(),
+            desired,
+            providers,
+            secrets,
+        }
+    };
+    second.fail_at(1);
+    let err = block_on(engine::apply(&plan_with(&first, &second))).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("done: a: set X, a: set Y, b: set X"),
+        "{text}"
+    );
+    assert!(text.contains("not done: b: set Y"), "{text}");
+    let remainder = plan_with(&first, &second);
+    let s = remainder.plan.summary();
+    assert_eq!((s.add, s.change, s.delete), (1, 0, 0), "only b's Y remains");
+    block_on(engine::apply(&remainder)).unwrap();
+    assert_eq!(second.get("Y").as_deref(), Some("2"));
+}

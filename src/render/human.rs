@@ -166,3 +166,48 @@ pub fn findings(findings: &[Finding], style: Style) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Subject, TargetPlan};
+
+    #[test]
+    fn multi_line_plain_values_get_a_line_diff() {
+        let change = Change {
+            subject: Subject::Variable {
+                name: "CONFIG".into(),
+            },
+            action: Action::Update,
+            before: Some(Value::Text {
+                text: "a=1\nb=2\nc=3\n".into(),
+            }),
+            after: Some(Value::Text {
+                text: "a=1\nb=20\nc=3\n".into(),
+            }),
+            reason: Reason::Differs,
+            location: None,
+        };
+        let plan = Plan {
+            format_version: 1,
+            project: "p".into(),
+            environment: "e".into(),
+            protected: false,
+            targets: vec![TargetPlan {
+                name: "t".into(),
+                kind: "memory",
+                description: "memory".into(),
+                changes: vec![change],
+            }],
+        };
+        let text = super::plan(&plan, &Verdict::default(), Style { color: false });
+        assert!(
+            text.contains("  ~ CONFIG:\n        a=1\n      - b=2\n      + b=20\n        c=3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plan: 0 to add, 1 to change, 0 to delete."),
+            "{text}"
+        );
+    }
+}
