@@ -94,6 +94,8 @@ pub fn classify(value: &str) -> Option<Class> {
         ("whsec_", Class::StripeWebhookSecret),
         ("pk.", Class::PublicToken),
         ("sb_publishable_", Class::PublicToken),
+        // Google browser keys (Firebase web config) are public by design.
+        ("AIza", Class::PublicToken),
     ] {
         if v.starts_with(prefix) && v.len() > prefix.len() + 4 {
             return Some(class);

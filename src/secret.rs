@@ -51,9 +51,16 @@ impl fmt::Display for Secret {
 
 /// hex(sha256(value)) — exactly what Supabase's secrets list returns, so
 /// drift is found by comparing digests, without reading plaintext.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fingerprint(String);
+
+/// Output (JSON plans included) carries only the short form: the full
+/// digest of a low-entropy secret is a ready-made target for guessing.
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.short())
+    }
+}
 
 impl Fingerprint {
     pub fn of(value: &str) -> Fingerprint {
@@ -72,7 +79,8 @@ impl Fingerprint {
     }
 
     /// The first 8 hex digits, for people: enough to see that a value
-    /// changed, too few to be worth brute-forcing against.
+    /// changed. They still confirm a guess of a low-entropy value (as the
+    /// full digest Supabase publishes does): secrets must be random.
     pub fn short(&self) -> &str {
         &self.0[..8]
     }

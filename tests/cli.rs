@@ -235,10 +235,7 @@ fn bad_inputs_are_refused_clearly_and_write_nothing() {
             to: "{ secret: vault:openai }",
             command: &["apply", "local", "--yes"],
             code: 1,
-            expect: &[
-                "environments/local.yaml:",
-                "unknown secret reference `vault:openai`",
-            ],
+            expect: &["environments/local.yaml:", "unknown secret source `vault:`"],
         },
         Case {
             name: "alias to a missing environment",

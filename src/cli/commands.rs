@@ -10,6 +10,7 @@ use crate::config::schema::{self, SchemaKind};
 use crate::config::{self, Environment, VarValue, Workspace};
 use crate::engine::{self, Planned};
 use crate::render;
+use crate::rules::{RuleId, Severity};
 use crate::secret::ProcessEnv;
 use crate::{Error, diagnostic::Diagnostic};
 
@@ -85,11 +86,13 @@ fn selected<'a>(ws: &'a Workspace, names: &[String]) -> Result<Vec<&'a Environme
 
 fn validate(root: &Path, names: &[String], out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
-    let mut refused = false;
+    let mut refused = Vec::new();
     let mut report = String::new();
     for env in selected(&ws, names)? {
         let (_, verdict) = engine::offline(&ws, env, &engine::Secrets::unresolved(env));
-        refused |= verdict.refused();
+        if verdict.refused() {
+            refused.push(env.name.as_str());
+        }
         report.push_str(&render::human_findings(&verdict.findings, out.stdout_style));
     }
     out.print(&report);
@@ -97,10 +100,10 @@ fn validate(root: &Path, names: &[String], out: &Output) -> Result<Exit, Error> 
         .iter()
         .map(|e| e.name.as_str())
         .collect();
-    if refused {
+    if !refused.is_empty() {
         out.note(&format!(
-            "refused: the desired state breaks the rules above ({})",
-            names.join(", ")
+            "refused: the desired state of {} breaks the rules above",
+            refused.join(", ")
         ));
         Ok(Exit::Refused)
     } else {
@@ -133,8 +136,15 @@ fn make_plan(
     for (name, why) in unresolved {
         out.warn(&format!("{name}: {why}; planned as unknown"));
     }
+    // A required variable may exist live, undeclared: only the plan can
+    // tell, so `required` waits for live state; every other refusal of the
+    // desired state stands whatever is live.
     let (_, offline) = engine::offline(ws, env, &secrets);
-    if offline.refused() {
+    let final_refusal = offline
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && f.rule != RuleId::Required);
+    if final_refusal {
         return Ok(Err(offline));
     }
     let runtime = runtime()?;
@@ -183,7 +193,8 @@ fn print_refusal(verdict: &crate::rules::Verdict, format: Format, out: &Output) 
                 serde_json::to_string_pretty(&doc).expect("findings serialize")
             ));
         }
-        _ => out.print(&render::human_findings(&verdict.findings, out.stdout_style)),
+        Format::Markdown => out.print(&render::markdown_refusal(verdict)),
+        Format::Human => out.print(&render::human_findings(&verdict.findings, out.stdout_style)),
     }
     out.note("refused: the desired state breaks the rules above; live state was not read");
 }

@@ -230,9 +230,18 @@ impl fmt::Display for SecretRef {
 
 impl SecretRef {
     fn parse(text: &str) -> Result<SecretRef, String> {
+        // The text is never echoed: a secret pasted here by mistake must
+        // not end up in a CI log. A short scheme is safe to name.
+        let scheme = text
+            .split_once(':')
+            .map(|(s, _)| s)
+            .filter(|s| s.len() <= 12 && s.chars().all(|c| c.is_ascii_alphabetic()));
         let bad = || {
+            let what = scheme.map_or("unknown secret reference".to_string(), |s| {
+                format!("unknown secret source `{s}:`")
+            });
             format!(
-                "unknown secret reference `{text}`: write `env:NAME`, `file:PATH`, `keyring`, or `{{ command: [program, arg…] }}`"
+                "{what}: write `env:NAME`, `file:PATH`, `keyring`, or `{{ command: [program, arg…] }}`"
             )
         };
         if text == "keyring" {
@@ -242,9 +251,10 @@ impl SecretRef {
         let rest = rest.trim();
         match scheme {
             "env" if is_env_name(rest) => Ok(SecretRef::Env(rest.to_string())),
-            "env" => Err(format!(
-                "`{text}`: an environment variable name is letters, digits and `_`"
-            )),
+            "env" => Err(
+                "after `env:` comes an environment variable name: letters, digits and `_`"
+                    .to_string(),
+            ),
             "file" if !rest.is_empty() => Ok(SecretRef::File(rest.to_string())),
             _ => Err(bad()),
         }
@@ -574,7 +584,7 @@ impl JsonSchema for Required {
 #[serde(deny_unknown_fields)]
 pub struct ParityConfig {
     /// Environments that must declare the same keys.
-    pub environments: Vec<String>,
+    pub environments: Spanned<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

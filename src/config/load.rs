@@ -48,6 +48,13 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
                 }
                 let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
                 let rel = Path::new(ENVIRONMENTS_DIR).join(path.file_name().unwrap_or_default());
+                if env_files.iter().any(|(n, _, _): &(String, PathBuf, EnvironmentFile)| *n == name) {
+                    diags.push(
+                        Diagnostic::error(&rel, None, format!("environment `{name}` is defined twice"))
+                            .with_help(Some("keep one of the .yaml and .yml files")),
+                    );
+                    continue;
+                }
                 if !valid_name(&name) {
                     diags.push(
                         Diagnostic::error(&rel, None, format!("`{name}` is not a usable environment name"))
@@ -97,6 +104,11 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
         environments.insert(name, resolved);
     }
     check_project(&project, &project_path, &environments, &mut diags);
+    let mut project = project;
+    canonicalize_environment_names(&mut project);
+    // One bad default is one problem, not one per environment.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert(d.to_string()));
 
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid(diags));
@@ -564,16 +576,18 @@ fn check_project(
             env_lists.push((names, rule.pos));
         }
     }
-    if let Some(parity) = &project.rules.parity {
-        for name in &parity.environments {
-            if !env_names.contains(&name.as_str()) {
-                diags.push(Diagnostic::error(
-                    file,
-                    None,
-                    format!("rules.parity names `{name}`, which is not an environment"),
-                ));
-            }
+    for rule in &project.rules.forbid {
+        if let Some(names) = &rule.value.environments {
+            env_lists.push((names, rule.pos));
         }
+    }
+    for rule in &project.rules.patterns {
+        if let Some(names) = &rule.value.environments {
+            env_lists.push((names, rule.pos));
+        }
+    }
+    if let Some(parity) = &project.rules.parity {
+        env_lists.push((&parity.environments.value, parity.environments.pos));
     }
     for (names, pos) in env_lists {
         for name in names {
@@ -629,6 +643,47 @@ fn check_project(
                 ));
             }
         }
+    }
+}
+
+/// Rules compare environment names; an alias in a rule's list means the
+/// environment it names.
+fn canonicalize_environment_names(project: &mut ProjectFile) {
+    let aliases: BTreeMap<String, String> = project
+        .aliases
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    let fix = |names: &mut Vec<String>| {
+        for name in names.iter_mut() {
+            if let Some(canonical) = aliases.get(name) {
+                *name = canonical.clone();
+            }
+        }
+    };
+    let rules = &mut project.rules;
+    for disable in rules.disable.values_mut() {
+        if let super::files::Disable::In(names) = &mut disable.value {
+            fix(names);
+        }
+    }
+    rules
+        .required
+        .iter_mut()
+        .filter_map(|r| r.value.environments.as_mut())
+        .for_each(fix);
+    rules
+        .forbid
+        .iter_mut()
+        .filter_map(|r| r.value.environments.as_mut())
+        .for_each(fix);
+    rules
+        .patterns
+        .iter_mut()
+        .filter_map(|r| r.value.environments.as_mut())
+        .for_each(fix);
+    if let Some(parity) = rules.parity.as_mut() {
+        fix(&mut parity.environments.value);
     }
 }
 

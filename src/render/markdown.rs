@@ -13,6 +13,41 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', "⏎")
 }
 
+/// A desired state refused before live state was read.
+pub fn refusal(verdict: &Verdict) -> String {
+    let env = verdict
+        .findings
+        .first()
+        .map_or("?", |f| f.environment.as_str());
+    let mut out = format!(
+        "### envctl plan: `{env}` — ❌ refused\n\nThe desired state breaks these rules; live state was not read.\n\n"
+    );
+    findings(&mut out, verdict);
+    out
+}
+
+fn findings(out: &mut String, verdict: &Verdict) {
+    for f in &verdict.findings {
+        let icon = if f.severity == Severity::Error {
+            "❌"
+        } else {
+            "⚠️"
+        };
+        let place = f
+            .location
+            .as_ref()
+            .map(|l| format!(" `{l}`"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- {icon} **{}**{place}: {} — _fix: {}_",
+            f.rule,
+            cell(&f.message),
+            cell(&f.fix)
+        );
+    }
+}
+
 pub fn plan(plan: &Plan, verdict: &Verdict) -> String {
     let mut out = String::new();
     let status = if verdict.refused() {
@@ -26,25 +61,7 @@ pub fn plan(plan: &Plan, verdict: &Verdict) -> String {
     let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary()));
     if !verdict.findings.is_empty() {
         let _ = writeln!(out, "#### Rules\n");
-        for f in &verdict.findings {
-            let icon = if f.severity == Severity::Error {
-                "❌"
-            } else {
-                "⚠️"
-            };
-            let place = f
-                .location
-                .as_ref()
-                .map(|l| format!(" `{l}`"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "- {icon} **{}**{place}: {} — _fix: {}_",
-                f.rule,
-                cell(&f.message),
-                cell(&f.fix)
-            );
-        }
+        findings(&mut out, verdict);
         out.push('\n');
     }
     for target in &plan.targets {

@@ -7,7 +7,7 @@ mod markdown;
 use serde::Serialize;
 
 pub use human::{Style, findings as human_findings, plan as human};
-pub use markdown::plan as markdown;
+pub use markdown::{plan as markdown, refusal as markdown_refusal};
 
 use crate::plan::{FORMAT_VERSION, Plan, Summary, Value};
 use crate::rules::{Finding, Verdict};

@@ -67,7 +67,7 @@ impl FindingKind {
     fn message(&self, env: &str) -> String {
         match self {
             FindingKind::ForbiddenFlag { name } => {
-                format!("bypass flag {name} is enabled in protected environment {env}")
+                format!("bypass flag {name} is enabled in {env}")
             }
             FindingKind::LocalhostUrl { name, host } => {
                 format!("{name} points at {host} in non-local environment {env}")
@@ -92,9 +92,7 @@ impl FindingKind {
                 format!("{name} is {what}, but the `{prefix}` prefix ships it to every browser")
             }
             FindingKind::LiteralSecret { name, what } => {
-                format!(
-                    "{name} holds {what} written literally in YAML, in protected environment {env}"
-                )
+                format!("{name} holds {what} written literally in YAML, in {env}")
             }
             FindingKind::SupabaseReserved { name } => {
                 format!(
@@ -442,7 +440,7 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
             .environments
             .iter()
             .copied()
-            .filter(|e| p.environments.contains(&e.name))
+            .filter(|e| p.environments.value.contains(&e.name))
             .collect(),
         None => ctx
             .environments
