@@ -72,7 +72,12 @@ pub struct Planned {
     pub secrets: Secrets,
 }
 
-fn context<'a>(ws: &'a Workspace, env: &'a Environment, allow_delete: bool) -> rules::Context<'a> {
+/// The rules' view of an environment within its workspace.
+pub fn rules_context<'a>(
+    ws: &'a Workspace,
+    env: &'a Environment,
+    allow_delete: bool,
+) -> rules::Context<'a> {
     rules::Context {
         environment: env,
         environments: ws.environments.values().collect(),
@@ -88,7 +93,7 @@ pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, V
     let desired = plan::desired_targets(env, &secrets.resolution);
     let empty = vec![Snapshot::default(); desired.len()];
     let plan = plan::diff(&ws.project, env, &desired, &empty);
-    let verdict = rules::evaluate(&plan, &context(ws, env, true));
+    let verdict = rules::evaluate(&plan, &rules_context(ws, env, true));
     (plan, verdict)
 }
 
@@ -107,7 +112,7 @@ pub async fn plan(
     let live = read_all(&providers).await?;
     let desired = plan::desired_targets(env, &secrets.resolution);
     let plan = plan::diff(&ws.project, env, &desired, &live);
-    let verdict = rules::evaluate(&plan, &context(ws, env, allow_delete));
+    let verdict = rules::evaluate(&plan, &rules_context(ws, env, allow_delete));
     Ok(Planned {
         plan,
         verdict,

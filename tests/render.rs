@@ -45,16 +45,7 @@ fn drifted_plan() -> (plan::Plan, rules::Verdict) {
         ]),
     ];
     let plan = plan::diff(&workspace.project, env, &desired, &snapshots);
-    let verdict = rules::evaluate(
-        &plan,
-        &rules::Context {
-            environment: env,
-            environments: workspace.environments.values().collect(),
-            config: &workspace.rules,
-            project_file: &workspace.project_file,
-            allow_delete: false,
-        },
-    );
+    let verdict = rules::evaluate(&plan, &engine::rules_context(&workspace, env, false));
     (plan, verdict)
 }
 

@@ -45,16 +45,7 @@ fn verdict(
         live
     };
     let plan = plan::diff(&ws.project, environment, &desired, &live);
-    rules::evaluate(
-        &plan,
-        &rules::Context {
-            environment,
-            environments: ws.environments.values().collect(),
-            config: &ws.rules,
-            project_file: &ws.project_file,
-            allow_delete: false,
-        },
-    )
+    rules::evaluate(&plan, &engine::rules_context(&ws, environment, false))
 }
 
 fn env(protected: bool, vars: &str) -> String {

@@ -254,20 +254,11 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
         if desired.variables.contains_key(name) {
             continue;
         }
-        let before = Some(shown_live(have));
-        let (action, reason, after) = if desired.prune {
-            (Action::Delete, Reason::Pruned, None)
-        } else {
-            (Action::Unchanged, Reason::Unmanaged, before.clone())
-        };
-        changes.push(Change {
-            subject: Subject::Variable { name: name.clone() },
-            action,
-            before,
-            after,
-            reason,
-            location: None,
-        });
+        changes.push(undeclared(
+            Subject::Variable { name: name.clone() },
+            shown_live(have),
+            desired.prune,
+        ));
     }
     if let Some(want) = &desired.functions {
         diff_functions(want, desired.prune, live, &mut changes);
@@ -277,6 +268,24 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
     }
     changes.sort_by(|a, b| a.subject.cmp(&b.subject));
     changes
+}
+
+/// Something live that the desired state does not declare: deleted when
+/// the target prunes, else left alone.
+fn undeclared(subject: Subject, before: Value, prune: bool) -> Change {
+    let (action, reason, after) = if prune {
+        (Action::Delete, Reason::Pruned, None)
+    } else {
+        (Action::Unchanged, Reason::Unmanaged, Some(before.clone()))
+    };
+    Change {
+        subject,
+        action,
+        before: Some(before),
+        after,
+        reason,
+        location: None,
+    }
 }
 
 fn diff_functions(
@@ -332,22 +341,14 @@ fn diff_functions(
         if want.contains_key(slug) {
             continue;
         }
-        let before = Some(Value::Function {
+        let before = Value::Function {
             verify_jwt: f.verify_jwt,
-        });
-        let (action, reason, after) = if prune {
-            (Action::Delete, Reason::Pruned, None)
-        } else {
-            (Action::Unchanged, Reason::Unmanaged, before.clone())
         };
-        changes.push(Change {
-            subject: Subject::Function { slug: slug.clone() },
-            action,
+        changes.push(undeclared(
+            Subject::Function { slug: slug.clone() },
             before,
-            after,
-            reason,
-            location: None,
-        });
+            prune,
+        ));
     }
 }
 
