@@ -2,7 +2,7 @@
 //! pick the exit code.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use super::{Cli, Command, Exit, Format, Output, PlanArgs};
@@ -231,7 +231,7 @@ fn apply(
         return Ok(Exit::Ok);
     }
     if !yes {
-        confirm(&env.name)?;
+        confirm(&env.name, out)?;
     }
     let report = runtime()?.block_on(engine::apply(&planned))?;
     let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
@@ -246,12 +246,13 @@ fn apply(
     Ok(Exit::Ok)
 }
 
-fn confirm(env: &str) -> Result<(), Error> {
+fn confirm(env: &str, out: &Output) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::NeedsConfirmation);
     }
-    eprint!("Apply these changes to {env}? Only `yes` is accepted: ");
-    let _ = std::io::stderr().flush();
+    out.prompt(&format!(
+        "Apply these changes to {env}? Only `yes` is accepted: "
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .lock()

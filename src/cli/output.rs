@@ -40,6 +40,12 @@ impl Output {
         let _ = writeln!(err, "{text}");
     }
 
+    /// A question on stderr, without a newline, for the answer to follow.
+    pub fn prompt(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+    }
+
     pub fn warn(&self, text: &str) {
         let label = if self.stderr_style.color {
             "\x1b[33mwarning\x1b[0m"

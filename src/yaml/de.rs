@@ -227,7 +227,6 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
             Kind::Scalar { text, .. } => visitor.visit_borrowed_str(text),
             Kind::Seq(items) => visitor.visit_seq(Items {
                 items: items.iter(),
-                pos: self.0.pos,
             }),
             Kind::Map(entries) => visitor.visit_map(Entries {
                 entries: entries.iter(),
@@ -312,7 +311,6 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
             Kind::Seq(items) => visitor
                 .visit_seq(Items {
                     items: items.iter(),
-                    pos: self.0.pos,
                 })
                 .map_err(|e: Error| e.at(self.0.pos)),
             _ => Err(self.invalid("a list")),
@@ -383,8 +381,6 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
 
 struct Items<'a> {
     items: std::slice::Iter<'a, Node>,
-    #[allow(dead_code)]
-    pos: Pos,
 }
 
 impl<'de> SeqAccess<'de> for Items<'de> {
