@@ -232,7 +232,7 @@ fn bad_inputs_are_refused_clearly_and_write_nothing() {
             name: "unknown secret source",
             file: "environments/local.yaml",
             from: "{ secret: env:OPENAI_API_KEY }",
-            to: "{ secret: vault:openai }",
+            to: "{ secret: \"vault:sk-CANARYpasted-by-mistake\" }",
             command: &["apply", "local", "--yes"],
             code: 1,
             expect: &["environments/local.yaml:", "unknown secret source `vault:`"],
@@ -417,4 +417,101 @@ fn protected_deletes_need_allow_delete() {
     )
     .expect(0);
     assert!(!ws.read("edge.env").contains("OLD_KEY"));
+}
+
+const EDGE: &str = "protected: true
+targets:
+  web: { type: dotenv, path: edge.env, receives: [\"*\"] }
+variables:
+  VITE_API_URL: https://edge.example.com
+  VITE_WS_URL: wss://edge.example.com
+  VITE_SUPABASE_URL: https://x.supabase.co
+  VITE_MAPBOX_TOKEN: pk.eyJ1IjoieCJ9.public
+  VITE_SUPABASE_ANON_KEY: anon
+  STRIPE_SECRET_KEY: { secret: env:K }
+  STRIPE_WEBHOOK_SECRET: { secret: env:K }
+  FCM_SERVER_KEY: { secret: env:K }
+";
+
+#[test]
+fn a_required_variable_may_exist_live_undeclared() {
+    let ws = Workspace::example();
+    ws.write("environments/edge.yaml", EDGE);
+    ws.edit(
+        "envctl.yaml",
+        "rules:\n",
+        "rules:\n  disable: { parity: all }\n",
+    );
+    let key = [("K", "sk_live_51HxEdgeCANARY")];
+    ws.write("edge.env", "OPENAI_API_KEY=sk-live-from-the-dashboard\n");
+    let run = ws.run(&["plan", "edge"], &key);
+    run.expect(0);
+    ws.write("edge.env", "");
+    let run = ws.run(&["plan", "edge"], &key);
+    run.expect(3);
+    assert!(
+        run.all()
+            .contains("required variable OPENAI_API_KEY is not set in edge"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn markdown_refusal_is_markdown() {
+    let ws = Workspace::example();
+    ws.edit(
+        "environments/production.yaml",
+        "variables:\n",
+        "variables:\n  ALLOW_STRIPE_FALLBACK: \"true\"\n",
+    );
+    let run = ws.run(&["plan", "prod", "--format", "markdown"], &[]);
+    run.expect(3);
+    assert!(
+        run.stdout()
+            .starts_with("### envctl plan: `production` — ❌ refused"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .contains("- ❌ **forbidden-flag** `environments/production.yaml:"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn one_bad_default_is_reported_once_and_duplicate_environment_files_are_refused() {
+    let ws = Workspace::example();
+    ws.edit("envctl.yaml", "head: latest", "head: \"20250101000001\"");
+    let run = ws.run(&["validate"], &[]);
+    run.expect(1);
+    assert_eq!(
+        run.stderr()
+            .matches("migration head `20250101000001`")
+            .count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("did you mean `20250101000000`?"),
+        "{}",
+        run.stderr()
+    );
+
+    let ws = Workspace::example();
+    ws.write(
+        "environments/local.yml",
+        &ws.read("environments/local.yaml"),
+    );
+    let run = ws.run(&["validate"], &[]);
+    run.expect(1);
+    assert!(
+        run.stderr()
+            .contains("environment `local` is defined twice"),
+        "{}",
+        run.stderr()
+    );
 }

@@ -5,8 +5,6 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use envctl::provider::{LiveValue, Snapshot};
-use envctl::secret::Secret;
 use envctl::{config, engine, plan, render, rules};
 
 fn drifted_plan() -> (plan::Plan, rules::Verdict) {
@@ -21,18 +19,7 @@ fn drifted_plan() -> (plan::Plan, rules::Verdict) {
         .collect();
     let secrets = engine::resolve_secrets(&workspace, env, &source);
     let desired = plan::desired_targets(env, &secrets.resolution);
-    let live = |pairs: &[(&str, &str)]| Snapshot {
-        variables: pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    LiveValue::Readable(Secret::new(v.to_string())),
-                )
-            })
-            .collect(),
-        ..Snapshot::default()
-    };
+    let live = common::readable;
     let snapshots = vec![
         live(&[
             ("STRIPE_SECRET_KEY", "sk_test_CANARYold"),

@@ -1,11 +1,13 @@
 //! The rules engine over plans built from small desired states and live
 //! snapshots — pure calls, no files but the YAML, no fakes.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use envctl::provider::{LiveValue, Snapshot};
 use envctl::rules::{self, RuleId, Severity, Verdict};
-use envctl::secret::{Fingerprint, Secret};
+use envctl::secret::Fingerprint;
 use envctl::{config, engine, plan};
 
 const PROJECT: &str = "version: 1\nproject: t\n";
@@ -59,18 +61,7 @@ fn ids(v: &Verdict) -> Vec<(RuleId, Severity)> {
 }
 
 fn live(pairs: &[(&str, &str)]) -> Vec<Snapshot> {
-    vec![Snapshot {
-        variables: pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    LiveValue::Readable(Secret::new(v.to_string())),
-                )
-            })
-            .collect(),
-        ..Snapshot::default()
-    }]
+    vec![common::readable(pairs)]
 }
 
 #[test]
@@ -377,4 +368,19 @@ fn digests_from_a_platform_compare_without_plaintext() {
         &[("T", "same")],
     );
     assert_eq!(ids(&dir_verdict), []);
+}
+
+#[test]
+fn aliases_in_rule_environment_lists_mean_the_environment() {
+    let staging = env(false, "  A: x\n  ONLY_STAGING: x\n");
+    let prod = env(true, "  A: y\n");
+    let tail = "aliases:\n  prod: production\nrules:\n  disable: { parity: [prod] }\n";
+    let v = verdict(
+        tail,
+        &[("staging", &staging), ("production", &prod)],
+        "production",
+        vec![],
+        &[],
+    );
+    assert_eq!(ids(&v), []);
 }

@@ -9,7 +9,7 @@ mod load;
 pub mod schema;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use files::{FunctionSpec, SecretRef, TargetSpec, VarValue};
 pub use load::load;
@@ -47,10 +47,6 @@ impl Workspace {
                 known: self.environments.keys().cloned().collect(),
             }
         })
-    }
-
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.root.join(relative)
     }
 }
 
@@ -145,13 +141,6 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     go(&p, &n)
-}
-
-/// Display a path relative to the workspace root when it is inside it.
-pub fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

@@ -25,12 +25,6 @@ impl MemoryProvider {
         MemoryProvider::default()
     }
 
-    pub fn set(&self, name: &str, value: &str) {
-        self.lock()
-            .variables
-            .insert(name.to_string(), Secret::new(value.to_string()));
-    }
-
     pub fn get(&self, name: &str) -> Option<String> {
         self.lock()
             .variables

@@ -175,6 +175,10 @@ impl<'a> NodeDe<'a> {
     fn invalid(&self, expected: &str) -> Error {
         let found = match self.scalar() {
             _ if self.0.is_null() => "nothing (null)".to_string(),
+            // A secret pasted into the wrong key must not reach a CI log.
+            Some((text, _)) if crate::detect::looks_secret(text) => {
+                "a value that looks like a secret".to_string()
+            }
             Some((text, _)) => format!("`{}`", shorten(text)),
             None => self.0.describe().to_string(),
         };
@@ -557,6 +561,15 @@ mod tests {
             err.message.starts_with("expected a number"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn type_errors_never_echo_a_secret_looking_value() {
+        let err = load("protected: sk_live_51HxCANARYvalue\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected `true` or `false`, found a value that looks like a secret"
         );
     }
 

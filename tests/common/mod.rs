@@ -132,3 +132,17 @@ pub fn local_secrets() -> Vec<(&'static str, &'static str)> {
         ("FCM_SERVER_KEY", "CANARY-fcm-0004\nsecond line"),
     ]
 }
+
+/// A live target whose every value is readable plaintext (a dotenv file).
+pub fn readable(pairs: &[(&str, &str)]) -> envctl::provider::Snapshot {
+    envctl::provider::Snapshot {
+        variables: pairs
+            .iter()
+            .map(|(k, v)| {
+                let value = envctl::secret::Secret::new(v.to_string());
+                (k.to_string(), envctl::provider::LiveValue::Readable(value))
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
