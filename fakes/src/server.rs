@@ -1,0 +1,419 @@
+//! The HTTP plumbing shared by the fakes. A [`Server`] runs on its own
+//! thread with its own runtime, so a synchronous test that spawns the
+//! `envctl` binary can use it as easily as an async one.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+
+/// A request as the fake sees it: header names lower-cased, query decoded.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The bearer token, if the request carries one.
+    pub fn bearer(&self) -> Option<&str> {
+        self.header("authorization")?.strip_prefix("Bearer ")
+    }
+
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON: {e}"))
+    }
+
+    /// Path segments after the leading slash.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.trim_matches('/').split('/').collect()
+    }
+}
+
+/// A response to send. `body: None` sends no body at all.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Response {
+    pub fn json(status: u16, value: &serde_json::Value) -> Response {
+        Response {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: Some(serde_json::to_vec(value).expect("JSON values serialise")),
+        }
+    }
+
+    pub fn empty(status: u16) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl ToString) -> Response {
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+}
+
+/// One platform's behaviour.
+pub trait Api: Send + Sync + 'static {
+    fn handle(&self, request: &Request) -> Response;
+    /// The platform's own 429, for injected bursts.
+    fn rate_limited(&self, retry_after_secs: u64) -> Response;
+    /// The platform's own 500, for injected failures.
+    fn server_error(&self) -> Response;
+}
+
+/// Faults to inject, counted down per request. Thread-safe: a test sets
+/// them while a client runs.
+#[derive(Debug, Default)]
+pub struct Faults {
+    latency_ms: AtomicU64,
+    throttle_next: AtomicU32,
+    retry_after_secs: AtomicU64,
+    fail_next: AtomicU32,
+    fail_every: AtomicU32,
+    drop_next: AtomicU32,
+    stall_next: AtomicU32,
+    stall_ms: AtomicU64,
+    seen: AtomicU64,
+}
+
+impl Faults {
+    /// Delay before every response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms
+            .store(latency.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The next `n` requests get the platform's 429, asking to wait
+    /// `retry_after_secs`.
+    pub fn throttle(&self, n: u32, retry_after_secs: u64) {
+        self.retry_after_secs
+            .store(retry_after_secs, Ordering::SeqCst);
+        self.throttle_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` requests get the platform's 500.
+    pub fn fail(&self, n: u32) {
+        self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Every `k`-th request gets a 500 (0 turns it off): intermittent
+    /// failures, deterministic so tests repeat.
+    pub fn fail_every(&self, k: u32) {
+        self.fail_every.store(k, Ordering::SeqCst);
+    }
+
+    /// The next `n` connections are closed without a response.
+    pub fn drop_connections(&self, n: u32) {
+        self.drop_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` responses take `delay` before they start.
+    pub fn stall(&self, n: u32, delay: Duration) {
+        self.stall_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+        self.stall_next.store(n, Ordering::SeqCst);
+    }
+
+    fn take(counter: &AtomicU32) -> bool {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// A request as logged, with the status it got (`None`: dropped).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub request: Request,
+    pub status: Option<u16>,
+}
+
+/// A fake on loopback. Dropping it stops the server.
+pub struct Server<A: Api> {
+    addr: SocketAddr,
+    api: Arc<A>,
+    faults: Arc<Faults>,
+    log: Arc<Mutex<Vec<Logged>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+struct Shared<A: Api> {
+    api: Arc<A>,
+    faults: Arc<Faults>,
+    log: Arc<Mutex<Vec<Logged>>>,
+}
+
+impl<A: Api> Server<A> {
+    /// Binds `127.0.0.1:0` and serves `api` on a thread of its own.
+    pub fn start(api: A) -> Server<A> {
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("local address");
+        let api = Arc::new(api);
+        let faults = Arc::new(Faults::default());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::new(Shared {
+            api: api.clone(),
+            faults: faults.clone(),
+            log: log.clone(),
+        });
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("fake-{addr}"))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("fake server runtime");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)
+                        .expect("tokio listener");
+                    loop {
+                        tokio::select! {
+                            _ = &mut stopped => break,
+                            accepted = listener.accept() => {
+                                let Ok((stream, _)) = accepted else { continue };
+                                let shared = shared.clone();
+                                tokio::spawn(async move {
+                                    let service = service_fn(move |req| {
+                                        let shared = shared.clone();
+                                        async move { serve(shared, req).await }
+                                    });
+                                    let _ = http1::Builder::new()
+                                        .serve_connection(TokioIo::new(stream), service)
+                                        .await;
+                                });
+                            }
+                        }
+                    }
+                });
+            })
+            .expect("spawn the fake server thread");
+        Server {
+            addr,
+            api,
+            faults,
+            log,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn api(&self) -> &A {
+        &self.api
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many requests matched `method` and a path containing `fragment`.
+    pub fn count(&self, method: &str, fragment: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|l| l.request.method == method && l.request.path.contains(fragment))
+            .count()
+    }
+
+    pub fn clear_log(&self) {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+impl<A: Api> Drop for Server<A> {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn serve<A: Api>(
+    shared: Arc<Shared<A>>,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
+    let request = match read(req).await {
+        Ok(r) => r,
+        Err(_) => return Err(Dropped),
+    };
+    let faults = &shared.faults;
+    let seen = faults.seen.fetch_add(1, Ordering::SeqCst) + 1;
+    let latency = faults.latency_ms.load(Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let record = |status: Option<u16>| {
+        shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Logged {
+                request: request.clone(),
+                status,
+            });
+    };
+    if Faults::take(&faults.drop_next) {
+        record(None);
+        return Err(Dropped);
+    }
+    if Faults::take(&faults.stall_next) {
+        tokio::time::sleep(Duration::from_millis(faults.stall_ms.load(Ordering::SeqCst))).await;
+    }
+    let every = u64::from(faults.fail_every.load(Ordering::SeqCst));
+    let response = if Faults::take(&faults.throttle_next) {
+        shared
+            .api
+            .rate_limited(faults.retry_after_secs.load(Ordering::SeqCst))
+    } else if Faults::take(&faults.fail_next) || (every > 0 && seen % every == 0) {
+        shared.api.server_error()
+    } else {
+        shared.api.handle(&request)
+    };
+    record(Some(response.status));
+    Ok(to_hyper(response))
+}
+
+async fn read(req: hyper::Request<Incoming>) -> Result<Request, hyper::Error> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes().to_vec();
+    let query = parts
+        .uri
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter(|p| !p.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(k, true), decode(v, true))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    Ok(Request {
+        method: parts.method.as_str().to_string(),
+        path: decode(parts.uri.path(), false),
+        query,
+        headers,
+        body,
+    })
+}
+
+/// Percent-decoding; `+` is a space in queries only.
+fn decode(s: &str, query: bool) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if query => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (k, v) in &response.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body.unwrap_or_default())))
+        .expect("valid response parts")
+}

@@ -1,0 +1,1 @@
+//! The fake Supabase Management API (being written).

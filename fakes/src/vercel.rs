@@ -1,0 +1,1 @@
+//! The fake Vercel REST API (being written).
