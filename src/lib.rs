@@ -13,6 +13,8 @@ pub mod detect;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;
+pub mod http;
+pub mod log;
 pub mod plan;
 pub mod provider;
 pub mod render;

@@ -10,5 +10,6 @@
 pub mod server;
 
 pub use server::{Api, Faults, Logged, Request, Response, Server};
+pub mod openapi;
 pub mod supabase;
 pub mod vercel;

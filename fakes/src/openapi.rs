@@ -1,0 +1,202 @@
+//! Checks JSON bodies against Supabase's own OpenAPI description of the
+//! Management API (`fakes/openapi/supabase-management-api.json`, vendored
+//! from `supabase/cli`), so neither the fake nor a client can drift from
+//! the documented shapes without a test noticing.
+//!
+//! The spec is OpenAPI 3.0, whose schema dialect is close to JSON Schema
+//! draft 4 (boolean `exclusiveMinimum`, `$ref` siblings ignored) plus
+//! `nullable`. Schemas are validated as draft 4 after rewriting `nullable`
+//! into a `"null"` type. Component references (`#/components/schemas/X`)
+//! resolve because every schema is validated inside a document that also
+//! carries the spec's `components`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::{Draft, Validator};
+use serde_json::{Value, json};
+
+/// The vendored spec, as published by Supabase.
+const SPEC_TEXT: &str = include_str!("../openapi/supabase-management-api.json");
+
+/// The operation whose multipart body carries the `metadata` part.
+const DEPLOY_OPERATION: &str = "v1-deploy-a-function";
+
+/// Validates `body`, returned with `status` by `operation_id`, against the
+/// response schema the spec documents for it (`application/json`).
+///
+/// Errors when the operation is unknown, when the spec declares no such
+/// status for it, or when the body does not match. A declared status that
+/// documents no body (e.g. `201` of `v1-bulk-create-secrets`) accepts any
+/// body: there is nothing to check it against.
+pub fn validate_response(operation_id: &str, status: u16, body: &Value) -> Result<(), String> {
+    let operation = operation(operation_id)?;
+    let key = status.to_string();
+    let response = operation
+        .get("responses")
+        .and_then(|r| r.get(&key))
+        .ok_or_else(|| format!("{operation_id} declares no {status} response"))?;
+    match response.pointer("/content/application~1json/schema") {
+        Some(schema) => check(&format!("{operation_id} {status}"), schema, body),
+        None => Ok(()),
+    }
+}
+
+/// Validates a JSON request body against the operation's
+/// `application/json` request schema.
+pub fn validate_request(operation_id: &str, body: &Value) -> Result<(), String> {
+    let schema = operation(operation_id)?
+        .pointer("/requestBody/content/application~1json/schema")
+        .ok_or_else(|| format!("{operation_id} takes no application/json request body"))?;
+    check(&format!("{operation_id} request"), schema, body)
+}
+
+/// Validates the JSON of the `metadata` part of a function deploy
+/// (`FunctionDeployBody.metadata` in the multipart/form-data request body).
+pub fn validate_multipart_metadata(metadata: &Value) -> Result<(), String> {
+    let body = operation(DEPLOY_OPERATION)?
+        .pointer("/requestBody/content/multipart~1form-data/schema")
+        .ok_or_else(|| format!("{DEPLOY_OPERATION} takes no multipart/form-data body"))?;
+    let schema = resolve(body)?
+        .pointer("/properties/metadata")
+        .ok_or_else(|| "FunctionDeployBody has no metadata property".to_string())?;
+    check(&format!("{DEPLOY_OPERATION} metadata"), schema, metadata)
+}
+
+/// The spec, parsed once, with its schemas rewritten to draft 4.
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let mut spec: Value =
+            serde_json::from_str(SPEC_TEXT).expect("the vendored OpenAPI file is valid JSON");
+        rewrite_nullable(&mut spec);
+        spec
+    })
+}
+
+/// The operation object whose `operationId` is `id`.
+fn operation(id: &str) -> Result<&'static Value, String> {
+    spec()
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(id))
+        .ok_or_else(|| format!("no operation {id:?} in the Supabase OpenAPI spec"))
+}
+
+/// Follows a local `$ref` (one level is all the spec uses).
+fn resolve(schema: &'static Value) -> Result<&'static Value, String> {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference
+                .strip_prefix('#')
+                .ok_or_else(|| format!("non-local $ref {reference}"))?;
+            spec()
+                .pointer(pointer)
+                .ok_or_else(|| format!("dangling $ref {reference}"))
+        }
+        None => Ok(schema),
+    }
+}
+
+/// Validates `instance` against `schema`; `what` names it in errors.
+/// Compiled validators are cached by `what`, which is unique per schema.
+fn check(what: &str, schema: &Value, instance: &Value) -> Result<(), String> {
+    let validator = validator(what, schema)?;
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{what}: {}", errors.join("; ")))
+    }
+}
+
+fn validator(what: &str, schema: &Value) -> Result<Arc<Validator>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(what) {
+        return Ok(v.clone());
+    }
+    let document = json!({
+        "allOf": [schema],
+        "components": spec().get("components").cloned().unwrap_or(Value::Null),
+    });
+    let compiled = jsonschema::options()
+        .with_draft(Draft::Draft4)
+        .build(&document)
+        .map_err(|e| format!("{what}: the spec's schema does not compile: {e}"))?;
+    let compiled = Arc::new(compiled);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(what.to_string(), compiled.clone());
+    Ok(compiled)
+}
+
+/// Rewrites OpenAPI 3.0 `nullable: true` into JSON Schema: `null` joins
+/// the `type` (and the `enum`, if any); a schema with no `type` (a `$ref`,
+/// an `allOf`, …) becomes `anyOf: [itself, {type: null}]`.
+fn rewrite_nullable(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for child in map.values_mut() {
+                rewrite_nullable(child);
+            }
+            if map.remove("nullable") != Some(Value::Bool(true)) {
+                return;
+            }
+            if let Some(Value::Array(options)) = map.get_mut("enum") {
+                options.push(Value::Null);
+            }
+            match map.get("type").cloned() {
+                Some(Value::String(t)) => {
+                    map.insert("type".into(), json!([t, "null"]));
+                }
+                Some(_) => {}
+                None if map.keys().all(|k| k == "description" || k == "example") => {}
+                None => {
+                    let inner = Value::Object(std::mem::take(map));
+                    map.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_nullable),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_admits_null_and_keeps_the_type() {
+        let mut schema = json!({"type": "string", "nullable": true});
+        rewrite_nullable(&mut schema);
+        assert_eq!(schema, json!({"type": ["string", "null"]}));
+
+        let mut schema = json!({"$ref": "#/x", "nullable": true});
+        rewrite_nullable(&mut schema);
+        assert_eq!(schema, json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]}));
+
+        let mut schema = json!({"type": "string", "enum": ["a"], "nullable": true});
+        rewrite_nullable(&mut schema);
+        assert_eq!(
+            schema,
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+    }
+
+    #[test]
+    fn unknown_operations_and_statuses_are_errors() {
+        assert!(validate_response("no-such-op", 200, &Value::Null).is_err());
+        assert!(validate_response("v1-list-all-secrets", 418, &Value::Null).is_err());
+        assert!(validate_request("v1-list-all-secrets", &Value::Null).is_err());
+    }
+}

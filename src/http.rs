@@ -1,0 +1,754 @@
+//! The HTTP client every platform target shares: one base URL and token,
+//! timeouts, retries with backoff and jitter that honour the platform's
+//! rate-limit hints, a client-side limiter per endpoint, and errors that
+//! name the operation and the platform's message — never the token or a
+//! value.
+//!
+//! Every operation envctl sends is idempotent by construction (upserts,
+//! deletes by name, deploys of the same files), so a request whose answer
+//! was lost is safe to send again.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+
+use crate::log;
+use crate::secret::Secret;
+
+/// How a platform signals rate limits and errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// `x-ratelimit-reset` = seconds until the window resets; errors are
+    /// `{"message": …}`.
+    Supabase,
+    /// `Retry-After` seconds, or the `rate_limited` body's `limit.reset`
+    /// (epoch seconds); errors are `{"error": {"code", "message"}}`.
+    Vercel,
+}
+
+impl Platform {
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Supabase => "Supabase",
+            Platform::Vercel => "Vercel",
+        }
+    }
+}
+
+/// Limits on waiting. The defaults suit a CI job; the environment can
+/// shorten them (`ENVCTL_HTTP_TIMEOUT`, `ENVCTL_HTTP_DEADLINE`, seconds).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub connect_timeout: Duration,
+    /// For one request, from sending to the end of the body.
+    pub request_timeout: Duration,
+    /// For one operation, retries included.
+    pub deadline: Duration,
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Client-side limit per endpoint: this many requests per `window`.
+    pub per_window: u32,
+    pub window: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
+            max_attempts: 6,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(20),
+            per_window: 120,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Policy {
+    /// The defaults, shortened by `ENVCTL_HTTP_TIMEOUT` / `ENVCTL_HTTP_DEADLINE`.
+    pub fn from_env() -> Policy {
+        let mut policy = Policy::default();
+        let seconds = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v > 0.0)
+                .map(Duration::from_secs_f64)
+        };
+        if let Some(t) = seconds("ENVCTL_HTTP_TIMEOUT") {
+            policy.request_timeout = t;
+            policy.connect_timeout = policy.connect_timeout.min(t);
+        }
+        if let Some(d) = seconds("ENVCTL_HTTP_DEADLINE") {
+            policy.deadline = d;
+        }
+        policy
+    }
+}
+
+/// Why a call failed, in the terms a user acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// 401: the token is missing, malformed, expired or revoked.
+    Unauthorized,
+    /// 403: the token lacks a permission or access to the project/team.
+    Forbidden,
+    NotFound,
+    /// Another 4xx: the request was refused as invalid.
+    Rejected,
+    /// Still rate limited when attempts or the deadline ran out.
+    RateLimited,
+    /// 5xx after every attempt.
+    Server,
+    /// No answer: connection refused, reset, or timed out.
+    Network,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub failure: Failure,
+    /// The operation, e.g. "list secrets".
+    pub operation: String,
+    pub status: Option<u16>,
+    /// The platform's own code (Vercel `error.code`), when it sent one.
+    pub code: Option<String>,
+    /// The platform's message, or what went wrong on the wire.
+    pub message: String,
+    pub attempts: u32,
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "HTTP {status}")?,
+            None => f.write_str("no response")?,
+        }
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a request sends. Multipart parts are kept as bytes so a retry can
+/// build the form again.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    #[default]
+    None,
+    /// Serialised JSON. May hold secret values: never logged.
+    Json(Vec<u8>),
+    Multipart(Vec<Part>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: &'static str,
+    pub filename: Option<String>,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// One API call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub operation: String,
+    pub method: reqwest::Method,
+    /// Path from the base URL, e.g. `/v1/projects/abc/secrets`.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Body,
+    /// The endpoint's name for the client-side limiter, e.g. `GET secrets`.
+    pub endpoint: &'static str,
+}
+
+impl Call {
+    pub fn new(
+        operation: impl Into<String>,
+        method: reqwest::Method,
+        endpoint: &'static str,
+        path: String,
+    ) -> Call {
+        Call {
+            operation: operation.into(),
+            method,
+            path,
+            query: Vec::new(),
+            body: Body::None,
+            endpoint,
+        }
+    }
+
+    pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Call {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    pub fn json(mut self, value: &serde_json::Value) -> Call {
+        self.body = Body::Json(serde_json::to_vec(value).expect("JSON values serialise"));
+        self
+    }
+
+    pub fn multipart(mut self, parts: Vec<Part>) -> Call {
+        self.body = Body::Multipart(parts);
+        self
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as JSON; an empty body is `null`.
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| format!("the response is not JSON: {e}"))
+    }
+}
+
+/// A client for one platform, base URL and token. Cheap to clone; clones
+/// share the connection pool, the limiter and the request counter.
+#[derive(Clone)]
+pub struct Client {
+    inner: reqwest::Client,
+    base: String,
+    token: Secret,
+    platform: Platform,
+    policy: Policy,
+    limiter: Arc<Limiter>,
+    sent: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("platform", &self.platform)
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Client {
+    /// `base` must be `https://…`, or `http://` to a loopback host (the
+    /// fakes); anything else is refused before a byte is sent.
+    pub fn new(
+        platform: Platform,
+        base: &str,
+        token: Secret,
+        policy: Policy,
+    ) -> Result<Client, String> {
+        let base = check_base_url(base)?;
+        install_crypto();
+        let inner = reqwest::Client::builder()
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.request_timeout)
+            .user_agent(concat!("envctl/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+        Ok(Client {
+            inner,
+            base,
+            token,
+            platform,
+            limiter: Arc::new(Limiter::new(policy.per_window, policy.window)),
+            policy,
+            sent: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// Requests sent so far by this client and its clones, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Sends a call, retrying what is worth retrying until the attempts or
+    /// the deadline run out.
+    pub async fn send(&self, call: &Call) -> Result<Reply, HttpError> {
+        let started = Instant::now();
+        let deadline = started + self.policy.deadline;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.limiter.acquire(call.endpoint, deadline).await;
+            let outcome = self.attempt(call, attempt).await;
+            let (error, wait) = match outcome {
+                Ok(reply) => return Ok(reply),
+                Err(Attempt::Final(error)) => return Err(error.attempts(attempt)),
+                Err(Attempt::Retry { error, wait }) => (error, wait),
+            };
+            if let Some(wait) = wait {
+                // The server said when the window resets: nobody on this
+                // endpoint sends before then.
+                self.limiter.block(call.endpoint, Instant::now() + wait);
+            }
+            let delay = wait.unwrap_or_else(|| self.backoff(attempt));
+            let out_of_time = Instant::now() + delay >= deadline;
+            if attempt >= self.policy.max_attempts || out_of_time {
+                let mut error = error.attempts(attempt);
+                if out_of_time && attempt < self.policy.max_attempts {
+                    error.message = format!(
+                        "{} (gave up: the {}s deadline would pass before the next attempt)",
+                        error.message,
+                        self.policy.deadline.as_secs_f64()
+                    );
+                }
+                return Err(error);
+            }
+            log::trace(|| {
+                format!(
+                    "{} {}: retrying in {} ms ({})",
+                    call.method,
+                    call.path,
+                    delay.as_millis(),
+                    error.message
+                )
+            });
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, call: &Call, attempt: u32) -> Result<Reply, Attempt> {
+        let mut url = format!("{}{}", self.base, call.path);
+        for (i, (key, value)) in call.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&encode(value));
+        }
+        let mut request = self
+            .inner
+            .request(call.method.clone(), &url)
+            .bearer_auth(self.token.expose());
+        request = match &call.body {
+            Body::None => request,
+            Body::Json(bytes) => request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Body::Multipart(parts) => request.multipart(form(parts)),
+        };
+        let started = Instant::now();
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let result = request.send().await;
+        let elapsed = started.elapsed().as_millis();
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                log::debug(|| {
+                    format!(
+                        "{} {} -> no response after {elapsed} ms (attempt {attempt})",
+                        call.method, call.path
+                    )
+                });
+                return Err(Attempt::Retry {
+                    error: self.error(call, Failure::Network, None, None, describe(&e)),
+                    wait: None,
+                });
+            }
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(b) => b.to_vec(),
+            Err(e) => {
+                return Err(Attempt::Retry {
+                    error: self.error(call, Failure::Network, Some(status), None, describe(&e)),
+                    wait: None,
+                });
+            }
+        };
+        log::debug(|| {
+            format!(
+                "{} {} -> {status} in {elapsed} ms (attempt {attempt})",
+                call.method, call.path
+            )
+        });
+        if (200..300).contains(&status) {
+            return Ok(Reply { status, body });
+        }
+        let (code, message) = self.platform_message(status, &body);
+        match status {
+            429 => Err(Attempt::Retry {
+                wait: Some(self.rate_limit_wait(&headers, &body)),
+                error: self.error(call, Failure::RateLimited, Some(status), code, message),
+            }),
+            500..=599 => Err(Attempt::Retry {
+                error: self.error(call, Failure::Server, Some(status), code, message),
+                wait: None,
+            }),
+            401 => Err(Attempt::Final(self.error(
+                call,
+                Failure::Unauthorized,
+                Some(status),
+                code,
+                message,
+            ))),
+            403 => Err(Attempt::Final(self.error(
+                call,
+                Failure::Forbidden,
+                Some(status),
+                code,
+                message,
+            ))),
+            404 => Err(Attempt::Final(self.error(
+                call,
+                Failure::NotFound,
+                Some(status),
+                code,
+                message,
+            ))),
+            _ => Err(Attempt::Final(self.error(
+                call,
+                Failure::Rejected,
+                Some(status),
+                code,
+                message,
+            ))),
+        }
+    }
+
+    fn error(
+        &self,
+        call: &Call,
+        failure: Failure,
+        status: Option<u16>,
+        code: Option<String>,
+        message: String,
+    ) -> HttpError {
+        HttpError {
+            failure,
+            operation: call.operation.clone(),
+            status,
+            code,
+            message,
+            attempts: 1,
+        }
+    }
+
+    /// The platform's error code and message, cut to a sane length. The
+    /// platform's own text never holds our token or values.
+    fn platform_message(&self, status: u16, body: &[u8]) -> (Option<String>, String) {
+        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let (code, message) = match (self.platform, &json) {
+            (Platform::Supabase, Some(v)) => (None, v.get("message").and_then(|m| m.as_str())),
+            (Platform::Vercel, Some(v)) => {
+                let error = v.get("error");
+                (
+                    error
+                        .and_then(|e| e.get("code"))
+                        .and_then(|c| c.as_str())
+                        .map(str::to_string),
+                    error.and_then(|e| e.get("message")).and_then(|m| m.as_str()),
+                )
+            }
+            _ => (None, None),
+        };
+        let message = message.map(str::to_string).unwrap_or_else(|| {
+            format!(
+                "{} answered {status} without an error message",
+                self.platform.name()
+            )
+        });
+        (code, truncate(&message, 300))
+    }
+
+    /// How long the platform asks us to wait after a 429.
+    fn rate_limit_wait(&self, headers: &HeaderMap, body: &[u8]) -> Duration {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        let seconds = match self.platform {
+            Platform::Supabase => header("x-ratelimit-reset").or_else(|| header("retry-after")),
+            Platform::Vercel => header("retry-after").or_else(|| vercel_reset(body)),
+        };
+        // A wait of zero still yields; an absurd one is capped so the
+        // deadline, not the server, decides when to give up.
+        Duration::from_secs_f64(seconds.unwrap_or(1.0).clamp(0.05, 300.0))
+    }
+
+    /// Exponential backoff with full jitter, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .policy
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        let cap = exp.min(self.policy.max_delay);
+        let fraction = (jitter() % 1000) as f64 / 1000.0;
+        cap.mul_f64(0.5 + fraction / 2.0)
+    }
+}
+
+enum Attempt {
+    Retry {
+        error: HttpError,
+        wait: Option<Duration>,
+    },
+    Final(HttpError),
+}
+
+impl HttpError {
+    fn attempts(mut self, n: u32) -> HttpError {
+        self.attempts = n;
+        self
+    }
+}
+
+/// `limit.reset` of Vercel's `rate_limited` body: epoch seconds.
+fn vercel_reset(body: &[u8]) -> Option<f64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let reset = v.pointer("/error/limit/reset")?.as_f64()?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
+    Some((reset - now).max(0.0))
+}
+
+/// Percent-encodes a query value or path segment (RFC 3986 unreserved
+/// characters pass through).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn form(parts: &[Part]) -> reqwest::multipart::Form {
+    parts.iter().fold(reqwest::multipart::Form::new(), |form, p| {
+        let mut part = reqwest::multipart::Part::bytes(p.bytes.clone())
+            .mime_str(p.content_type)
+            .expect("content types are constants");
+        if let Some(name) = &p.filename {
+            part = part.file_name(name.clone());
+        }
+        form.part(p.name, part)
+    })
+}
+
+/// A transport error in words, without the URL (which reqwest includes and
+/// which may carry query values).
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the response body was cut off"
+    } else {
+        "the connection failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = None;
+    while let Some(s) = source {
+        detail = Some(s.to_string());
+        source = s.source();
+    }
+    match detail {
+        Some(d) => format!("{what} ({})", truncate(&d, 120)),
+        None => what.to_string(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+/// Cheap randomness for jitter (not for secrets): the std hasher's random
+/// keys, stirred by a counter.
+fn jitter() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The TLS provider (ring) for the whole process, once.
+fn install_crypto() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// `https://host[:port][/path]`, or `http://` to loopback only.
+pub fn check_base_url(base: &str) -> Result<String, String> {
+    let base = base.trim().trim_end_matches('/');
+    let rest = if let Some(rest) = base.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let host = match host.rsplit_once(':') {
+            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host,
+        };
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(format!(
+                "`{base}` is plain http to a host that is not loopback; use https:// (plain http is only for 127.0.0.1, localhost and [::1])"
+            ));
+        }
+        rest
+    } else {
+        return Err(format!(
+            "`{base}` is not an http(s) URL; expected something like https://api.example.com"
+        ));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`{base}` has no host"));
+    }
+    Ok(base.to_string())
+}
+
+/// Keeps each endpoint under `per_window` requests per `window`, and holds
+/// an endpoint back while the server has asked for a pause.
+#[derive(Debug)]
+struct Limiter {
+    per_window: u32,
+    window: Duration,
+    state: Mutex<HashMap<&'static str, EndpointState>>,
+}
+
+#[derive(Debug, Default)]
+struct EndpointState {
+    sent: std::collections::VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+}
+
+impl Limiter {
+    fn new(per_window: u32, window: Duration) -> Limiter {
+        Limiter {
+            per_window: per_window.max(1),
+            window,
+            state: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for a slot on `endpoint` (never past `deadline`), then takes it.
+    async fn acquire(&self, endpoint: &'static str, deadline: Instant) {
+        loop {
+            let wait = {
+                let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                let entry = state.entry(endpoint).or_default();
+                let now = Instant::now();
+                while entry
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
+                    entry.sent.pop_front();
+                }
+                let blocked = entry.blocked_until.filter(|t| *t > now);
+                let full = (entry.sent.len() as u32 >= self.per_window)
+                    .then(|| entry.sent.front().map(|t| *t + self.window))
+                    .flatten();
+                match blocked.max(full) {
+                    Some(until) if until < deadline => Some(until - now),
+                    _ => {
+                        entry.sent.push_back(now);
+                        None
+                    }
+                }
+            };
+            match wait {
+                Some(w) => tokio::time::sleep(w).await,
+                None => return,
+            }
+        }
+    }
+
+    fn block(&self, endpoint: &'static str, until: Instant) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = state.entry(endpoint).or_default();
+        entry.blocked_until = Some(entry.blocked_until.map_or(until, |t| t.max(until)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_base_url("https://api.supabase.com").is_ok());
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(check_base_url("http://localhost").is_ok());
+        assert!(check_base_url("http://[::1]:9").is_ok());
+        assert!(check_base_url("http://api.supabase.com").is_err());
+        assert!(check_base_url("http://127.0.0.1.evil.com").is_err());
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("https://").is_err());
+    }
+
+    #[tokio::test]
+    async fn limiter_holds_back_the_request_over_the_limit() {
+        let limiter = Limiter::new(2, Duration::from_millis(200));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let started = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire("GET x", deadline).await;
+        }
+        assert!(started.elapsed() >= Duration::from_millis(190));
+        let state = limiter.state.lock().unwrap();
+        assert_eq!(state["GET x"].sent.len(), 1, "the window slid past the first two");
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let client = Client::new(
+            Platform::Supabase,
+            "http://127.0.0.1:1",
+            Secret::new("t".into()),
+            Policy::default(),
+        )
+        .unwrap();
+        let first = client.backoff(1);
+        assert!(first <= Duration::from_millis(250) && first >= Duration::from_millis(125));
+        let late = client.backoff(30);
+        assert!(late <= Duration::from_secs(20) && late >= Duration::from_secs(10));
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = Client::new(
+            Platform::Vercel,
+            "http://127.0.0.1:1",
+            Secret::new("tok_canary_123".into()),
+            Policy::default(),
+        )
+        .unwrap();
+        assert!(!format!("{client:?}").contains("canary"));
+    }
+}
