@@ -117,6 +117,7 @@ pub fn writes(
                 out.push(Write::SetFunction {
                     slug: slug.clone(),
                     verify_jwt,
+                    deploy: change.action == Action::Create,
                 });
             }
             (Subject::Function { slug }, Action::Delete) => {

@@ -107,7 +107,7 @@ pub async fn plan(
     let providers: Vec<Provider> = env
         .targets
         .values()
-        .map(|t| Provider::for_target(&ws.root, t))
+        .map(|t| Provider::for_target(ws, env, t))
         .collect::<Result<_, _>>()?;
     let live = read_all(&providers).await?;
     let desired = plan::desired_targets(env, &secrets.resolution);
@@ -166,20 +166,18 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
         if writes.is_empty() {
             continue;
         }
-        if let Err((done_count, cause)) = provider.apply(writes).await {
+        if let Err(failure) = provider.apply(writes).await {
             let mut done: Vec<String> = report
                 .applied
                 .iter()
                 .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
                 .collect();
-            done.extend(
-                writes[..done_count]
-                    .iter()
-                    .map(|w| format!("{}: {}", target_plan.name, w.describe())),
-            );
-            let not_done = writes[done_count..]
-                .iter()
-                .map(|w| format!("{}: {}", target_plan.name, w.describe()))
+            let shown = |w: &crate::provider::Write| format!("{}: {}", target_plan.name, w.describe());
+            done.extend(failure.done.iter().map(|&i| shown(&writes[i])));
+            let cause = failure.error;
+            let not_done = (0..writes.len())
+                .filter(|i| !failure.done.contains(i))
+                .map(|i| shown(&writes[i]))
                 .chain(batches[index + 1..].iter().flat_map(|(t, _, ws)| {
                     ws.iter()
                         .map(move |w| format!("{}: {}", t.name, w.describe()))

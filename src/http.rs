@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
+use zeroize::Zeroizing;
 
 use crate::log;
 use crate::secret::Secret;
@@ -149,8 +150,8 @@ impl fmt::Display for HttpError {
 pub enum Body {
     #[default]
     None,
-    /// Serialised JSON. May hold secret values: never logged.
-    Json(Vec<u8>),
+    /// Serialised JSON. May hold secret values: never logged, zeroed on drop.
+    Json(Zeroizing<Vec<u8>>),
     Multipart(Vec<Part>),
 }
 
@@ -198,7 +199,16 @@ impl Call {
     }
 
     pub fn json(mut self, value: &serde_json::Value) -> Call {
-        self.body = Body::Json(serde_json::to_vec(value).expect("JSON values serialise"));
+        self.body = Body::Json(Zeroizing::new(
+            serde_json::to_vec(value).expect("JSON values serialise"),
+        ));
+        self
+    }
+
+    /// A JSON body serialised by the caller (straight from borrowed
+    /// secrets, with no intermediate copy).
+    pub fn json_bytes(mut self, bytes: Zeroizing<Vec<u8>>) -> Call {
+        self.body = Body::Json(bytes);
         self
     }
 
@@ -347,7 +357,7 @@ impl Client {
             Body::None => request,
             Body::Json(bytes) => request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes.clone()),
+                .body(bytes.to_vec()),
             Body::Multipart(parts) => request.multipart(form(parts)),
         };
         let started = Instant::now();

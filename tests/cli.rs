@@ -62,13 +62,12 @@ fn plan_local_works_offline_without_credentials() {
 }
 
 #[test]
-fn plan_of_a_target_from_a_later_version_says_so_and_exits_1() {
+fn plan_without_a_platform_token_says_which_and_exits_1() {
     let ws = Workspace::example();
     let run = ws.run(&["plan", "staging"], &[]);
     run.expect(1);
     assert!(
-        run.stderr()
-            .contains("the supabase target (used by target `functions`) is not implemented yet"),
+        run.stderr().contains("no Supabase access token: set SUPABASE_ACCESS_TOKEN"),
         "{}",
         run.stderr()
     );
@@ -366,11 +365,11 @@ fn drift_and_diff_exit_codes() {
     ws.run(&["drift", "local"], &secrets).expect(2);
     ws.run(&["apply", "local", "--yes"], &secrets).expect(0);
     ws.run(&["drift", "local"], &secrets).expect(0);
-    // Staging and production need targets from a later version: an error, never "in sync".
+    // Staging and production cannot be read without tokens: an error, never "in sync".
     let all = ws.run(&["drift"], &secrets);
     all.expect(1);
     assert!(
-        all.stdout().contains("staging") && all.stdout().contains("not implemented yet"),
+        all.stdout().contains("staging") && all.stdout().contains("no Supabase access token"),
         "{}",
         all.stdout()
     );

@@ -183,7 +183,10 @@ mod tests {
 
         let mut schema = json!({"$ref": "#/x", "nullable": true});
         rewrite_nullable(&mut schema);
-        assert_eq!(schema, json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]}));
+        assert_eq!(
+            schema,
+            json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]})
+        );
 
         let mut schema = json!({"type": "string", "enum": ["a"], "nullable": true});
         rewrite_nullable(&mut schema);

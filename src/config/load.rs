@@ -126,6 +126,7 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
             aliases,
             rules: project.rules,
             project_file: project_path,
+            paths: project.paths,
         },
         warnings: diags,
     })
@@ -318,18 +319,35 @@ fn resolve(
         .chain(env.functions.iter().map(|(k, v)| (k, v, file)));
     for (slug, spec, origin) in function_specs {
         let verify_jwt = spec.value.unwrap_or_default().verify_jwt;
-        if !root.join(&project.paths.functions).join(slug).is_dir() {
+        if !valid_slug(slug) {
             diags.push(
-                Diagnostic::warning(
+                Diagnostic::error(
                     origin,
                     Some(spec.pos),
-                    format!(
-                        "Edge Function `{slug}` has no folder {}/{slug}",
-                        project.paths.functions
-                    ),
+                    format!("`{slug}` is not a valid Edge Function name"),
                 )
-                .with_help(Some("deploying it needs its source; check the name")),
+                .with_help(Some(
+                    "a name starts with a letter, then letters, digits, `-` or `_` (as Supabase requires)",
+                )),
             );
+        } else if !root.join(&project.paths.functions).join(slug).is_dir() {
+            // Deploying needs the source: an error where a Supabase target
+            // would deploy it, a warning elsewhere.
+            let deploys = targets
+                .values()
+                .any(|t| matches!(t.spec, super::TargetSpec::Supabase { .. }));
+            let message = format!(
+                "Edge Function `{slug}` has no folder {}/{slug}",
+                project.paths.functions
+            );
+            let diag = if deploys {
+                Diagnostic::error(origin, Some(spec.pos), message)
+            } else {
+                Diagnostic::warning(origin, Some(spec.pos), message)
+            };
+            diags.push(diag.with_help(Some(
+                "deploying needs its source: create the folder with an index.ts, or fix the name",
+            )));
         }
         functions.insert(
             slug.clone(),
@@ -490,8 +508,16 @@ fn resolve_head(
     Some(Migrations {
         head,
         versions: upto,
+        local: versions.clone(),
         location,
     })
+}
+
+/// Supabase's rule for function slugs: `^[A-Za-z][A-Za-z0-9_-]*$`.
+pub fn valid_slug(slug: &str) -> bool {
+    let mut chars = slug.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Versions of `<version>_<name>.sql` files, in order.

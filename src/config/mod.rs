@@ -27,6 +27,8 @@ pub struct Workspace {
     pub rules: files::RulesConfig,
     /// Where rule configuration entries were written, for findings about them.
     pub project_file: PathBuf,
+    /// Where migrations and Edge Functions live, relative to `root`.
+    pub paths: files::Paths,
 }
 
 impl Workspace {
@@ -125,6 +127,8 @@ pub struct Migrations {
     pub head: String,
     /// Every local migration version up to and including the head, in order.
     pub versions: Vec<String>,
+    /// Every local migration version, in order (some may be past the head).
+    pub local: Vec<String>,
     pub location: Location,
 }
 

@@ -22,8 +22,17 @@ pub struct DesiredTarget {
     pub variables: BTreeMap<String, Desired>,
     /// `Some` for targets that carry Edge Functions (Supabase).
     pub functions: Option<BTreeMap<String, bool>>,
-    /// The local versions up to the head, for targets that carry migrations.
-    pub migrations: Option<(String, Vec<String>)>,
+    /// For targets that carry migrations.
+    pub migrations: Option<DesiredMigrations>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DesiredMigrations {
+    pub head: String,
+    /// Local versions up to and including the head, in order.
+    pub upto: Vec<String>,
+    /// Every local version, in order.
+    pub local: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,9 +113,11 @@ pub fn desired_targets(
                         .collect()
                 }),
                 migrations: if supabase {
-                    env.migrations
-                        .as_ref()
-                        .map(|m| (m.head.clone(), m.versions.clone()))
+                    env.migrations.as_ref().map(|m| DesiredMigrations {
+                        head: m.head.clone(),
+                        upto: m.versions.clone(),
+                        local: m.local.clone(),
+                    })
                 } else {
                     None
                 },
@@ -177,6 +188,7 @@ pub fn diff_target(desired: &DesiredTarget, live: &Snapshot) -> TargetPlan {
         kind: desired.kind,
         description: desired.description.clone(),
         changes: changes_for(desired, live),
+        warnings: live.warnings.clone(),
     }
 }
 
@@ -263,8 +275,8 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
     if let Some(want) = &desired.functions {
         diff_functions(want, desired.prune, live, &mut changes);
     }
-    if let Some((head, versions)) = &desired.migrations {
-        changes.push(diff_migrations(head, versions, live));
+    if let Some(migrations) = &desired.migrations {
+        changes.push(diff_migrations(migrations, live));
     }
     changes.sort_by(|a, b| a.subject.cmp(&b.subject));
     changes
@@ -352,7 +364,17 @@ fn diff_functions(
     }
 }
 
-fn diff_migrations(head: &str, versions: &[String], live: &Snapshot) -> Change {
+/// Versions compare as numbers of possibly different widths.
+fn version_order(a: &String, b: &String) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
+}
+
+/// The Supabase CLI's push guards: a live version with no local file, or a
+/// local file older than the live head that never ran, is schema drift;
+/// so is a live head past the desired one. Otherwise the pending versions
+/// are the local ones up to the head that live has not applied.
+fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
+    let head = &want.head;
     let after = |pending: Vec<String>| {
         Some(Value::Migrations {
             head: head.to_string(),
@@ -371,27 +393,48 @@ fn diff_migrations(head: &str, versions: &[String], live: &Snapshot) -> Change {
             location: None,
         };
     };
-    let pending: Vec<String> = versions
+    let pending: Vec<String> = want
+        .upto
         .iter()
         .filter(|v| !applied.contains(v))
         .cloned()
         .collect();
     let foreign: Vec<String> = applied
         .iter()
-        .filter(|v| !versions.contains(v))
+        .filter(|v| !want.local.contains(v))
+        .cloned()
+        .collect();
+    let beyond: Vec<String> = applied
+        .iter()
+        .filter(|v| want.local.contains(v) && !want.upto.contains(v))
         .cloned()
         .collect();
     let live_head = applied
         .iter()
-        .max_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+        .max_by(|a, b| version_order(a, b))
         .cloned()
         .unwrap_or_default();
+    let out_of_order: Vec<String> = pending
+        .iter()
+        .filter(|v| !live_head.is_empty() && version_order(v, &live_head).is_lt())
+        .cloned()
+        .collect();
     let before = Some(Value::Migrations {
         head: live_head,
         pending: Vec::new(),
     });
+    // Schema drift is a change (drift reports it) that apply cannot make.
     let (action, reason) = if !foreign.is_empty() {
-        (Action::Unknown, Reason::LiveAhead { versions: foreign })
+        (Action::Update, Reason::LiveAhead { versions: foreign })
+    } else if !out_of_order.is_empty() {
+        (
+            Action::Update,
+            Reason::OutOfOrder {
+                versions: out_of_order,
+            },
+        )
+    } else if !beyond.is_empty() {
+        (Action::Update, Reason::LiveBeyondHead { versions: beyond })
     } else if pending.is_empty() {
         (Action::Unchanged, Reason::Matches)
     } else {
@@ -566,7 +609,11 @@ mod tests {
             ("a".to_string(), true),
             ("b".to_string(), false),
         ]));
-        d.migrations = Some(("3".into(), vec!["1".into(), "2".into(), "3".into()]));
+        d.migrations = Some(DesiredMigrations {
+            head: "3".into(),
+            upto: vec!["1".into(), "2".into(), "3".into()],
+            local: vec!["1".into(), "2".into(), "3".into()],
+        });
         let l = Snapshot {
             functions: Some(BTreeMap::from([(
                 "b".to_string(),
@@ -591,5 +638,62 @@ mod tests {
                 pending: vec!["2".into(), "3".into()]
             })
         );
+    }
+
+    fn migrations(head: &str, local: &[&str], applied: &[&str]) -> Change {
+        let local: Vec<String> = local.iter().map(|v| v.to_string()).collect();
+        let want = DesiredMigrations {
+            head: head.into(),
+            upto: local
+                .iter()
+                .filter(|v| version_order(v, &head.to_string()).is_le())
+                .cloned()
+                .collect(),
+            local,
+        };
+        let live = Snapshot {
+            migrations: Some(applied.iter().map(|v| v.to_string()).collect()),
+            ..Snapshot::default()
+        };
+        diff_migrations(&want, &live)
+    }
+
+    #[test]
+    fn migration_guards_follow_the_supabase_cli() {
+        let in_sync = migrations("3", &["1", "2", "3"], &["1", "2", "3"]);
+        assert_eq!(in_sync.action, Action::Unchanged);
+        assert!(!in_sync.is_schema_drift());
+
+        let behind = migrations("3", &["1", "2", "3"], &["1"]);
+        assert_eq!(behind.reason, Reason::PendingMigrations);
+
+        let foreign = migrations("3", &["1", "2", "3"], &["1", "9"]);
+        assert_eq!(
+            foreign.reason,
+            Reason::LiveAhead {
+                versions: vec!["9".into()]
+            }
+        );
+        assert!(foreign.is_schema_drift());
+
+        let gap = migrations("3", &["1", "2", "3"], &["1", "3"]);
+        assert_eq!(
+            gap.reason,
+            Reason::OutOfOrder {
+                versions: vec!["2".into()]
+            }
+        );
+
+        let past = migrations("2", &["1", "2", "3"], &["1", "2", "3"]);
+        assert_eq!(
+            past.reason,
+            Reason::LiveBeyondHead {
+                versions: vec!["3".into()]
+            }
+        );
+        assert_eq!(past.action, Action::Update, "drift counts it");
+
+        let empty = migrations("3", &["1", "2", "3"], &[]);
+        assert_eq!(empty.reason, Reason::PendingMigrations);
     }
 }

@@ -11,7 +11,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use diff::{
-    Desired, DesiredTarget, DesiredValue, Resolved, desired_targets, diff, diff_target,
+    Desired, DesiredMigrations, DesiredTarget, DesiredValue, Resolved, desired_targets, diff,
+    diff_target,
 };
 
 use crate::detect::Class;
@@ -36,6 +37,9 @@ pub struct TargetPlan {
     pub kind: &'static str,
     pub description: String,
     pub changes: Vec<Change>,
+    /// What the platform reported that deserves a look.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,6 +161,14 @@ pub enum Reason {
     LiveAhead {
         versions: Vec<String>,
     },
+    /// Local files older than the live head that were never applied.
+    OutOfOrder {
+        versions: Vec<String>,
+    },
+    /// Live has applied local versions past the desired head.
+    LiveBeyondHead {
+        versions: Vec<String>,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -175,10 +187,20 @@ impl fmt::Display for Reason {
             Reason::LiveAhead { versions } => {
                 write!(
                     f,
-                    "live has migrations that are not local files: {}",
+                    "live has migrations that are not local files: {} (schema drift: restore the files, or repair the history)",
                     versions.join(", ")
                 )
             }
+            Reason::OutOfOrder { versions } => write!(
+                f,
+                "local migrations older than the live head were never applied: {} (schema drift: they would run out of order)",
+                versions.join(", ")
+            ),
+            Reason::LiveBeyondHead { versions } => write!(
+                f,
+                "live is past the desired head: {} applied (schema drift: raise the head, or roll back)",
+                versions.join(", ")
+            ),
         }
     }
 }
@@ -191,6 +213,17 @@ pub struct Summary {
     pub delete: usize,
     pub unknown: usize,
     pub unchanged: usize,
+}
+
+impl Change {
+    /// Migration drift that apply cannot repair: the history disagrees
+    /// with the files, not merely lags behind them.
+    pub fn is_schema_drift(&self) -> bool {
+        matches!(
+            self.reason,
+            Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. }
+        )
+    }
 }
 
 impl Plan {

@@ -70,7 +70,7 @@ async fn plan_and_apply(
     provider
         .apply(&writes)
         .await
-        .map_err(|(_, e)| e.to_string())?;
+        .map_err(|f| f.error.to_string())?;
     Ok(plan)
 }
 

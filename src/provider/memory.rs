@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use super::{LiveFunction, LiveValue, ProviderError, Snapshot, Write};
+use super::{ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Default)]
@@ -59,20 +59,24 @@ impl MemoryProvider {
                     .collect(),
             ),
             migrations: None,
+            warnings: Vec::new(),
         }
     }
 
-    pub fn apply(&self, writes: &[Write]) -> Result<(), (usize, ProviderError)> {
+    pub fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
         let mut state = self.lock();
         let fail_at = state.fail_at.take();
         for (i, write) in writes.iter().enumerate() {
             if fail_at == Some(i) {
                 let err = ProviderError {
                     target: "memory".into(),
-                    operation: "apply",
+                    operation: "apply".into(),
                     message: "injected failure".into(),
                 };
-                return Err((i, err));
+                return Err(ApplyFailure {
+                    done: (0..i).collect(),
+                    error: err,
+                });
             }
             match write {
                 Write::Set { name, value } => {
@@ -81,7 +85,9 @@ impl MemoryProvider {
                 Write::Delete { name } => {
                     state.variables.remove(name);
                 }
-                Write::SetFunction { slug, verify_jwt } => {
+                Write::SetFunction {
+                    slug, verify_jwt, ..
+                } => {
                     state.functions.insert(slug.clone(), *verify_jwt);
                 }
                 Write::DeleteFunction { slug } => {

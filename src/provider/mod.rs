@@ -8,12 +8,12 @@
 pub mod conformance;
 pub mod dotenv;
 pub mod memory;
+pub mod supabase;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 
-use crate::config::{Target, TargetSpec};
+use crate::config::{Environment, Target, TargetSpec, Workspace};
 use crate::secret::{Fingerprint, Secret};
 
 /// Live state of one target, as read.
@@ -24,6 +24,9 @@ pub struct Snapshot {
     pub functions: Option<BTreeMap<String, LiveFunction>>,
     /// Applied migration versions; `None` when unknown.
     pub migrations: Option<Vec<String>>,
+    /// Things the platform reported that deserve a look (a throttled
+    /// function, a record envctl cannot read), shown with the plan.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,7 +50,13 @@ pub struct LiveFunction {
 pub enum Write {
     Set { name: String, value: Secret },
     Delete { name: String },
-    SetFunction { slug: String, verify_jwt: bool },
+    /// `deploy`: upload the source (a new function); otherwise only the
+    /// settings change.
+    SetFunction {
+        slug: String,
+        verify_jwt: bool,
+        deploy: bool,
+    },
     DeleteFunction { slug: String },
 }
 
@@ -56,8 +65,32 @@ impl Write {
         match self {
             Write::Set { name, .. } => format!("set {name}"),
             Write::Delete { name } => format!("delete {name}"),
-            Write::SetFunction { slug, .. } => format!("deploy function {slug}"),
+            Write::SetFunction {
+                slug, deploy: true, ..
+            } => format!("deploy function {slug}"),
+            Write::SetFunction {
+                slug, verify_jwt, ..
+            } => format!("set verify_jwt={verify_jwt} on function {slug}"),
             Write::DeleteFunction { slug } => format!("delete function {slug}"),
+        }
+    }
+}
+
+/// An apply that stopped: the indices of the writes that were done (not
+/// always a prefix: batches and concurrent deploys finish out of order),
+/// and why it stopped.
+#[derive(Debug, Clone)]
+pub struct ApplyFailure {
+    pub done: Vec<usize>,
+    pub error: ProviderError,
+}
+
+impl ApplyFailure {
+    /// Nothing was done.
+    pub fn nothing(error: ProviderError) -> ApplyFailure {
+        ApplyFailure {
+            done: Vec::new(),
+            error,
         }
     }
 }
@@ -66,7 +99,7 @@ impl Write {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderError {
     pub target: String,
-    pub operation: &'static str,
+    pub operation: String,
     pub message: String,
 }
 
@@ -84,16 +117,40 @@ impl fmt::Display for ProviderError {
 pub enum Provider {
     Memory(memory::MemoryProvider),
     Dotenv(dotenv::DotenvProvider),
+    Supabase(supabase::SupabaseProvider),
 }
 
 impl Provider {
-    /// The provider for a configured target.
-    pub fn for_target(root: &Path, target: &Target) -> Result<Provider, crate::Error> {
+    /// The provider for a configured target. Credentials are looked up
+    /// here, so a missing token stops the run before anything is read.
+    pub fn for_target(
+        ws: &Workspace,
+        env: &Environment,
+        target: &Target,
+    ) -> Result<Provider, crate::Error> {
+        let root = &ws.root;
         match &target.spec {
             TargetSpec::Dotenv { path, .. } => {
                 Ok(Provider::Dotenv(dotenv::DotenvProvider::new(&target.name, root.join(path), path)))
             }
-            TargetSpec::Supabase { .. } | TargetSpec::Vercel { .. } => Err(crate::Error::NotImplemented {
+            TargetSpec::Supabase { project_ref, .. } => {
+                let api = supabase::SupabaseProvider::api_from_env().map_err(|message| {
+                    crate::Error::Provider(ProviderError {
+                        target: target.name.clone(),
+                        operation: "authenticate".into(),
+                        message,
+                    })
+                })?;
+                Ok(Provider::Supabase(supabase::SupabaseProvider::new(
+                    &target.name,
+                    project_ref,
+                    api,
+                    root.clone(),
+                    &ws.paths.functions,
+                    env.migrations.is_some(),
+                )))
+            }
+            TargetSpec::Vercel { .. } => Err(crate::Error::NotImplemented {
                 what: format!("the {} target (used by target `{}`)", target.spec.kind(), target.name),
                 hint: "only dotenv targets can be read in this version; `envctl validate` checks every environment offline"
                     .to_string(),
@@ -105,14 +162,16 @@ impl Provider {
         match self {
             Provider::Memory(p) => Ok(p.read()),
             Provider::Dotenv(p) => p.read(),
+            Provider::Supabase(p) => p.read().await,
         }
     }
 
-    /// Performs the writes in order; on failure, says how many were done.
-    pub async fn apply(&self, writes: &[Write]) -> Result<(), (usize, ProviderError)> {
+    /// Performs the writes; on failure, says which were done.
+    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
         match self {
             Provider::Memory(p) => p.apply(writes),
             Provider::Dotenv(p) => p.apply(writes),
+            Provider::Supabase(p) => p.apply(writes).await,
         }
     }
 }

@@ -78,6 +78,9 @@ pub fn plan(plan: &Plan, verdict: &Verdict, style: Style) -> String {
         if !quiet.is_empty() {
             let _ = writeln!(out, "    ({})", quiet.join(", "));
         }
+        for warning in &target.warnings {
+            let _ = writeln!(out, "    {} {warning}", style.paint("33", "warning:"));
+        }
     }
     if !verdict.findings.is_empty() {
         out.push('\n');
@@ -194,6 +197,7 @@ mod tests {
             environment: "e".into(),
             protected: false,
             targets: vec![TargetPlan {
+                warnings: Vec::new(),
                 name: "t".into(),
                 kind: "memory",
                 description: "memory".into(),

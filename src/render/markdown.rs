@@ -75,6 +75,9 @@ pub fn plan(plan: &Plan, verdict: &Verdict) -> String {
             target.name,
             cell(&target.description)
         );
+        for warning in &target.warnings {
+            let _ = writeln!(out, "> ⚠️ {}\n", cell(warning));
+        }
         if !loud.is_empty() {
             let _ = writeln!(
                 out,

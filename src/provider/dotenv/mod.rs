@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use format::Document;
 
-use super::{LiveValue, ProviderError, Snapshot, Write};
+use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ impl DotenvProvider {
     fn error(&self, operation: &'static str, message: String) -> ProviderError {
         ProviderError {
             target: self.target.clone(),
-            operation,
+            operation: operation.into(),
             message,
         }
     }
@@ -73,23 +73,25 @@ impl DotenvProvider {
             variables,
             functions: None,
             migrations: None,
+            warnings: Vec::new(),
         })
     }
 
-    pub fn apply(&self, writes: &[Write]) -> Result<(), (usize, ProviderError)> {
-        let mut doc = self.load().map_err(|e| (0, e))?;
+    pub fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+        let mut doc = self.load().map_err(ApplyFailure::nothing)?;
         for write in writes {
             match write {
                 Write::Set { name, value } => {
                     doc.try_set(name, value.expose())
-                        .map_err(|why| (0, self.error("write", format!("{name}: {why}"))))?;
+                        .map_err(|why| {
+                            ApplyFailure::nothing(self.error("write", format!("{name}: {why}")))
+                        })?;
                 }
                 Write::Delete { name } => {
                     doc.remove(name);
                 }
                 Write::SetFunction { .. } | Write::DeleteFunction { .. } => {
-                    return Err((
-                        0,
+                    return Err(ApplyFailure::nothing(
                         self.error("write", "a dotenv file holds no Edge Functions".into()),
                     ));
                 }
@@ -97,7 +99,7 @@ impl DotenvProvider {
         }
         // One file, one rename: either every write lands or none does.
         write_atomically(&self.path, &doc.render())
-            .map_err(|e| (0, self.error("write", format!("{}: {e}", self.shown))))
+            .map_err(|e| ApplyFailure::nothing(self.error("write", format!("{}: {e}", self.shown))))
     }
 }
 

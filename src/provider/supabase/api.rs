@@ -1,0 +1,312 @@
+//! A typed client for the parts of the Supabase Management API envctl uses:
+//! Edge Function secrets, Edge Functions, and the migration history.
+//! Shapes follow Supabase's OpenAPI description (`v1-list-all-secrets`,
+//! `v1-bulk-create-secrets`, `v1-deploy-a-function`, …).
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::http::{self, Call, Client, HttpError, Part, Platform, Policy};
+use crate::secret::{Fingerprint, Secret};
+
+pub const DEFAULT_URL: &str = "https://api.supabase.com";
+pub const URL_VAR: &str = "ENVCTL_SUPABASE_API_URL";
+pub const TOKEN_VAR: &str = "SUPABASE_ACCESS_TOKEN";
+
+/// One secret as listed: its name and the digest Supabase reports.
+#[derive(Debug, Clone)]
+pub struct SecretDigest {
+    pub name: String,
+    /// hex(sha256(value)); `None` if the API sent something else.
+    pub digest: Option<Fingerprint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionInfo {
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub version: i64,
+    /// Supabase leaves it out for old functions; its default is `true`.
+    #[serde(default = "yes")]
+    pub verify_jwt: bool,
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The files of one function, as deploy sends them.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub entrypoint_path: String,
+    pub import_map_path: Option<String>,
+    /// (path relative to the project root, contents)
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: Client,
+}
+
+impl Api {
+    pub fn new(base: &str, token: Secret, policy: Policy) -> Result<Api, String> {
+        Ok(Api {
+            http: Client::new(Platform::Supabase, base, token, policy)?,
+        })
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.http.requests_sent()
+    }
+
+    fn path(project: &str, rest: &str) -> String {
+        format!("/v1/projects/{}{rest}", http::encode(project))
+    }
+
+    pub async fn list_secrets(&self, project: &str) -> Result<Vec<SecretDigest>, HttpError> {
+        #[derive(Deserialize)]
+        struct Item {
+            name: String,
+            value: String,
+        }
+        let call = Call::new(
+            "list secrets",
+            Method::GET,
+            "GET secrets",
+            Self::path(project, "/secrets"),
+        );
+        let items: Vec<Item> = parse(&call, self.http.send(&call).await?)?;
+        Ok(items
+            .into_iter()
+            .map(|i| SecretDigest {
+                digest: Fingerprint::from_hex(&i.value),
+                name: i.name,
+            })
+            .collect())
+    }
+
+    /// One request for every secret: `POST` is an upsert.
+    pub async fn upsert_secrets(
+        &self,
+        project: &str,
+        secrets: &[(&str, &Secret)],
+    ) -> Result<(), HttpError> {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            name: &'a str,
+            value: &'a str,
+        }
+        let items: Vec<Item> = secrets
+            .iter()
+            .map(|(name, value)| Item {
+                name,
+                value: value.expose(),
+            })
+            .collect();
+        let body = Zeroizing::new(serde_json::to_vec(&items).expect("secrets serialise"));
+        let call = Call::new(
+            "set secrets",
+            Method::POST,
+            "POST secrets",
+            Self::path(project, "/secrets"),
+        )
+        .json_bytes(body);
+        self.http.send(&call).await.map(drop)
+    }
+
+    pub async fn delete_secrets(&self, project: &str, names: &[&str]) -> Result<(), HttpError> {
+        let call = Call::new(
+            "delete secrets",
+            Method::DELETE,
+            "DELETE secrets",
+            Self::path(project, "/secrets"),
+        )
+        .json(&serde_json::json!(names));
+        self.http.send(&call).await.map(drop)
+    }
+
+    pub async fn list_functions(&self, project: &str) -> Result<Vec<FunctionInfo>, HttpError> {
+        let call = Call::new(
+            "list functions",
+            Method::GET,
+            "GET functions",
+            Self::path(project, "/functions"),
+        );
+        parse(&call, self.http.send(&call).await?)
+    }
+
+    /// `None` when the function does not exist.
+    pub async fn get_function(
+        &self,
+        project: &str,
+        slug: &str,
+    ) -> Result<Option<FunctionInfo>, HttpError> {
+        let call = Call::new(
+            format!("get function {slug}"),
+            Method::GET,
+            "GET function",
+            Self::path(project, &format!("/functions/{}", http::encode(slug))),
+        );
+        match self.http.send(&call).await {
+            Ok(reply) => parse(&call, reply).map(Some),
+            Err(e) if e.failure == http::Failure::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates or updates a function from its source files; Supabase
+    /// bundles them.
+    pub async fn deploy_function(
+        &self,
+        project: &str,
+        slug: &str,
+        verify_jwt: bool,
+        bundle: &Bundle,
+    ) -> Result<(), HttpError> {
+        let mut metadata = serde_json::json!({
+            "entrypoint_path": bundle.entrypoint_path,
+            "name": slug,
+            "verify_jwt": verify_jwt,
+        });
+        if let Some(import_map) = &bundle.import_map_path {
+            metadata["import_map_path"] = serde_json::json!(import_map);
+        }
+        let mut parts = vec![Part {
+            name: "metadata",
+            filename: None,
+            content_type: "application/json",
+            bytes: serde_json::to_vec(&metadata).expect("metadata serialises"),
+        }];
+        parts.extend(bundle.files.iter().map(|(path, bytes)| Part {
+            name: "file",
+            filename: Some(path.clone()),
+            content_type: "application/octet-stream",
+            bytes: bytes.clone(),
+        }));
+        let call = Call::new(
+            format!("deploy function {slug}"),
+            Method::POST,
+            "POST deploy",
+            Self::path(project, "/functions/deploy"),
+        )
+        .query("slug", slug)
+        .multipart(parts);
+        self.http.send(&call).await.map(drop)
+    }
+
+    pub async fn update_verify_jwt(
+        &self,
+        project: &str,
+        slug: &str,
+        verify_jwt: bool,
+    ) -> Result<(), HttpError> {
+        let call = Call::new(
+            format!("update function {slug}"),
+            Method::PATCH,
+            "PATCH function",
+            Self::path(project, &format!("/functions/{}", http::encode(slug))),
+        )
+        .json(&serde_json::json!({ "verify_jwt": verify_jwt }));
+        self.http.send(&call).await.map(drop)
+    }
+
+    pub async fn delete_function(&self, project: &str, slug: &str) -> Result<(), HttpError> {
+        let call = Call::new(
+            format!("delete function {slug}"),
+            Method::DELETE,
+            "DELETE function",
+            Self::path(project, &format!("/functions/{}", http::encode(slug))),
+        );
+        match self.http.send(&call).await {
+            // Already gone is what we wanted.
+            Err(e) if e.failure == http::Failure::NotFound => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// Applied migration versions, in order. The history endpoint is only
+    /// open to some OAuth apps, so when it is refused the same table is
+    /// read through the SQL endpoint; a missing table means none applied.
+    pub async fn applied_migrations(&self, project: &str) -> Result<Vec<String>, HttpError> {
+        #[derive(Deserialize)]
+        struct Row {
+            version: String,
+        }
+        let call = Call::new(
+            "list migrations",
+            Method::GET,
+            "GET migrations",
+            Self::path(project, "/database/migrations"),
+        );
+        let rows: Vec<Row> = match self.http.send(&call).await {
+            Ok(reply) => parse(&call, reply)?,
+            Err(e) if matches!(e.failure, http::Failure::Forbidden | http::Failure::NotFound) => {
+                crate::log::debug(|| {
+                    format!("migration history endpoint refused ({e}); reading the table instead")
+                });
+                let query = Call::new(
+                    "read migration history",
+                    Method::POST,
+                    "POST query",
+                    Self::path(project, "/database/query"),
+                )
+                .json(&serde_json::json!({
+                    "query": "SELECT version, name FROM supabase_migrations.schema_migrations ORDER BY version",
+                    "read_only": true,
+                }));
+                match self.http.send(&query).await {
+                    Ok(reply) => parse(&query, reply)?,
+                    Err(e) if e.failure == http::Failure::Rejected && missing_table(&e) => {
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let mut versions: Vec<String> = rows.into_iter().map(|r| r.version).collect();
+        versions.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+        Ok(versions)
+    }
+}
+
+/// Postgres `undefined_table` (42P01), as the SQL endpoint reports it.
+fn missing_table(e: &HttpError) -> bool {
+    e.message.contains("42P01") || e.message.contains("does not exist")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(call: &Call, reply: http::Reply) -> Result<T, HttpError> {
+    serde_json::from_slice(&reply.body).map_err(|e| HttpError {
+        failure: http::Failure::Rejected,
+        operation: call.operation.clone(),
+        status: Some(reply.status),
+        code: None,
+        message: format!(
+            "unexpected response shape ({}); is ENVCTL_SUPABASE_API_URL pointing at the Management API?",
+            e.classify_name()
+        ),
+        attempts: 1,
+    })
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "I/O error",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Data => "unexpected fields",
+            serde_json::error::Category::Eof => "cut off",
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The Supabase target: a project's Edge Function secrets, its Edge
+//! Functions, and its migration head, over the Management API.
+//!
+//! Secrets are compared by digest: Supabase lists hex(sha256(value)), never
+//! the plaintext, which is exactly a [`Fingerprint`](crate::secret::Fingerprint).
+//! A plan costs one request per list (secrets, functions, migrations),
+//! whatever their number; an apply sends one upsert and one delete for all
+//! secrets, then deploys functions a few at a time.
+
+pub mod api;
+pub mod bundle;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::{ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write};
+use crate::http::{Failure, HttpError, Policy};
+use crate::secret::Secret;
+use api::Api;
+
+/// Names Supabase reserves; they show up in lists and are never ours.
+pub const RESERVED_PREFIX: &str = "SUPABASE_";
+
+/// How many function deploys run at once.
+const DEPLOY_CONCURRENCY: usize = 4;
+
+#[derive(Debug, Clone)]
+pub struct SupabaseProvider {
+    target: String,
+    project_ref: String,
+    api: Api,
+    root: PathBuf,
+    functions_dir: String,
+    read_migrations: bool,
+}
+
+impl SupabaseProvider {
+    pub fn new(
+        target: &str,
+        project_ref: &str,
+        api: Api,
+        root: PathBuf,
+        functions_dir: &str,
+        read_migrations: bool,
+    ) -> SupabaseProvider {
+        SupabaseProvider {
+            target: target.to_string(),
+            project_ref: project_ref.to_string(),
+            api,
+            root,
+            functions_dir: functions_dir.to_string(),
+            read_migrations,
+        }
+    }
+
+    /// The client from `SUPABASE_ACCESS_TOKEN` and `ENVCTL_SUPABASE_API_URL`.
+    pub fn api_from_env() -> Result<Api, String> {
+        let token = std::env::var(api::TOKEN_VAR)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "no Supabase access token: set {} (create one at https://supabase.com/dashboard/account/tokens); \
+                     the keyring (`envctl login supabase`) is not available in this version",
+                    api::TOKEN_VAR
+                )
+            })?;
+        let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
+        Api::new(&base, Secret::new(token.trim().to_string()), Policy::from_env())
+            .map_err(|e| format!("{}: {e}", api::URL_VAR))
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.api.requests_sent()
+    }
+
+    /// Secrets, functions and (when the environment pins a head) migrations,
+    /// read at once.
+    pub async fn read(&self) -> Result<Snapshot, ProviderError> {
+        let project = self.project_ref.as_str();
+        let migrations = async {
+            if self.read_migrations {
+                self.api.applied_migrations(project).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (secrets, functions, migrations) = tokio::join!(
+            self.api.list_secrets(project),
+            self.api.list_functions(project),
+            migrations
+        );
+        let secrets = secrets.map_err(|e| self.error(e, "secrets:read"))?;
+        let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
+        let migrations = migrations.map_err(|e| self.error(e, "database:read"))?;
+
+        let mut warnings = Vec::new();
+        let mut variables = BTreeMap::new();
+        for s in secrets {
+            if s.name.starts_with(RESERVED_PREFIX) {
+                continue;
+            }
+            let live = match s.digest {
+                Some(d) => LiveValue::Digest(d),
+                None => {
+                    warnings.push(format!(
+                        "secret {} was listed without a SHA-256 digest; its value cannot be compared",
+                        s.name
+                    ));
+                    LiveValue::Unreadable
+                }
+            };
+            variables.insert(s.name, live);
+        }
+        let mut live_functions = BTreeMap::new();
+        for f in functions {
+            match f.status.as_str() {
+                "REMOVED" => continue,
+                "THROTTLED" => warnings.push(format!(
+                    "Edge Function {} is THROTTLED: it exceeded its plan's limits and may not serve requests",
+                    f.slug
+                )),
+                _ => {}
+            }
+            live_functions.insert(
+                f.slug,
+                LiveFunction {
+                    verify_jwt: f.verify_jwt,
+                },
+            );
+        }
+        Ok(Snapshot {
+            variables,
+            functions: Some(live_functions),
+            migrations,
+            warnings,
+        })
+    }
+
+    /// Upserts, then deletes, then function deploys (a few at a time), then
+    /// function deletes. Every bundle is read from disk before anything is
+    /// sent, so a missing file writes nothing.
+    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+        let mut bundles = BTreeMap::new();
+        for write in writes {
+            if let Write::SetFunction {
+                slug, deploy: true, ..
+            } = write
+            {
+                let dir = self.root.join(&self.functions_dir);
+                let b = bundle::read(&dir, &self.functions_dir, slug).map_err(|why| {
+                    ApplyFailure::nothing(self.failure(&format!("deploy function {slug}"), why))
+                })?;
+                bundles.insert(slug.clone(), b);
+            }
+        }
+        let mut done = Vec::new();
+        let fail = |done: &Vec<usize>, error: ProviderError| ApplyFailure {
+            done: done.clone(),
+            error,
+        };
+        let project = self.project_ref.as_str();
+
+        let sets: Vec<(usize, &str, &Secret)> = writes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| match w {
+                Write::Set { name, value } => Some((i, name.as_str(), value)),
+                _ => None,
+            })
+            .collect();
+        if !sets.is_empty() {
+            let pairs: Vec<(&str, &Secret)> = sets.iter().map(|(_, n, v)| (*n, *v)).collect();
+            self.api
+                .upsert_secrets(project, &pairs)
+                .await
+                .map_err(|e| fail(&done, self.error(e, "secrets:write")))?;
+            done.extend(sets.iter().map(|(i, _, _)| *i));
+        }
+
+        let deletes: Vec<(usize, &str)> = writes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| match w {
+                Write::Delete { name } => Some((i, name.as_str())),
+                _ => None,
+            })
+            .collect();
+        if !deletes.is_empty() {
+            let names: Vec<&str> = deletes.iter().map(|(_, n)| *n).collect();
+            self.api
+                .delete_secrets(project, &names)
+                .await
+                .map_err(|e| fail(&done, self.error(e, "secrets:write")))?;
+            done.extend(deletes.iter().map(|(i, _)| *i));
+        }
+
+        let bundles = Arc::new(bundles);
+        let limit = Arc::new(Semaphore::new(DEPLOY_CONCURRENCY));
+        let mut tasks = JoinSet::new();
+        for (i, write) in writes.iter().enumerate() {
+            let (slug, verify_jwt, deploy) = match write {
+                Write::SetFunction {
+                    slug,
+                    verify_jwt,
+                    deploy,
+                } => (slug.clone(), *verify_jwt, *deploy),
+                _ => continue,
+            };
+            let (api, project, bundles, limit) = (
+                self.api.clone(),
+                self.project_ref.clone(),
+                bundles.clone(),
+                limit.clone(),
+            );
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                let result = if deploy {
+                    api.deploy_function(&project, &slug, verify_jwt, &bundles[&slug])
+                        .await
+                } else {
+                    api.update_verify_jwt(&project, &slug, verify_jwt).await
+                };
+                (i, result)
+            });
+        }
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            let (i, result) = joined.expect("deploy tasks do not panic");
+            match result {
+                Ok(()) => done.push(i),
+                Err(e) => {
+                    first_error.get_or_insert(self.error(e, "edge_functions:write"));
+                }
+            }
+        }
+        if let Some(error) = first_error {
+            done.sort_unstable();
+            return Err(fail(&done, error));
+        }
+
+        for (i, write) in writes.iter().enumerate() {
+            if let Write::DeleteFunction { slug } = write {
+                self.api
+                    .delete_function(project, slug)
+                    .await
+                    .map_err(|e| fail(&done, self.error(e, "edge_functions:write")))?;
+                done.push(i);
+            }
+        }
+        Ok(())
+    }
+
+    fn failure(&self, operation: &str, message: String) -> ProviderError {
+        ProviderError {
+            target: self.target.clone(),
+            operation: operation.to_string(),
+            message,
+        }
+    }
+
+    /// An HTTP failure in the user's terms: what to do about it.
+    fn error(&self, e: HttpError, scope: &str) -> ProviderError {
+        let project = &self.project_ref;
+        let hint = match e.failure {
+            Failure::Unauthorized => format!(
+                "the token in {} was refused (mistyped, expired or revoked); create a new one at https://supabase.com/dashboard/account/tokens",
+                api::TOKEN_VAR
+            ),
+            Failure::Forbidden => format!(
+                "the token may not do this on project {project}: it needs the `{scope}` permission and access to the project's organization"
+            ),
+            Failure::NotFound => format!(
+                "no project {project} is visible to this token: check `project_ref` in the environment file, and that the token's account belongs to the project's organization"
+            ),
+            Failure::RateLimited => "Supabase allows 120 requests a minute per endpoint; wait a minute and run again".to_string(),
+            Failure::Server => "Supabase had a server error; try again later, or check https://status.supabase.com".to_string(),
+            Failure::Network => format!(
+                "could not reach the Supabase API (set {} only to point at a different API)",
+                api::URL_VAR
+            ),
+            Failure::Rejected => String::new(),
+        };
+        let message = if hint.is_empty() {
+            format!("project {project}: {e}")
+        } else {
+            format!("project {project}: {e}\n  help: {hint}")
+        };
+        self.failure(&e.operation, message)
+    }
+}
