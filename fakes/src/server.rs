@@ -331,7 +331,7 @@ async fn serve<A: Api>(
         shared
             .api
             .rate_limited(faults.retry_after_secs.load(Ordering::SeqCst))
-    } else if Faults::take(&faults.fail_next) || (every > 0 && seen % every == 0) {
+    } else if Faults::take(&faults.fail_next) || (every > 0 && seen.is_multiple_of(every)) {
         shared.api.server_error()
     } else {
         shared.api.handle(&request)
