@@ -226,6 +226,27 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The body as `T`. A shape that does not fit means the base URL points
+    /// somewhere else than the API: `url_var` names the setting to check.
+    pub fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        call: &Call,
+        url_var: &str,
+    ) -> Result<T, HttpError> {
+        serde_json::from_slice(&self.body).map_err(|e| HttpError {
+            failure: Failure::Rejected,
+            operation: call.operation.clone(),
+            status: Some(self.status),
+            code: None,
+            message: format!(
+                "unexpected response shape (line {}, column {}); is {url_var} pointing at the right API?",
+                e.line(),
+                e.column()
+            ),
+            attempts: 1,
+        })
+    }
+
     /// The body as JSON; an empty body is `null`.
     pub fn json(&self) -> Result<serde_json::Value, String> {
         if self.body.iter().all(u8::is_ascii_whitespace) {

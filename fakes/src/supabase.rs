@@ -434,7 +434,7 @@ fn no_route(request: &Request) -> Response {
 // ---------------------------------------------------------------------------
 // Routing
 
-/// The operations the fake serves, by the spec's `operationId`.
+/// The operations the fake serves, one per spec `operationId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     ListSecrets,
@@ -484,12 +484,14 @@ impl Op {
     }
 }
 
+/// A request matched to an operation, with its path parameters.
 struct Route {
     op: Op,
     project: String,
     slug: Option<String>,
 }
 
+/// The operation a request asks for; `None` for routes the API lacks.
 fn route(request: &Request) -> Option<Route> {
     let segments = request.segments();
     let ["v1", "projects", project, rest @ ..] = segments.as_slice() else {
@@ -520,7 +522,7 @@ fn route(request: &Request) -> Option<Route> {
 
 impl State {
     fn dispatch(&mut self, request: &Request, route: &Route) -> Reply {
-        self.authorize(request, route.op)?;
+        self.authorize(request, route)?;
         if route.op == Op::ListMigrations && self.refuse_migrations {
             return Err(error(403, "Only available to selected partner OAuth apps"));
         }
@@ -554,13 +556,13 @@ impl State {
 
     /// `401` without a known bearer token, `400` for a malformed ref,
     /// `403` when the token lacks every scope the operation accepts.
-    fn authorize(&self, request: &Request, op: Op) -> Result<(), Response> {
+    fn authorize(&self, request: &Request, route: &Route) -> Result<(), Response> {
         let scopes = request
             .bearer()
             .and_then(|token| self.tokens.get(token))
             .ok_or_else(|| error(401, "Unauthorized"))?;
-        check_project_ref(request)?;
-        if op.scopes().iter().any(|s| scopes.contains(*s)) {
+        check_project_ref(&route.project)?;
+        if route.op.scopes().iter().any(|s| scopes.contains(*s)) {
             Ok(())
         } else {
             Err(error(403, FORBIDDEN))
@@ -593,9 +595,7 @@ impl Project {
 }
 
 /// The spec's `ref` pattern: exactly 20 lowercase ASCII letters.
-fn check_project_ref(request: &Request) -> Result<(), Response> {
-    let segments = request.segments();
-    let project = segments.get(2).copied().unwrap_or("");
+fn check_project_ref(project: &str) -> Result<(), Response> {
     if project.len() == 20 && project.bytes().all(|b| b.is_ascii_lowercase()) {
         Ok(())
     } else {
@@ -715,8 +715,7 @@ fn delete_secrets(project: &mut Project, request: &Request) -> Reply {
     let body = json_body(request)?;
     let names: Option<Vec<&str>> = body
         .as_array()
-        .map(|items| items.iter().map(Value::as_str).collect())
-        .unwrap_or(None);
+        .and_then(|items| items.iter().map(Value::as_str).collect());
     let names = names.ok_or_else(|| error(400, "Body must be an array of secret names"))?;
     for name in names {
         project.secrets.remove(name);
@@ -766,7 +765,6 @@ fn update_function(project: &mut Project, slug: &str, request: &Request) -> Repl
 }
 
 /// What a `PATCH` asks to change, validated before anything changes.
-#[derive(Default)]
 struct UpdateChanges {
     name: Option<String>,
     verify_jwt: Option<bool>,
@@ -1249,7 +1247,7 @@ fn run_query(project: &Project, request: &Request) -> Reply {
     Ok(Response::json(201, &migration_rows(project, with_name)))
 }
 
-/// Lower case, whitespace runs collapsed (none before a comma), no
+/// ASCII lower case, whitespace runs collapsed (none before a comma), no
 /// trailing `;`.
 fn normalize_sql(query: &str) -> String {
     let collapsed = query
@@ -1262,22 +1260,25 @@ fn normalize_sql(query: &str) -> String {
         .replace(" ,", ",")
         .replace(", ", ",")
         .replace(',', ", ")
-        .to_lowercase()
+        .to_ascii_lowercase()
 }
 
 /// The message the real API sends for Postgres `42P01`, with the
-/// `LINE 1:` excerpt and caret Postgres adds.
+/// `LINE n:` excerpt and the caret Postgres adds under the relation.
 fn undefined_table(query: &str) -> String {
-    let line = query.trim().lines().next().unwrap_or("");
-    let column = line
-        .to_lowercase()
-        .find(MIGRATIONS_TABLE)
-        .map_or(0, |i| line[..i].chars().count());
-    let caret = " ".repeat("LINE 1: ".len() + column);
-    format!(
-        "Failed to run sql query: ERROR:  42P01: relation \"{MIGRATIONS_TABLE}\" does not exist\n\
-         LINE 1: {line}\n{caret}^\n"
-    )
+    let mut message = format!(
+        "Failed to run sql query: ERROR:  42P01: relation \"{MIGRATIONS_TABLE}\" does not exist\n"
+    );
+    let hit = query.lines().enumerate().find_map(|(n, line)| {
+        let at = line.to_ascii_lowercase().find(MIGRATIONS_TABLE)?;
+        Some((n + 1, line, line.get(..at)?.chars().count()))
+    });
+    if let Some((n, line, column)) = hit {
+        let prefix = format!("LINE {n}: ");
+        let caret = " ".repeat(prefix.len() + column);
+        message.push_str(&format!("{prefix}{line}\n{caret}^\n"));
+    }
+    message
 }
 
 // ---------------------------------------------------------------------------
@@ -1427,6 +1428,19 @@ mod tests {
                 "{q:?}"
             );
         }
+    }
+
+    #[test]
+    fn missing_table_error_points_at_the_relation() {
+        let message =
+            undefined_table("select version, name\n  from supabase_migrations.schema_migrations");
+        assert_eq!(
+            message,
+            "Failed to run sql query: ERROR:  42P01: relation \
+             \"supabase_migrations.schema_migrations\" does not exist\n\
+             LINE 2:   from supabase_migrations.schema_migrations\n\
+             \x20              ^\n"
+        );
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn shown_live(live: &LiveValue) -> Value {
             class: None,
             origin: SecretOrigin::Live,
         },
-        LiveValue::Unreadable => Value::Hidden,
+        LiveValue::Unreadable | LiveValue::Stale { .. } => Value::Hidden,
     }
 }
 
@@ -177,7 +177,7 @@ fn live_fingerprint(live: &LiveValue) -> Option<Fingerprint> {
     match live {
         LiveValue::Readable(secret) => Some(secret.fingerprint()),
         LiveValue::Digest(fingerprint) => Some(fingerprint.clone()),
-        LiveValue::Unreadable => None,
+        LiveValue::Unreadable | LiveValue::Stale { .. } => None,
     }
 }
 
@@ -245,6 +245,9 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
                 Reason::SecretUnresolved { why: why.clone() },
             ),
             (_, None, _) => (Action::Create, Reason::NotLive),
+            (_, Some(LiveValue::Stale { why }), _) => {
+                (Action::Update, Reason::Rewrite { why: why.clone() })
+            }
             (_, Some(h), Some(fp)) => match live_fingerprint(h) {
                 None => (Action::Unknown, Reason::LiveUnreadable),
                 Some(live_fp) if live_fp == fp => (Action::Unchanged, Reason::Matches),

@@ -151,6 +151,11 @@ pub enum Reason {
         why: String,
     },
     LiveUnreadable,
+    /// The live value must be written again (changed by hand, or stored
+    /// in a weaker form than envctl writes).
+    Rewrite {
+        why: String,
+    },
     /// Live reading failed for this part of the target.
     LiveUnavailable {
         why: String,
@@ -181,6 +186,7 @@ impl fmt::Display for Reason {
             Reason::Pruned => f.write_str("not declared, and prune is on"),
             Reason::SecretUnresolved { why } => write!(f, "secret could not be resolved: {why}"),
             Reason::LiveUnreadable => f.write_str("the platform does not reveal the live value"),
+            Reason::Rewrite { why } => f.write_str(why),
             Reason::LiveUnavailable { why } => write!(f, "could not read live state: {why}"),
             Reason::VerifyJwtDiffers => f.write_str("verify_jwt differs"),
             Reason::PendingMigrations => f.write_str("migrations not yet applied"),

@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod dotenv;
 pub mod memory;
 pub mod supabase;
+pub mod vercel;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,6 +38,9 @@ pub enum LiveValue {
     Digest(Fingerprint),
     /// The platform keeps it write-only (Vercel `sensitive`).
     Unreadable,
+    /// Whatever the value is, it must be written again: it was changed
+    /// outside envctl, or is stored in a weaker form than it should be.
+    Stale { why: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +122,7 @@ pub enum Provider {
     Memory(memory::MemoryProvider),
     Dotenv(dotenv::DotenvProvider),
     Supabase(supabase::SupabaseProvider),
+    Vercel(vercel::VercelProvider),
 }
 
 impl Provider {
@@ -150,6 +155,35 @@ impl Provider {
                     env.migrations.is_some(),
                 )))
             }
+            TargetSpec::Vercel {
+                project,
+                team,
+                target: vercel_target,
+                git_branch,
+                ..
+            } if matches!(vercel_target.as_str(), "production" | "preview" | "development") => {
+                let api = vercel::VercelProvider::api_from_env(team.as_deref()).map_err(|message| {
+                    crate::Error::Provider(ProviderError {
+                        target: target.name.clone(),
+                        operation: "authenticate".into(),
+                        message,
+                    })
+                })?;
+                let secrets = env
+                    .variables
+                    .values()
+                    .filter(|v| v.is_secret() && v.targets.contains(&target.name))
+                    .map(|v| v.name.clone())
+                    .collect();
+                Ok(Provider::Vercel(vercel::VercelProvider::new(
+                    &target.name,
+                    project,
+                    vercel_target,
+                    git_branch.as_deref(),
+                    secrets,
+                    api,
+                )))
+            }
             TargetSpec::Vercel { .. } => Err(crate::Error::NotImplemented {
                 what: format!("the {} target (used by target `{}`)", target.spec.kind(), target.name),
                 hint: "only dotenv targets can be read in this version; `envctl validate` checks every environment offline"
@@ -163,6 +197,7 @@ impl Provider {
             Provider::Memory(p) => Ok(p.read()),
             Provider::Dotenv(p) => p.read(),
             Provider::Supabase(p) => p.read().await,
+            Provider::Vercel(p) => p.read().await,
         }
     }
 
@@ -172,6 +207,7 @@ impl Provider {
             Provider::Memory(p) => p.apply(writes),
             Provider::Dotenv(p) => p.apply(writes),
             Provider::Supabase(p) => p.apply(writes).await,
+            Provider::Vercel(p) => p.apply(writes).await,
         }
     }
 }

@@ -82,7 +82,7 @@ impl Api {
             "GET secrets",
             Self::path(project, "/secrets"),
         );
-        let items: Vec<Item> = parse(&call, self.http.send(&call).await?)?;
+        let items: Vec<Item> = self.http.send(&call).await?.parse(&call, URL_VAR)?;
         Ok(items
             .into_iter()
             .map(|i| SecretDigest {
@@ -139,7 +139,7 @@ impl Api {
             "GET functions",
             Self::path(project, "/functions"),
         );
-        parse(&call, self.http.send(&call).await?)
+        self.http.send(&call).await?.parse(&call, URL_VAR)
     }
 
     /// `None` when the function does not exist.
@@ -155,7 +155,7 @@ impl Api {
             Self::path(project, &format!("/functions/{}", http::encode(slug))),
         );
         match self.http.send(&call).await {
-            Ok(reply) => parse(&call, reply).map(Some),
+            Ok(reply) => reply.parse(&call, URL_VAR).map(Some),
             Err(e) if e.failure == http::Failure::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -246,7 +246,7 @@ impl Api {
             Self::path(project, "/database/migrations"),
         );
         let rows: Vec<Row> = match self.http.send(&call).await {
-            Ok(reply) => parse(&call, reply)?,
+            Ok(reply) => reply.parse(&call, URL_VAR)?,
             Err(e) if matches!(e.failure, http::Failure::Forbidden | http::Failure::NotFound) => {
                 crate::log::debug(|| {
                     format!("migration history endpoint refused ({e}); reading the table instead")
@@ -262,7 +262,7 @@ impl Api {
                     "read_only": true,
                 }));
                 match self.http.send(&query).await {
-                    Ok(reply) => parse(&query, reply)?,
+                    Ok(reply) => reply.parse(&query, URL_VAR)?,
                     Err(e) if e.failure == http::Failure::Rejected && missing_table(&e) => {
                         Vec::new()
                     }
@@ -280,33 +280,4 @@ impl Api {
 /// Postgres `undefined_table` (42P01), as the SQL endpoint reports it.
 fn missing_table(e: &HttpError) -> bool {
     e.message.contains("42P01") || e.message.contains("does not exist")
-}
-
-fn parse<T: serde::de::DeserializeOwned>(call: &Call, reply: http::Reply) -> Result<T, HttpError> {
-    serde_json::from_slice(&reply.body).map_err(|e| HttpError {
-        failure: http::Failure::Rejected,
-        operation: call.operation.clone(),
-        status: Some(reply.status),
-        code: None,
-        message: format!(
-            "unexpected response shape ({}); is ENVCTL_SUPABASE_API_URL pointing at the Management API?",
-            e.classify_name()
-        ),
-        attempts: 1,
-    })
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "not JSON",
-            serde_json::error::Category::Data => "unexpected fields",
-            serde_json::error::Category::Eof => "cut off",
-        }
-    }
 }

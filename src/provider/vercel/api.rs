@@ -1,0 +1,327 @@
+//! A typed client for Vercel's project environment variables: list (with
+//! pagination), batch create/upsert, edit, batch delete, read one
+//! decrypted, and redeploy. Shapes follow Vercel's REST API
+//! (`filterProjectEnvs`, `createProjectEnv`, `editProjectEnv`,
+//! `batchRemoveProjectEnv`, `getProjectEnv`).
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::http::{self, Call, Client, HttpError, Platform, Policy};
+use crate::secret::Secret;
+
+pub const DEFAULT_URL: &str = "https://api.vercel.com";
+pub const URL_VAR: &str = "ENVCTL_VERCEL_API_URL";
+pub const TOKEN_VAR: &str = "VERCEL_TOKEN";
+
+/// Records per list page (the most Vercel serves).
+const PAGE: usize = 100;
+
+/// One environment variable record as listed. `value` is plaintext only
+/// for `plain`; ciphertext or empty otherwise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    #[serde(default)]
+    pub id: String,
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub target: Vec<String>,
+    #[serde(default)]
+    pub git_branch: Option<String>,
+    #[serde(default)]
+    pub custom_environment_ids: Vec<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub decrypted: Option<bool>,
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(v) = self.value.as_mut() {
+            v.zeroize();
+        }
+    }
+}
+
+/// `target` comes as an array, or as a single string.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+        None(()),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+        OneOrMany::None(()) => Vec::new(),
+    })
+}
+
+/// A record to create (or update, with upsert).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRecord<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub target: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_branch: Option<&'a str>,
+    pub comment: String,
+}
+
+/// A per-key refusal inside a successful batch answer.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub key: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: Client,
+    team: Option<String>,
+}
+
+impl Api {
+    /// `team` is a team id (`team_…`) or slug; `None` for a personal account.
+    pub fn new(
+        base: &str,
+        token: Secret,
+        team: Option<String>,
+        policy: Policy,
+    ) -> Result<Api, String> {
+        Ok(Api {
+            http: Client::new(Platform::Vercel, base, token, policy)?,
+            team,
+        })
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.http.requests_sent()
+    }
+
+    fn scoped(&self, call: Call) -> Call {
+        match &self.team {
+            Some(team) if team.starts_with("team_") => call.query("teamId", team.clone()),
+            Some(team) => call.query("slug", team.clone()),
+            None => call,
+        }
+    }
+
+    fn env_path(project: &str, version: u8, rest: &str) -> String {
+        format!("/v{version}/projects/{}/env{rest}", http::encode(project))
+    }
+
+    /// Every record visible for `target` (and `git_branch`), following the
+    /// pagination cursor.
+    pub async fn list(
+        &self,
+        project: &str,
+        target: &str,
+        git_branch: Option<&str>,
+    ) -> Result<Vec<Record>, HttpError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            envs: Vec<Record>,
+            #[serde(default)]
+            pagination: Option<Pagination>,
+        }
+        #[derive(Deserialize)]
+        struct Pagination {
+            next: Option<i64>,
+        }
+        let mut out = Vec::new();
+        let mut until: Option<i64> = None;
+        loop {
+            let mut call = Call::new(
+                "list environment variables",
+                Method::GET,
+                "GET env",
+                Self::env_path(project, 10, ""),
+            )
+            .query("target", target)
+            .query("limit", PAGE.to_string());
+            if let Some(branch) = git_branch {
+                call = call.query("gitBranch", branch);
+            }
+            if let Some(cursor) = until {
+                call = call.query("until", cursor.to_string());
+            }
+            let call = self.scoped(call);
+            let page: Page = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+            out.extend(page.envs);
+            match page.pagination.and_then(|p| p.next) {
+                // A cursor that does not move would loop forever.
+                Some(next) if Some(next) != until => until = Some(next),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// The decrypted value of one record; `None` if Vercel will not say.
+    pub async fn read_value(&self, project: &str, id: &str) -> Result<Option<Secret>, HttpError> {
+        let call = self.scoped(Call::new(
+            "read an environment variable",
+            Method::GET,
+            "GET env/{id}",
+            Self::env_path(project, 1, &format!("/{}", http::encode(id))),
+        ));
+        let record: Record = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        Ok(match (&record.value, record.decrypted) {
+            (Some(v), Some(true)) => Some(Secret::new(v.clone())),
+            (Some(v), None) if record.kind == "plain" => Some(Secret::new(v.clone())),
+            _ => None,
+        })
+    }
+
+    /// Creates (or, with `upsert`, updates records of exactly the same
+    /// scope) in one request. Refusals of single keys come back in the
+    /// answer, not as an error.
+    pub async fn create(
+        &self,
+        project: &str,
+        records: &[NewRecord<'_>],
+    ) -> Result<Vec<Refused>, HttpError> {
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(default)]
+            failed: Vec<Failed>,
+        }
+        #[derive(Deserialize)]
+        struct Failed {
+            error: FailedError,
+        }
+        #[derive(Deserialize)]
+        struct FailedError {
+            #[serde(default)]
+            code: String,
+            #[serde(default)]
+            message: String,
+            #[serde(default)]
+            key: Option<String>,
+            #[serde(default, rename = "envVarKey")]
+            env_var_key: Option<String>,
+        }
+        let body = Zeroizing::new(serde_json::to_vec(records).expect("records serialise"));
+        let call = self.scoped(
+            Call::new(
+                "create environment variables",
+                Method::POST,
+                "POST env",
+                Self::env_path(project, 10, ""),
+            )
+            .query("upsert", "true")
+            .json_bytes(body),
+        );
+        let created: Created = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        Ok(created
+            .failed
+            .into_iter()
+            .map(|f| Refused {
+                key: f.error.key.or(f.error.env_var_key),
+                code: f.error.code,
+                message: f.error.message,
+            })
+            .collect())
+    }
+
+    /// Changes the targets of a record (to split a shared one).
+    pub async fn set_targets(
+        &self,
+        project: &str,
+        id: &str,
+        key: &str,
+        targets: &[String],
+    ) -> Result<(), HttpError> {
+        let call = self.scoped(
+            Call::new(
+                format!("split {key} from a shared record"),
+                Method::PATCH,
+                "PATCH env/{id}",
+                Self::env_path(project, 9, &format!("/{}", http::encode(id))),
+            )
+            .json(&serde_json::json!({ "target": targets })),
+        );
+        self.http.send(&call).await.map(drop)
+    }
+
+    pub async fn delete(&self, project: &str, ids: &[&str]) -> Result<(), HttpError> {
+        let call = self.scoped(
+            Call::new(
+                "delete environment variables",
+                Method::DELETE,
+                "DELETE env",
+                Self::env_path(project, 1, ""),
+            )
+            .json(&serde_json::json!({ "ids": ids })),
+        );
+        self.http.send(&call).await.map(drop)
+    }
+
+    /// Redeploys the latest production deployment so it picks up new
+    /// values; returns the new deployment's URL.
+    pub async fn redeploy_production(&self, project: &str) -> Result<Option<String>, HttpError> {
+        #[derive(Deserialize)]
+        struct List {
+            #[serde(default)]
+            deployments: Vec<Deployment>,
+        }
+        #[derive(Deserialize)]
+        struct Deployment {
+            uid: String,
+            name: String,
+        }
+        let call = self.scoped(
+            Call::new(
+                "find the latest production deployment",
+                Method::GET,
+                "GET deployments",
+                "/v6/deployments".to_string(),
+            )
+            .query("projectId", project)
+            .query("target", "production")
+            .query("limit", "1"),
+        );
+        let list: List = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        let Some(latest) = list.deployments.into_iter().next() else {
+            return Ok(None);
+        };
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(default)]
+            url: Option<String>,
+        }
+        let call = self.scoped(
+            Call::new(
+                "redeploy production",
+                Method::POST,
+                "POST deployments",
+                "/v13/deployments".to_string(),
+            )
+            .json(&serde_json::json!({
+                "name": latest.name,
+                "deploymentId": latest.uid,
+                "target": "production",
+            })),
+        );
+        let created: Created = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        Ok(Some(created.url.unwrap_or(latest.uid)))
+    }
+}
+
