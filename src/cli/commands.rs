@@ -29,7 +29,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
             target,
             yes,
             allow_delete,
-        } => apply(&root, &target, yes, allow_delete, out),
+            redeploy,
+        } => apply(&root, &target, yes, allow_delete, redeploy, out),
         Command::Drift { envs, format } => drift(&root, &envs, format, out),
         Command::Diff { env_a, env_b } => diff(&root, &env_a, &env_b, out),
         Command::Schema { kind, write } => schema_cmd(kind, write.as_deref(), out),
@@ -204,6 +205,7 @@ fn apply(
     target: &str,
     yes: bool,
     allow_delete: bool,
+    redeploy: bool,
     out: &Output,
 ) -> Result<Exit, Error> {
     let ws = load(root, out)?;
@@ -243,7 +245,84 @@ fn apply(
         if count == 1 { "" } else { "s" },
         env.name
     ));
+    migrations_left(&planned.plan, &env.name, out);
+    redeploys(&planned, &report, &env.name, redeploy, out)?;
     Ok(Exit::Ok)
+}
+
+/// What apply leaves to the Supabase CLI: pending migrations, and history
+/// that disagrees with the files.
+fn migrations_left(plan: &crate::plan::Plan, env: &str, out: &Output) {
+    for target in &plan.targets {
+        for change in &target.changes {
+            if change.subject != crate::plan::Subject::MigrationHead
+                || change.action == crate::plan::Action::Unchanged
+            {
+                continue;
+            }
+            if change.is_schema_drift() {
+                out.warn(&format!(
+                    "target {}: {}; envctl does not repair migration history",
+                    target.name, change.reason
+                ));
+            } else if let Some(crate::plan::Value::Migrations { pending, .. }) = &change.after {
+                out.note(&format!(
+                    "target {}: {} migration{} not applied yet ({}); envctl {env} does not apply migrations in this version: run `supabase db push` against {}",
+                    target.name,
+                    pending.len(),
+                    if pending.len() == 1 { "" } else { "s" },
+                    pending.join(", "),
+                    target.description
+                ));
+            }
+        }
+    }
+}
+
+/// Vercel builds read variables at build time: say which deployments run
+/// on old values, and redeploy production when asked.
+fn redeploys(
+    planned: &engine::Planned,
+    report: &engine::ApplyReport,
+    env: &str,
+    redeploy: bool,
+    out: &Output,
+) -> Result<(), Error> {
+    for (provider, target) in planned.providers.iter().zip(&planned.plan.targets) {
+        let crate::provider::Provider::Vercel(vercel) = provider else {
+            continue;
+        };
+        let changed = report
+            .applied
+            .iter()
+            .any(|(name, writes)| *name == target.name && !writes.is_empty());
+        if !changed || !vercel.needs_redeploy() {
+            continue;
+        }
+        if redeploy && vercel.is_production() {
+            match runtime()?.block_on(vercel.redeploy()).map_err(Error::Provider)? {
+                Some(url) => out.note(&format!(
+                    "target {}: redeploying production with the new values: {url}",
+                    target.name
+                )),
+                None => out.note(&format!(
+                    "target {}: no production deployment to redeploy yet",
+                    target.name
+                )),
+            }
+        } else if vercel.is_production() {
+            out.note(&format!(
+                "target {}: the running production deployment keeps the old values until it is redeployed; run `envctl apply {env} --redeploy`, or redeploy from the Vercel dashboard",
+                target.name
+            ));
+        } else {
+            out.note(&format!(
+                "target {}: preview deployments keep the old values until the branch is deployed again (push a commit, or redeploy from the Vercel dashboard)",
+                target.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn confirm(env: &str, out: &Output) -> Result<(), Error> {

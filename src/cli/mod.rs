@@ -48,6 +48,10 @@ pub struct Cli {
     /// When to colour output; `auto` follows NO_COLOR and the terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Log each platform request to stderr (-vv: also retries). Never
+    /// shows a token or a value. Same as ENVCTL_LOG=debug|trace.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -94,6 +98,10 @@ pub enum Command {
         /// Allow deletes in a protected environment.
         #[arg(long)]
         allow_delete: bool,
+        /// After changing a Vercel production target, redeploy its latest
+        /// production deployment so it runs with the new values.
+        #[arg(long)]
+        redeploy: bool,
     },
     /// Plan every environment (or those named); exit 2 on any drift.
     #[command(
@@ -169,6 +177,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
+    crate::log::set_level(cli.verbose);
+    crate::log::init_from_env();
     let out = Output::new(cli.color);
     let exit = match commands::run(cli, &out) {
         Ok(exit) => exit,

@@ -359,6 +359,8 @@ fn resolve(
         );
     }
 
+    check_platform_names(&targets, &variables, diags);
+
     let head = env
         .migrations
         .as_ref()
@@ -376,6 +378,75 @@ fn resolve(
         variables,
         functions,
         migrations,
+    }
+}
+
+/// Names Vercel reserves for its runtime; a record with one is refused.
+/// From Vercel's documentation of reserved environment variables.
+pub const VERCEL_RESERVED: [&str; 16] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_REGION",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_SESSION_TOKEN",
+    "LAMBDA_RUNTIME_DIR",
+    "LAMBDA_TASK_ROOT",
+    "NOW_REGION",
+    "TZ",
+];
+
+/// Names a platform would refuse, caught here so nothing is sent: Vercel
+/// takes `[A-Za-z_][A-Za-z0-9_]*` minus its reserved names.
+fn check_platform_names(
+    targets: &BTreeMap<String, Target>,
+    variables: &BTreeMap<String, Variable>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for var in variables.values() {
+        let to_vercel = var
+            .targets
+            .iter()
+            .filter_map(|t| targets.get(t))
+            .find(|t| matches!(t.spec, super::TargetSpec::Vercel { .. }));
+        let Some(target) = to_vercel else { continue };
+        let mut chars = var.name.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let problem = if !valid {
+            Some("letters, digits and `_`, not starting with a digit")
+        } else if VERCEL_RESERVED.contains(&var.name.as_str()) {
+            Some("a name Vercel reserves for its runtime")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let loc = &var.location;
+            diags.push(
+                Diagnostic::error(
+                    &loc.file,
+                    Some(Pos {
+                        line: loc.line,
+                        column: loc.column,
+                    }),
+                    format!(
+                        "Vercel refuses the name `{}` (target `{}`): it needs {problem}",
+                        var.name, target.name
+                    ),
+                )
+                .with_help(Some(
+                    "rename the variable, or route it elsewhere with `targets:`",
+                )),
+            );
+        }
     }
 }
 

@@ -52,6 +52,9 @@ pub enum FindingKind {
     DeleteInProtected {
         subject: String,
     },
+    MigrationDrift {
+        detail: String,
+    },
     Forbidden {
         name: String,
         message: Option<String>,
@@ -104,6 +107,9 @@ impl FindingKind {
             }
             FindingKind::DeleteInProtected { subject } => {
                 format!("the plan deletes {subject} in protected environment {env}")
+            }
+            FindingKind::MigrationDrift { detail } => {
+                format!("schema drift in {env}: {detail}")
             }
             FindingKind::Forbidden { name, message } => match message {
                 Some(m) => format!("{name} is forbidden in {env}: {m}"),
@@ -159,6 +165,9 @@ impl FindingKind {
             }
             FindingKind::DeleteInProtected { .. } => {
                 "review the deletes and rerun with --allow-delete".into()
+            }
+            FindingKind::MigrationDrift { .. } => {
+                "make supabase/migrations match the database (restore missing files, or `supabase migration repair`), then plan again".into()
             }
             FindingKind::Forbidden { name, .. } => format!("remove {name} from this environment"),
             FindingKind::PatternMismatch { name, .. } => {
@@ -495,6 +504,30 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
                     },
                 );
             }
+        }
+    }
+
+    // Migration history that disagrees with the files (the Supabase CLI's
+    // push guards): refused where protected, a warning elsewhere.
+    for target in &plan.targets {
+        for change in target.changes.iter().filter(|c| c.is_schema_drift()) {
+            let item = Item {
+                target: &target.name,
+                name: "",
+                value: &Value::Hidden,
+                location: None,
+                target_kind: target.kind,
+            };
+            let location = ctx.environment.migrations.as_ref().map(|m| &m.location);
+            push(
+                RuleId::MigrationDrift,
+                ctx.policy(),
+                Some(&item),
+                location,
+                FindingKind::MigrationDrift {
+                    detail: change.reason.to_string(),
+                },
+            );
         }
     }
 

@@ -33,12 +33,13 @@ pub enum RuleId {
     SupabaseReserved,
     Parity,
     ProtectedDelete,
+    MigrationDrift,
     Forbid,
     Pattern,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 11] = [
+    pub const ALL: [RuleId; 12] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -48,6 +49,7 @@ impl RuleId {
         RuleId::SupabaseReserved,
         RuleId::Parity,
         RuleId::ProtectedDelete,
+        RuleId::MigrationDrift,
         RuleId::Forbid,
         RuleId::Pattern,
     ];
@@ -63,6 +65,7 @@ impl RuleId {
             RuleId::SupabaseReserved => "supabase-reserved",
             RuleId::Parity => "parity",
             RuleId::ProtectedDelete => "protected-delete",
+            RuleId::MigrationDrift => "migration-drift",
             RuleId::Forbid => "forbid",
             RuleId::Pattern => "pattern",
         }
