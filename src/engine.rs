@@ -172,7 +172,8 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
                 .iter()
                 .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
                 .collect();
-            let shown = |w: &crate::provider::Write| format!("{}: {}", target_plan.name, w.describe());
+            let shown =
+                |w: &crate::provider::Write| format!("{}: {}", target_plan.name, w.describe());
             done.extend(failure.done.iter().map(|&i| shown(&writes[i])));
             let cause = failure.error;
             let not_done = (0..writes.len())

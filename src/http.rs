@@ -492,7 +492,9 @@ impl Client {
                         .and_then(|e| e.get("code"))
                         .and_then(|c| c.as_str())
                         .map(str::to_string),
-                    error.and_then(|e| e.get("message")).and_then(|m| m.as_str()),
+                    error
+                        .and_then(|e| e.get("message"))
+                        .and_then(|m| m.as_str()),
                 )
             }
             _ => (None, None),
@@ -555,7 +557,10 @@ impl HttpError {
 fn vercel_reset(body: &[u8]) -> Option<f64> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let reset = v.pointer("/error/limit/reset")?.as_f64()?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
     Some((reset - now).max(0.0))
 }
 
@@ -574,15 +579,17 @@ pub fn encode(value: &str) -> String {
 }
 
 fn form(parts: &[Part]) -> reqwest::multipart::Form {
-    parts.iter().fold(reqwest::multipart::Form::new(), |form, p| {
-        let mut part = reqwest::multipart::Part::bytes(p.bytes.clone())
-            .mime_str(p.content_type)
-            .expect("content types are constants");
-        if let Some(name) = &p.filename {
-            part = part.file_name(name.clone());
-        }
-        form.part(p.name, part)
-    })
+    parts
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, p| {
+            let mut part = reqwest::multipart::Part::bytes(p.bytes.clone())
+                .mime_str(p.content_type)
+                .expect("content types are constants");
+            if let Some(name) = &p.filename {
+                part = part.file_name(name.clone());
+            }
+            form.part(p.name, part)
+        })
 }
 
 /// A transport error in words, without the URL (which reqwest includes and
@@ -753,7 +760,11 @@ mod tests {
         }
         assert!(started.elapsed() >= Duration::from_millis(190));
         let state = limiter.state.lock().unwrap();
-        assert_eq!(state["GET x"].sent.len(), 1, "the window slid past the first two");
+        assert_eq!(
+            state["GET x"].sent.len(),
+            1,
+            "the window slid past the first two"
+        );
     }
 
     #[test]

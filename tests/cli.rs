@@ -67,7 +67,8 @@ fn plan_without_a_platform_token_says_which_and_exits_1() {
     let run = ws.run(&["plan", "staging"], &[]);
     run.expect(1);
     assert!(
-        run.stderr().contains("no Supabase access token: set SUPABASE_ACCESS_TOKEN"),
+        run.stderr()
+            .contains("no Supabase access token: set SUPABASE_ACCESS_TOKEN"),
         "{}",
         run.stderr()
     );

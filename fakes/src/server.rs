@@ -84,7 +84,8 @@ impl Response {
     }
 
     pub fn with_header(mut self, name: &str, value: impl ToString) -> Response {
-        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 }
@@ -184,8 +185,7 @@ struct Shared<A: Api> {
 impl<A: Api> Server<A> {
     /// Binds `127.0.0.1:0` and serves `api` on a thread of its own.
     pub fn start(api: A) -> Server<A> {
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
@@ -208,8 +208,8 @@ impl<A: Api> Server<A> {
                     .build()
                     .expect("fake server runtime");
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)
-                        .expect("tokio listener");
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
                     loop {
                         tokio::select! {
                             _ = &mut stopped => break,
@@ -324,7 +324,10 @@ async fn serve<A: Api>(
         return Err(Dropped);
     }
     if Faults::take(&faults.stall_next) {
-        tokio::time::sleep(Duration::from_millis(faults.stall_ms.load(Ordering::SeqCst))).await;
+        tokio::time::sleep(Duration::from_millis(
+            faults.stall_ms.load(Ordering::SeqCst),
+        ))
+        .await;
     }
     let every = u64::from(faults.fail_every.load(Ordering::SeqCst));
     let response = if Faults::take(&faults.throttle_next) {

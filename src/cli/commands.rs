@@ -300,7 +300,10 @@ fn redeploys(
             continue;
         }
         if redeploy && vercel.is_production() {
-            match runtime()?.block_on(vercel.redeploy()).map_err(Error::Provider)? {
+            match runtime()?
+                .block_on(vercel.redeploy())
+                .map_err(Error::Provider)?
+            {
                 Some(url) => out.note(&format!(
                     "target {}: redeploying production with the new values: {url}",
                     target.name

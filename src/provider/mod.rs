@@ -52,8 +52,13 @@ pub struct LiveFunction {
 /// user declared them secret: one path, one way to be careful.
 #[derive(Debug, Clone)]
 pub enum Write {
-    Set { name: String, value: Secret },
-    Delete { name: String },
+    Set {
+        name: String,
+        value: Secret,
+    },
+    Delete {
+        name: String,
+    },
     /// `deploy`: upload the source (a new function); otherwise only the
     /// settings change.
     SetFunction {
@@ -61,7 +66,9 @@ pub enum Write {
         verify_jwt: bool,
         deploy: bool,
     },
-    DeleteFunction { slug: String },
+    DeleteFunction {
+        slug: String,
+    },
 }
 
 impl Write {

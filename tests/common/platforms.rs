@@ -14,10 +14,8 @@ pub const VERCEL_PROJECT: &str = "huddle-web";
 pub const VERCEL_TEAM: &str = "team_huddle";
 
 /// Applied versions of the example's two migration files.
-pub const MIGRATIONS: [(&str, &str); 2] = [
-    ("20250101000000", "init"),
-    ("20250215093000", "bookings"),
-];
+pub const MIGRATIONS: [(&str, &str); 2] =
+    [("20250101000000", "init"), ("20250215093000", "bookings")];
 
 pub struct Platforms {
     pub supabase: Server<FakeSupabase>,
@@ -81,6 +79,9 @@ pub fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// Panics if the output holds a token or a canary secret.
 pub fn assert_no_leak(text: &str) {
-    assert!(!text.contains("CANARY"), "a secret or token leaked:\n{text}");
+    assert!(
+        !text.contains("CANARY"),
+        "a secret or token leaked:\n{text}"
+    );
     assert!(!text.contains(SUPABASE_TOKEN) && !text.contains(VERCEL_TOKEN));
 }

@@ -82,10 +82,9 @@ impl DotenvProvider {
         for write in writes {
             match write {
                 Write::Set { name, value } => {
-                    doc.try_set(name, value.expose())
-                        .map_err(|why| {
-                            ApplyFailure::nothing(self.error("write", format!("{name}: {why}")))
-                        })?;
+                    doc.try_set(name, value.expose()).map_err(|why| {
+                        ApplyFailure::nothing(self.error("write", format!("{name}: {why}")))
+                    })?;
                 }
                 Write::Delete { name } => {
                     doc.remove(name);

@@ -247,7 +247,12 @@ impl Api {
         );
         let rows: Vec<Row> = match self.http.send(&call).await {
             Ok(reply) => reply.parse(&call, URL_VAR)?,
-            Err(e) if matches!(e.failure, http::Failure::Forbidden | http::Failure::NotFound) => {
+            Err(e)
+                if matches!(
+                    e.failure,
+                    http::Failure::Forbidden | http::Failure::NotFound
+                ) =>
+            {
                 crate::log::debug(|| {
                     format!("migration history endpoint refused ({e}); reading the table instead")
                 });

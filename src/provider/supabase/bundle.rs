@@ -7,7 +7,13 @@ use std::path::Path;
 
 use super::api::Bundle;
 
-const ENTRYPOINTS: [&str; 5] = ["index.ts", "index.tsx", "index.js", "index.jsx", "index.mjs"];
+const ENTRYPOINTS: [&str; 5] = [
+    "index.ts",
+    "index.tsx",
+    "index.js",
+    "index.jsx",
+    "index.mjs",
+];
 const IMPORT_MAPS: [&str; 3] = ["deno.json", "deno.jsonc", "import_map.json"];
 /// Supabase's own limit on a function's source is 20 MB after bundling;
 /// uploading more than this is certainly a mistake (a `node_modules`).
@@ -28,7 +34,12 @@ pub fn read(dir: &Path, shown_dir: &str, slug: &str) -> Result<Bundle, String> {
     collect(&folder, &format!("{prefix}/{slug}"), &mut files, &mut total)?;
     let shared = dir.join("_shared");
     if shared.is_dir() {
-        collect(&shared, &format!("{prefix}/_shared"), &mut files, &mut total)?;
+        collect(
+            &shared,
+            &format!("{prefix}/_shared"),
+            &mut files,
+            &mut total,
+        )?;
     }
     if total > MAX_BYTES {
         return Err(format!(
@@ -130,7 +141,10 @@ mod tests {
     fn a_missing_folder_or_entrypoint_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let err = read(dir.path(), "supabase/functions", "nope").unwrap_err();
-        assert!(err.contains("no source folder supabase/functions/nope"), "{err}");
+        assert!(
+            err.contains("no source folder supabase/functions/nope"),
+            "{err}"
+        );
         std::fs::create_dir_all(dir.path().join("empty")).unwrap();
         let err = read(dir.path(), "supabase/functions", "empty").unwrap_err();
         assert!(err.contains("no entrypoint"), "{err}");

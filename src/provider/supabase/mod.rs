@@ -70,8 +70,12 @@ impl SupabaseProvider {
                 )
             })?;
         let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
-        Api::new(&base, Secret::new(token.trim().to_string()), Policy::from_env())
-            .map_err(|e| format!("{}: {e}", api::URL_VAR))
+        Api::new(
+            &base,
+            Secret::new(token.trim().to_string()),
+            Policy::from_env(),
+        )
+        .map_err(|e| format!("{}: {e}", api::URL_VAR))
     }
 
     pub fn requests_sent(&self) -> u64 {
@@ -277,8 +281,14 @@ impl SupabaseProvider {
             Failure::NotFound => format!(
                 "no project {project} is visible to this token: check `project_ref` in the environment file, and that the token's account belongs to the project's organization"
             ),
-            Failure::RateLimited => "Supabase allows 120 requests a minute per endpoint; wait a minute and run again".to_string(),
-            Failure::Server => "Supabase had a server error; try again later, or check https://status.supabase.com".to_string(),
+            Failure::RateLimited => {
+                "Supabase allows 120 requests a minute per endpoint; wait a minute and run again"
+                    .to_string()
+            }
+            Failure::Server => {
+                "Supabase had a server error; try again later, or check https://status.supabase.com"
+                    .to_string()
+            }
             Failure::Network => format!(
                 "could not reach the Supabase API (set {} only to point at a different API)",
                 api::URL_VAR

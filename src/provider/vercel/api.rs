@@ -324,4 +324,3 @@ impl Api {
         Ok(Some(created.url.unwrap_or(latest.uid)))
     }
 }
-

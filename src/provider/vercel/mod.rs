@@ -140,7 +140,11 @@ impl VercelProvider {
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
         let records = self
             .api
-            .list(&self.project, &self.vercel_target, self.git_branch.as_deref())
+            .list(
+                &self.project,
+                &self.vercel_target,
+                self.git_branch.as_deref(),
+            )
             .await
             .map_err(|e| self.error(e))?;
         let mut warnings = Vec::new();
