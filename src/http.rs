@@ -223,6 +223,8 @@ impl Call {
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The server's clock (its `Date` header), in epoch milliseconds.
+    pub date_ms: Option<i64>,
 }
 
 impl Reply {
@@ -418,7 +420,15 @@ impl Client {
             )
         });
         if (200..300).contains(&status) {
-            return Ok(Reply { status, body });
+            let date_ms = headers
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_http_date);
+            return Ok(Reply {
+                status,
+                body,
+                date_ms,
+            });
         }
         let (code, message) = self.platform_message(status, &body);
         match status {
@@ -562,6 +572,35 @@ fn vercel_reset(body: &[u8]) -> Option<f64> {
         .ok()?
         .as_secs_f64();
     Some((reset - now).max(0.0))
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) in epoch milliseconds.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let (_, rest) = text.trim().split_once(", ")?;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
+    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    let days = days_from_civil(year.parse().ok()?, month, day.parse().ok()?);
+    Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1000)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Percent-encodes a query value or path segment (RFC 3986 unreserved
@@ -734,6 +773,17 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_parse_to_epoch_milliseconds() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777_000)
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
+    }
 
     #[test]
     fn plain_http_only_to_loopback() {

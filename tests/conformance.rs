@@ -1,4 +1,16 @@
-//! The provider conformance scenario against every provider available.
+//! The provider conformance scenario against every provider available:
+//! the platform ones against their fakes on loopback.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::platforms::{
+    Platforms, STAGING_REF, SUPABASE_TOKEN, VERCEL_PROJECT, VERCEL_TEAM, VERCEL_TOKEN,
+};
+use envctl::http::Policy;
+use envctl::provider::{supabase, vercel};
+use envctl::secret::Secret;
 
 use envctl::provider::{Provider, conformance, dotenv::DotenvProvider, memory::MemoryProvider};
 
@@ -22,6 +34,48 @@ fn dotenv_provider_conforms() {
         "local",
         dir.path().join(".env.test"),
         ".env.test",
+    ));
+    block_on(conformance::run(&provider)).unwrap();
+}
+
+#[test]
+fn supabase_provider_conforms() {
+    let p = Platforms::start();
+    let api = supabase::api::Api::new(
+        &p.supabase.url(),
+        Secret::new(SUPABASE_TOKEN.into()),
+        Policy::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Provider::Supabase(supabase::SupabaseProvider::new(
+        "functions",
+        STAGING_REF,
+        api,
+        dir.path().to_path_buf(),
+        "supabase/functions",
+        false,
+    ));
+    block_on(conformance::run(&provider)).unwrap();
+}
+
+#[test]
+fn vercel_provider_conforms_for_plain_and_secret_values() {
+    let p = Platforms::start();
+    let api = vercel::api::Api::new(
+        &p.vercel.url(),
+        Secret::new(VERCEL_TOKEN.into()),
+        Some(VERCEL_TEAM.into()),
+        Policy::default(),
+    )
+    .unwrap();
+    let provider = Provider::Vercel(vercel::VercelProvider::new(
+        "web",
+        VERCEL_PROJECT,
+        "preview",
+        Some("staging"),
+        BTreeSet::new(),
+        api,
     ));
     block_on(conformance::run(&provider)).unwrap();
 }

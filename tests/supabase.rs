@@ -421,3 +421,47 @@ fn the_most_verbose_log_shows_requests_but_no_token_or_value() {
     assert_no_leak(&run.all());
     assert!(!err.contains(SUPABASE_TOKEN));
 }
+
+/// Every request body envctl sent has the shape Supabase's OpenAPI file
+/// documents for its operation.
+#[test]
+fn request_bodies_match_the_openapi_description() {
+    use envctl_fakes::openapi::validate_request;
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    p.supabase.api().refuse_migrations_endpoint(true);
+    p.supabase
+        .api()
+        .add_function(STAGING_REF, "stripe-webhook", true, FunctionStatus::Active);
+    p.supabase.api().set_secret(STAGING_REF, "OLD_KEY", "x");
+    ws.edit(
+        "environments/staging.yaml",
+        "project_ref: hdlstagingabcdefghij",
+        "project_ref: hdlstagingabcdefghij\n    prune: true",
+    );
+    ws.run(&["apply", "staging", "--yes"], &env).expect(0);
+    let mut checked = std::collections::BTreeSet::new();
+    for logged in p.supabase.requests() {
+        let r = &logged.request;
+        if !r.path.contains(STAGING_REF) {
+            continue;
+        }
+        let op = match (r.method.as_str(), r.path.rsplit('/').next().unwrap()) {
+            ("POST", "secrets") => "v1-bulk-create-secrets",
+            ("DELETE", "secrets") => "v1-bulk-delete-secrets",
+            ("POST", "query") => "v1-run-a-query",
+            ("PATCH", _) => "v1-update-a-function",
+            _ => continue,
+        };
+        let body = r.json().unwrap();
+        validate_request(op, &body).unwrap_or_else(|e| panic!("{op}: {e}"));
+        checked.insert(op);
+    }
+    assert_eq!(
+        checked.len(),
+        4,
+        "every kind of body was sent and checked: {checked:?}"
+    );
+}

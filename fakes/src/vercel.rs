@@ -345,9 +345,12 @@ impl Api for FakeVercel {
         if !methods.contains(&request.method.as_str()) {
             return method_unknown(methods);
         }
-        self.lock()
+        let mut state = self.lock();
+        let date = crate::server::http_date(state.clock.now_ms());
+        state
             .serve(request, route)
             .unwrap_or_else(|e| e.response())
+            .with_header("date", date)
     }
 
     /// The 429 for injected bursts. `total` is the configured limit, or 100

@@ -135,7 +135,12 @@ fn line(out: &mut String, change: &Change, style: Style) {
                 .after
                 .as_ref()
                 .map_or_else(|| "(none)".to_string(), value);
-            let _ = writeln!(out, "{head}: {before} → {after}");
+            // Where "differs" is not the whole story, say why.
+            let why = match &change.reason {
+                Reason::Differs => String::new(),
+                other => format!("  ({other})"),
+            };
+            let _ = writeln!(out, "{head}: {before} → {after}{why}");
         }
         Action::Create => {
             let after = change.after.as_ref().map_or_else(String::new, value);

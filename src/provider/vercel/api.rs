@@ -128,13 +128,13 @@ impl Api {
     }
 
     /// Every record visible for `target` (and `git_branch`), following the
-    /// pagination cursor.
+    /// pagination cursor; and Vercel's clock (its `Date`), when it sent one.
     pub async fn list(
         &self,
         project: &str,
         target: &str,
         git_branch: Option<&str>,
-    ) -> Result<Vec<Record>, HttpError> {
+    ) -> Result<(Vec<Record>, Option<i64>), HttpError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
@@ -164,12 +164,13 @@ impl Api {
                 call = call.query("until", cursor.to_string());
             }
             let call = self.scoped(call);
-            let page: Page = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+            let reply = self.http.send(&call).await?;
+            let page: Page = reply.parse(&call, URL_VAR)?;
             out.extend(page.envs);
             match page.pagination.and_then(|p| p.next) {
                 // A cursor that does not move would loop forever.
                 Some(next) if Some(next) != until => until = Some(next),
-                _ => return Ok(out),
+                _ => return Ok((out, reply.date_ms)),
             }
         }
     }

@@ -64,6 +64,9 @@ pub struct VercelProvider {
     secrets: BTreeSet<String>,
     api: Api,
     owned: Arc<Mutex<BTreeMap<String, Owned>>>,
+    /// Vercel's clock minus ours, from the last read: tags are written in
+    /// Vercel's time, so a skewed local clock cannot fake a hand edit.
+    skew_ms: Arc<Mutex<i64>>,
 }
 
 impl VercelProvider {
@@ -83,6 +86,7 @@ impl VercelProvider {
             secrets,
             api,
             owned: Arc::default(),
+            skew_ms: Arc::default(),
         }
     }
 
@@ -133,12 +137,13 @@ impl VercelProvider {
 
     fn ours(&self, r: &Record) -> bool {
         r.kind != "system"
-            && r.target.iter().any(|t| *t == self.vercel_target)
+            && r.target.contains(&self.vercel_target)
             && r.git_branch.as_deref().filter(|b| !b.is_empty()) == self.git_branch.as_deref()
     }
 
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
-        let records = self
+        let asked = now_ms();
+        let (records, server_ms) = self
             .api
             .list(
                 &self.project,
@@ -147,6 +152,11 @@ impl VercelProvider {
             )
             .await
             .map_err(|e| self.error(e))?;
+        if let Some(server) = server_ms {
+            // `Date` has whole seconds; half the round trip is noise.
+            let local = (asked + now_ms()) / 2;
+            *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()) = server - local;
+        }
         let mut warnings = Vec::new();
         let mut owned = BTreeMap::new();
         let mut variables = BTreeMap::new();
@@ -303,7 +313,7 @@ impl VercelProvider {
 
         // 2. Every value in one request. Upsert updates a record of
         //    exactly this scope; a split key gets a new record.
-        let now = now_ms();
+        let now = now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner());
         let sets: Vec<(usize, &str, &Secret)> = writes
             .iter()
             .enumerate()
