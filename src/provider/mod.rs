@@ -142,9 +142,11 @@ impl Provider {
     ) -> Result<Provider, crate::Error> {
         let root = &ws.root;
         match &target.spec {
-            TargetSpec::Dotenv { path, .. } => {
-                Ok(Provider::Dotenv(dotenv::DotenvProvider::new(&target.name, root.join(path), path)))
-            }
+            TargetSpec::Dotenv { path, .. } => Ok(Provider::Dotenv(dotenv::DotenvProvider::new(
+                &target.name,
+                root.join(path),
+                path,
+            ))),
             TargetSpec::Supabase { project_ref, .. } => {
                 let api = supabase::SupabaseProvider::api_from_env().map_err(|message| {
                     crate::Error::Provider(ProviderError {
@@ -168,14 +170,19 @@ impl Provider {
                 target: vercel_target,
                 git_branch,
                 ..
-            } if matches!(vercel_target.as_str(), "production" | "preview" | "development") => {
-                let api = vercel::VercelProvider::api_from_env(team.as_deref()).map_err(|message| {
-                    crate::Error::Provider(ProviderError {
-                        target: target.name.clone(),
-                        operation: "authenticate".into(),
-                        message,
-                    })
-                })?;
+            } if matches!(
+                vercel_target.as_str(),
+                "production" | "preview" | "development"
+            ) =>
+            {
+                let api =
+                    vercel::VercelProvider::api_from_env(team.as_deref()).map_err(|message| {
+                        crate::Error::Provider(ProviderError {
+                            target: target.name.clone(),
+                            operation: "authenticate".into(),
+                            message,
+                        })
+                    })?;
                 let secrets = env
                     .variables
                     .values()
@@ -191,9 +198,12 @@ impl Provider {
                     api,
                 )))
             }
-            TargetSpec::Vercel { .. } => Err(crate::Error::NotImplemented {
-                what: format!("the {} target (used by target `{}`)", target.spec.kind(), target.name),
-                hint: "only dotenv targets can be read in this version; `envctl validate` checks every environment offline"
+            TargetSpec::Vercel { target: custom, .. } => Err(crate::Error::NotImplemented {
+                what: format!(
+                    "the Vercel custom environment `{custom}` (target `{}`)",
+                    target.name
+                ),
+                hint: "use `target: production`, `preview` (with `git_branch`) or `development`"
                     .to_string(),
             }),
         }
