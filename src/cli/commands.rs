@@ -22,17 +22,42 @@ pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
             source: e,
         })?,
     };
-    match cli.command {
-        Command::Validate { envs } => validate(&root, &envs, out),
-        Command::Plan(args) => plan(&root, &args, out),
+    // Paths in GitHub annotations start at the repository root.
+    let base = cli
+        .chdir
+        .clone()
+        .filter(|d| d.is_relative())
+        .unwrap_or_default();
+    let github = matches!(
+        &cli.command,
+        Command::Validate {
+            format: Format::Github,
+            ..
+        } | Command::Drift {
+            format: Format::Github,
+            ..
+        }
+    ) || matches!(&cli.command, Command::Plan(args) if args.format == Format::Github);
+    let result = dispatch(cli.command, &root, &base, out);
+    if github && let Err(Error::Invalid(diags)) = &result {
+        out.print(&render::github::diagnostics(diags, &base));
+    }
+    result
+}
+
+fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<Exit, Error> {
+    let root = root.to_path_buf();
+    match command {
+        Command::Validate { envs, format } => validate(&root, &envs, format, base, out),
+        Command::Plan(args) => plan(&root, &args, base, out),
         Command::Apply {
             target,
             yes,
             allow_delete,
             redeploy,
         } => apply(&root, &target, yes, allow_delete, redeploy, out),
-        Command::Drift { envs, format } => drift(&root, &envs, format, out),
-        Command::Diff { env_a, env_b } => diff(&root, &env_a, &env_b, out),
+        Command::Drift { envs, format } => drift(&root, &envs, format, base, out),
+        Command::Diff { env_a, env_b, live } => diff(&root, &env_a, &env_b, live, out),
         Command::Schema { kind, write } => schema_cmd(kind, write.as_deref(), out),
         Command::Rotate { .. } => later("`envctl rotate`"),
         Command::Import { .. } => later("`envctl import`"),
@@ -85,17 +110,38 @@ fn selected<'a>(ws: &'a Workspace, names: &[String]) -> Result<Vec<&'a Environme
     Ok(envs)
 }
 
-fn validate(root: &Path, names: &[String], out: &Output) -> Result<Exit, Error> {
+fn validate(
+    root: &Path,
+    names: &[String],
+    format: Format,
+    base: &Path,
+    out: &Output,
+) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let mut refused = Vec::new();
-    let mut report = String::new();
+    let mut all = crate::rules::Verdict::default();
     for env in selected(&ws, names)? {
         let (_, verdict) = engine::offline(&ws, env, &engine::Secrets::unresolved(env));
         if verdict.refused() {
             refused.push(env.name.as_str());
         }
-        report.push_str(&render::human_findings(&verdict.findings, out.stdout_style));
+        all.findings.extend(verdict.findings);
     }
+    let report = match format {
+        Format::Human => render::human_findings(&all.findings, out.stdout_style),
+        Format::Github => render::github::findings(&all.findings, base),
+        Format::Markdown if all.findings.is_empty() => String::new(),
+        Format::Markdown => render::markdown_refusal(&all),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": crate::plan::FORMAT_VERSION,
+                "refused": !refused.is_empty(),
+                "findings": all.findings,
+            }))
+            .expect("findings serialize")
+        ),
+    };
     out.print(&report);
     let names: Vec<&str> = selected(&ws, names)?
         .iter()
@@ -113,15 +159,14 @@ fn validate(root: &Path, names: &[String], out: &Output) -> Result<Exit, Error> 
     }
 }
 
-/// Plans one environment: rules on the desired state first (a refusal
-/// there cannot be fixed by anything live), then live state.
-fn make_plan(
+/// Resolves an environment's secrets and judges its desired state: a
+/// refusal there cannot be fixed by anything live, so it comes first.
+fn prepare(
     ws: &Workspace,
     env: &Environment,
     require_secrets: bool,
-    allow_delete: bool,
     out: &Output,
-) -> Result<Result<Planned, crate::rules::Verdict>, Error> {
+) -> Result<Result<engine::Secrets, crate::rules::Verdict>, Error> {
     let secrets = engine::resolve_secrets(ws, env, &ProcessEnv);
     let unresolved = secrets.unresolved_names();
     if require_secrets && !unresolved.is_empty() {
@@ -148,8 +193,22 @@ fn make_plan(
     if final_refusal {
         return Ok(Err(offline));
     }
-    let runtime = runtime()?;
-    Ok(Ok(runtime.block_on(engine::plan(
+    Ok(Ok(secrets))
+}
+
+/// Plans one environment: [`prepare`], then live state.
+fn make_plan(
+    ws: &Workspace,
+    env: &Environment,
+    require_secrets: bool,
+    allow_delete: bool,
+    out: &Output,
+) -> Result<Result<Planned, crate::rules::Verdict>, Error> {
+    let secrets = match prepare(ws, env, require_secrets, out)? {
+        Ok(secrets) => secrets,
+        Err(verdict) => return Ok(Err(verdict)),
+    };
+    Ok(Ok(runtime()?.block_on(engine::plan(
         ws,
         env,
         secrets,
@@ -157,7 +216,7 @@ fn make_plan(
     ))?))
 }
 
-fn plan(root: &Path, args: &PlanArgs, out: &Output) -> Result<Exit, Error> {
+fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
     if args.out.is_some() {
         return later("saving a plan (`plan --out`)");
     }
@@ -166,12 +225,17 @@ fn plan(root: &Path, args: &PlanArgs, out: &Output) -> Result<Exit, Error> {
     let planned = match make_plan(&ws, env, args.require_secrets, args.allow_delete, out)? {
         Ok(planned) => planned,
         Err(verdict) => {
-            print_refusal(&verdict, args.format, out);
+            print_refusal(&verdict, args.format, base, out);
             return Ok(Exit::Refused);
         }
     };
     let text = match args.format {
         Format::Human => render::human(&planned.plan, &planned.verdict, out.stdout_style),
+        Format::Github => format!(
+            "{}{}",
+            render::github::findings(&planned.verdict.findings, base),
+            render::human(&planned.plan, &planned.verdict, out.stdout_style)
+        ),
         Format::Json => render::json(&planned.plan, &planned.verdict),
         Format::Markdown => render::markdown(&planned.plan, &planned.verdict),
     };
@@ -185,8 +249,13 @@ fn plan(root: &Path, args: &PlanArgs, out: &Output) -> Result<Exit, Error> {
     })
 }
 
-fn print_refusal(verdict: &crate::rules::Verdict, format: Format, out: &Output) {
+fn print_refusal(verdict: &crate::rules::Verdict, format: Format, base: &Path, out: &Output) {
     match format {
+        Format::Github => out.print(&format!(
+            "{}{}",
+            render::github::findings(&verdict.findings, base),
+            render::human_findings(&verdict.findings, out.stdout_style)
+        )),
         Format::Json => {
             let doc = serde_json::json!({ "format_version": crate::plan::FORMAT_VERSION, "refused": true, "findings": verdict.findings });
             out.print(&format!(
@@ -216,7 +285,7 @@ fn apply(
     let planned = match make_plan(&ws, env, false, allow_delete, out)? {
         Ok(planned) => planned,
         Err(verdict) => {
-            print_refusal(&verdict, Format::Human, out);
+            print_refusal(&verdict, Format::Human, Path::new(""), out);
             return Ok(Exit::Refused);
         }
     };
@@ -350,66 +419,309 @@ fn confirm(env: &str, out: &Output) -> Result<(), Error> {
     }
 }
 
-fn drift(root: &Path, names: &[String], format: Format, out: &Output) -> Result<Exit, Error> {
-    let ws = load(root, out)?;
-    let mut rows = Vec::new();
-    let mut worst = Exit::Ok;
-    for env in selected(&ws, names)? {
-        let (status, exit) = match make_plan(&ws, env, false, true, out) {
-            Ok(Ok(planned)) if planned.verdict.refused() && env.protected => {
-                ("violates rules".to_string(), Exit::Refused)
-            }
-            Ok(Ok(planned)) if planned.plan.has_changes() => {
-                let s = planned.plan.summary();
-                (
-                    format!(
-                        "drift: {} to add, {} to change, {} to delete",
-                        s.add, s.change, s.delete
-                    ),
-                    Exit::Changes,
-                )
-            }
-            Ok(Ok(planned)) if planned.plan.summary().unknown > 0 => (
-                format!(
-                    "in sync ({} cannot be verified)",
-                    planned.plan.summary().unknown
-                ),
-                Exit::Ok,
+/// One environment's line in the drift report.
+struct DriftRow {
+    environment: String,
+    status: String,
+    exit: Exit,
+    /// (target, description, status)
+    targets: Vec<(String, String, String)>,
+    findings: Vec<crate::rules::Finding>,
+}
+
+impl DriftRow {
+    fn new(environment: &str, status: String, exit: Exit) -> DriftRow {
+        DriftRow {
+            environment: environment.to_string(),
+            status,
+            exit,
+            targets: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// A target's changes in a few words.
+fn target_status(target: &crate::plan::TargetPlan) -> String {
+    use crate::plan::Action;
+    let count = |a: Action| target.changes.iter().filter(|c| c.action == a).count();
+    let mut parts = Vec::new();
+    for (action, words) in [
+        (Action::Create, "to add"),
+        (Action::Update, "to change"),
+        (Action::Delete, "to delete"),
+    ] {
+        let n = count(action);
+        if n > 0 {
+            parts.push(format!("{n} {words}"));
+        }
+    }
+    let unknown = count(Action::Unknown);
+    let mut status = if parts.is_empty() {
+        "in sync".to_string()
+    } else {
+        format!("drift: {}", parts.join(", "))
+    };
+    if unknown > 0 {
+        status.push_str(&format!(" ({unknown} cannot be verified)"));
+    }
+    status
+}
+
+fn drift_row(env: &Environment, outcome: Result<Planned, Error>) -> DriftRow {
+    let planned = match outcome {
+        Ok(planned) => planned,
+        Err(e) => return DriftRow::new(&env.name, format!("error: {e}"), Exit::Error),
+    };
+    let s = planned.plan.summary();
+    let (status, exit) = if planned.verdict.refused() && env.protected {
+        ("violates rules".to_string(), Exit::Refused)
+    } else if planned.plan.has_changes() {
+        (
+            format!(
+                "drift: {} to add, {} to change, {} to delete",
+                s.add, s.change, s.delete
             ),
-            Ok(Ok(_)) => ("in sync".to_string(), Exit::Ok),
-            Ok(Err(_)) => ("desired state violates rules".to_string(), Exit::Refused),
-            Err(e) => (format!("error: {e}"), Exit::Error),
-        };
-        worst = match (worst, exit) {
+            Exit::Changes,
+        )
+    } else if s.unknown > 0 {
+        (
+            format!("in sync ({} cannot be verified)", s.unknown),
+            Exit::Ok,
+        )
+    } else {
+        ("in sync".to_string(), Exit::Ok)
+    };
+    let mut row = DriftRow::new(&env.name, status, exit);
+    row.targets = planned
+        .plan
+        .targets
+        .iter()
+        .map(|t| (t.name.clone(), t.description.clone(), target_status(t)))
+        .collect();
+    row.findings = planned.verdict.findings;
+    row
+}
+
+/// Plans every selected environment, reading all of them at once.
+fn drift(
+    root: &Path,
+    names: &[String],
+    format: Format,
+    base: &Path,
+    out: &Output,
+) -> Result<Exit, Error> {
+    let ws = load(root, out)?;
+    let envs = selected(&ws, names)?;
+    let mut rows: Vec<Option<DriftRow>> = Vec::new();
+    let mut ready = Vec::new();
+    for (i, env) in envs.iter().enumerate() {
+        match prepare(&ws, env, false, out) {
+            Ok(Ok(secrets)) => {
+                rows.push(None);
+                ready.push((i, secrets));
+            }
+            Ok(Err(verdict)) => {
+                let mut row = DriftRow::new(
+                    &env.name,
+                    "desired state violates rules".into(),
+                    Exit::Refused,
+                );
+                row.findings = verdict.findings;
+                rows.push(Some(row));
+            }
+            Err(e) => rows.push(Some(DriftRow::new(
+                &env.name,
+                format!("error: {e}"),
+                Exit::Error,
+            ))),
+        }
+    }
+    let planned = runtime()?.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, secrets) in ready {
+            let (ws, env) = (ws.clone(), envs[i].clone());
+            set.spawn(async move { (i, engine::plan(&ws, &env, secrets, true).await) });
+        }
+        let mut done = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            done.push(joined.expect("planning tasks do not panic"));
+        }
+        done
+    });
+    for (i, outcome) in planned {
+        rows[i] = Some(drift_row(envs[i], outcome));
+    }
+    let rows: Vec<DriftRow> = rows.into_iter().map(|r| r.expect("every row")).collect();
+    let worst = rows
+        .iter()
+        .map(|r| r.exit)
+        .fold(Exit::Ok, |worst, exit| match (worst, exit) {
             (Exit::Error, _) | (_, Exit::Error) => Exit::Error,
             (Exit::Refused, _) | (_, Exit::Refused) => Exit::Refused,
             (Exit::Changes, _) | (_, Exit::Changes) => Exit::Changes,
             _ => Exit::Ok,
-        };
-        rows.push((env.name.clone(), status));
-    }
-    let text = match format {
-        Format::Json => {
-            let envs: Vec<_> = rows
-                .iter()
-                .map(|(e, s)| serde_json::json!({ "environment": e, "status": s }))
-                .collect();
-            format!("{}\n", serde_json::to_string_pretty(&serde_json::json!({ "format_version": 1, "exit": worst as u8, "environments": envs })).expect("json"))
-        }
-        Format::Markdown => {
-            let mut t = "| environment | status |\n|---|---|\n".to_string();
-            for (e, s) in &rows {
-                t.push_str(&format!("| `{e}` | {} |\n", s.replace('|', "\\|")));
-            }
-            t
-        }
-        Format::Human => rows.iter().map(|(e, s)| format!("{e:<16} {s}\n")).collect(),
-    };
-    out.print(&text);
+        });
+    out.print(&drift_report(&rows, worst, format, base));
     Ok(worst)
 }
 
-fn diff(root: &Path, a: &str, b: &str, out: &Output) -> Result<Exit, Error> {
+fn drift_report(rows: &[DriftRow], worst: Exit, format: Format, base: &Path) -> String {
+    let human = || {
+        let mut t = String::new();
+        for r in rows {
+            t.push_str(&format!("{:<16} {}\n", r.environment, r.status));
+            for (name, description, status) in &r.targets {
+                t.push_str(&format!("  {name:<14} {status}  ({description})\n"));
+            }
+        }
+        t
+    };
+    match format {
+        Format::Json => {
+            let envs: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    let targets: Vec<_> = r
+                        .targets
+                        .iter()
+                        .map(|(name, description, status)| {
+                            serde_json::json!({ "target": name, "description": description, "status": status })
+                        })
+                        .collect();
+                    serde_json::json!({
+                        "environment": r.environment,
+                        "status": r.status,
+                        "exit": r.exit as u8,
+                        "targets": targets,
+                        "findings": r.findings,
+                    })
+                })
+                .collect();
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "format_version": crate::plan::FORMAT_VERSION,
+                    "exit": worst as u8,
+                    "environments": envs,
+                }))
+                .expect("json")
+            )
+        }
+        Format::Markdown => {
+            let mut t = "| environment | target | status |\n|---|---|---|\n".to_string();
+            let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+            for r in rows {
+                t.push_str(&format!(
+                    "| `{}` | | **{}** |\n",
+                    r.environment,
+                    cell(&r.status)
+                ));
+                for (name, description, status) in &r.targets {
+                    t.push_str(&format!(
+                        "| | `{name}` ({}) | {} |\n",
+                        cell(description),
+                        cell(status)
+                    ));
+                }
+            }
+            t
+        }
+        Format::Github => {
+            let findings: Vec<_> = rows.iter().flat_map(|r| r.findings.clone()).collect();
+            format!("{}{}", render::github::findings(&findings, base), human())
+        }
+        Format::Human => human(),
+    }
+}
+
+/// What two live snapshots of same-named targets disagree on. Values are
+/// compared by fingerprint and never shown.
+fn live_differences(
+    target: &str,
+    (a, sa): (&str, &crate::provider::Snapshot),
+    (b, sb): (&str, &crate::provider::Snapshot),
+) -> Vec<String> {
+    use crate::provider::LiveValue;
+    let fingerprint = |v: &LiveValue| match v {
+        LiveValue::Readable(s) => Some(s.fingerprint()),
+        LiveValue::Digest(d) => Some(d.clone()),
+        LiveValue::Unreadable | LiveValue::Stale { .. } => None,
+    };
+    let mut lines = Vec::new();
+    let keys: BTreeSet<&String> = sa.variables.keys().chain(sb.variables.keys()).collect();
+    for key in keys {
+        match (sa.variables.get(key), sb.variables.get(key)) {
+            (Some(_), None) => lines.push(format!("< live {target}: {key} only in {a}")),
+            (None, Some(_)) => lines.push(format!("> live {target}: {key} only in {b}")),
+            (Some(x), Some(y)) => match (fingerprint(x), fingerprint(y)) {
+                (Some(fx), Some(fy)) if fx != fy => {
+                    lines.push(format!("~ live {target}: {key} differs"))
+                }
+                (None, _) | (_, None) => lines.push(format!(
+                    "? live {target}: {key} cannot be compared (the platform does not reveal it)"
+                )),
+                _ => {}
+            },
+            (None, None) => {}
+        }
+    }
+    if let (Some(fa), Some(fb)) = (&sa.functions, &sb.functions) {
+        let slugs: BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
+        for slug in slugs {
+            match (fa.get(slug), fb.get(slug)) {
+                (Some(_), None) => {
+                    lines.push(format!("< live {target}: function {slug} only in {a}"))
+                }
+                (None, Some(_)) => {
+                    lines.push(format!("> live {target}: function {slug} only in {b}"))
+                }
+                (Some(x), Some(y)) if x != y => lines.push(format!(
+                    "~ live {target}: function {slug}: verify_jwt {} vs {}",
+                    x.verify_jwt, y.verify_jwt
+                )),
+                _ => {}
+            }
+        }
+    }
+    if let (Some(ma), Some(mb)) = (&sa.migrations, &sb.migrations)
+        && ma != mb
+    {
+        let head = |m: &Vec<String>| m.last().cloned().unwrap_or_else(|| "(none)".into());
+        lines.push(format!(
+            "~ live {target}: migrations applied differ (head {} vs {})",
+            head(ma),
+            head(mb)
+        ));
+    }
+    lines
+}
+
+/// Reads both environments and compares targets of the same name.
+fn diff_live(ws: &Workspace, ea: &Environment, eb: &Environment) -> Result<Vec<String>, Error> {
+    let shared: Vec<&String> = ea
+        .targets
+        .keys()
+        .filter(|t| eb.targets.contains_key(*t))
+        .collect();
+    let providers = |env: &Environment| -> Result<Vec<crate::provider::Provider>, Error> {
+        shared
+            .iter()
+            .map(|t| crate::provider::Provider::for_target(ws, env, &env.targets[*t]))
+            .collect()
+    };
+    let (pa, pb) = (providers(ea)?, providers(eb)?);
+    let (la, lb) =
+        runtime()?.block_on(async { tokio::join!(engine::read_all(&pa), engine::read_all(&pb)) });
+    let (la, lb) = (la?, lb?);
+    Ok(shared
+        .iter()
+        .zip(la.iter().zip(&lb))
+        .flat_map(|(t, (sa, sb))| live_differences(t, (&ea.name, sa), (&eb.name, sb)))
+        .collect())
+}
+
+fn diff(root: &Path, a: &str, b: &str, live: bool, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let (ea, eb) = (ws.environment(a)?, ws.environment(b)?);
     let shown = |v: &VarValue| match v {
@@ -458,10 +770,15 @@ fn diff(root: &Path, a: &str, b: &str, out: &Output) -> Result<Exit, Error> {
     if head(ea) != head(eb) {
         lines.push(format!("~ migration head: {} vs {}", head(ea), head(eb)));
     }
+    if live {
+        lines.extend(diff_live(&ws, ea, eb)?);
+    }
     if lines.is_empty() {
         out.print(&format!(
-            "{} and {} declare the same keys, values, functions and migration head.\n",
-            ea.name, eb.name
+            "{} and {} declare the same keys, values, functions and migration head{}.\n",
+            ea.name,
+            eb.name,
+            if live { ", and hold the same live" } else { "" }
         ));
         Ok(Exit::Ok)
     } else {

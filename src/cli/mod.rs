@@ -68,6 +68,9 @@ pub enum Format {
     Human,
     Json,
     Markdown,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`) for
+    /// findings, so they show inline on the pull request; then the human view.
+    Github,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +82,8 @@ pub enum Command {
     Validate {
         /// Environments to check (default: all).
         envs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Read live state and show what apply would change.
     #[command(
@@ -115,9 +120,16 @@ pub enum Command {
     },
     /// Compare two environments' desired state (keys, masked values, functions, head).
     #[command(
-        after_help = "Example:\n  envctl diff staging production   # the promotion check; exit 2 when they differ"
+        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are compared by SHA-256 and shown only as \"differs\"."
     )]
-    Diff { env_a: String, env_b: String },
+    Diff {
+        env_a: String,
+        env_b: String,
+        /// Also read both environments' live state and compare it, for
+        /// targets of the same name.
+        #[arg(long)]
+        live: bool,
+    },
     /// Print the JSON Schemas of envctl.yaml and environment files.
     #[command(
         after_help = "Examples:\n  envctl schema environment\n  envctl schema --write schemas   # regenerate the committed files"

@@ -1,6 +1,7 @@
 //! Views of a Plan and its Verdict: human (terminal), JSON, and Markdown
 //! (a pull-request comment). They show; they never decide.
 
+pub mod github;
 mod human;
 mod markdown;
 
