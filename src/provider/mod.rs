@@ -114,6 +114,28 @@ pub struct ProviderError {
     pub message: String,
 }
 
+impl ProviderError {
+    /// A platform call that failed, with what the user can do about it
+    /// (`hint`, empty when the platform's own message says it all).
+    pub fn from_http(
+        target: &str,
+        project: &str,
+        error: crate::http::HttpError,
+        hint: &str,
+    ) -> ProviderError {
+        let message = if hint.is_empty() {
+            format!("project {project}: {error}")
+        } else {
+            format!("project {project}: {error}\n  help: {hint}")
+        };
+        ProviderError {
+            target: target.to_string(),
+            operation: error.operation,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -295,11 +295,6 @@ impl SupabaseProvider {
             ),
             Failure::Rejected => String::new(),
         };
-        let message = if hint.is_empty() {
-            format!("project {project}: {e}")
-        } else {
-            format!("project {project}: {e}\n  help: {hint}")
-        };
-        self.failure(&e.operation, message)
+        ProviderError::from_http(&self.target, project, e, &hint)
     }
 }

@@ -448,12 +448,7 @@ impl VercelProvider {
             ),
             Failure::Rejected => String::new(),
         };
-        let message = if hint.is_empty() {
-            format!("project {project}: {e}")
-        } else {
-            format!("project {project}: {e}\n  help: {hint}")
-        };
-        self.failure(&e.operation, message)
+        ProviderError::from_http(&self.target, project, e, &hint)
     }
 }
 
