@@ -1,0 +1,728 @@
+//! End-to-end runs of the built binary on copies of the team examples in
+//! `examples/` (one per runbook 000–003): each validates, round-trips its
+//! local environment offline with canary secrets that never show up in any
+//! output, and refuses the breakage its runbook describes, naming the rule
+//! and the file and line.
+//!
+//! Staging and production read live Vercel and Supabase projects, so they
+//! are only checked here offline (`validate`, and `plan prod` when the
+//! desired state is refused before anything live is read).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// One example: its folder under `examples/`, the `env:` secrets its local
+/// environment references, and how many keys `plan local` adds to an empty
+/// machine.
+struct Example {
+    name: &'static str,
+    local_secrets: &'static [&'static str],
+    local_adds: usize,
+}
+
+const HUDDLE: Example = Example {
+    name: "huddle",
+    local_secrets: &[
+        "STRIPE_TEST_SECRET_KEY",
+        "STRIPE_TEST_WEBHOOK_SECRET",
+        "OPENAI_API_KEY",
+        "FCM_SERVER_KEY",
+        "LOCAL_SUPABASE_SERVICE_ROLE_KEY",
+    ],
+    local_adds: 13,
+};
+
+const PROMORANG: Example = Example {
+    name: "promorang",
+    local_secrets: &["LOCAL_SUPABASE_SERVICE_ROLE_KEY"],
+    local_adds: 10,
+};
+
+const PROMPT_ATOMS: Example = Example {
+    name: "prompt-atoms",
+    local_secrets: &[
+        "LOCAL_SUPABASE_SERVICE_ROLE_KEY",
+        "STRIPE_TEST_SECRET_KEY",
+        "STRIPE_TEST_WEBHOOK_SECRET",
+        "OPENAI_API_KEY",
+    ],
+    local_adds: 13,
+};
+
+const REALDEALKICKZ: Example = Example {
+    name: "realdealkickz",
+    local_secrets: &[
+        "LOCAL_SUPABASE_SERVICE_ROLE_KEY",
+        "STRIPE_TEST_SECRET_KEY",
+        "STRIPE_TEST_WEBHOOK_SECRET",
+        "LOCAL_REVALIDATE_SECRET",
+        "UPSTASH_DEV_REDIS_REST_TOKEN",
+    ],
+    local_adds: 11,
+};
+
+const ALL: [&Example; 4] = [&HUDDLE, &PROMORANG, &PROMPT_ATOMS, &REALDEALKICKZ];
+
+/// A canary value for a secret: unique per name, easy to grep for.
+fn canary(name: &str) -> String {
+    format!(
+        "canary-{}-5f3a9c1e7b2d4086",
+        name.to_lowercase().replace('_', "-")
+    )
+}
+
+impl Example {
+    fn secrets(&self) -> Vec<(String, String)> {
+        self.local_secrets
+            .iter()
+            .map(|name| (name.to_string(), canary(name)))
+            .collect()
+    }
+}
+
+/// A copy of one example in a temporary folder, so nothing is written into
+/// the repository.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if !entry.file_name().to_string_lossy().starts_with(".env") {
+            // Skip dotenv files left by someone trying the example by hand.
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Workspace {
+    fn of(example: &Example) -> Workspace {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example.name);
+        assert!(from.join("envctl.yaml").is_file(), "{}", from.display());
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&from, dir.path());
+        Workspace { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.path(rel), text).unwrap();
+    }
+
+    /// Replaces `from` with `to` in a file, asserting it was there.
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Appends a line to a file and returns its line number.
+    fn append(&self, rel: &str, line: &str) -> usize {
+        let mut text = self.read(rel);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(line);
+        text.push('\n');
+        self.write(rel, &text);
+        text.lines().count()
+    }
+
+    /// Removes the one line containing `needle`.
+    fn remove_line(&self, rel: &str, needle: &str) {
+        let text = self.read(rel);
+        let hits = text.lines().filter(|l| l.contains(needle)).count();
+        assert_eq!(hits, 1, "{rel}: `{needle}` on {hits} lines");
+        let kept: Vec<&str> = text.lines().filter(|l| !l.contains(needle)).collect();
+        self.write(rel, &format!("{}\n", kept.join("\n")));
+    }
+
+    /// The 1-based number of the one line containing `needle`.
+    fn line_of(&self, rel: &str, needle: &str) -> usize {
+        let text = self.read(rel);
+        let hits: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert_eq!(hits.len(), 1, "{rel}: `{needle}` on lines {hits:?}");
+        hits[0]
+    }
+
+    /// Runs envctl on this copy with only PATH and the given variables.
+    fn run(&self, args: &[&str], env: &[(String, String)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
+        cmd.arg("--chdir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_clear()
+            .stdin(Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run(cmd.output().unwrap())
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout(), self.stderr())
+    }
+    #[track_caller]
+    fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+    #[track_caller]
+    fn expect_output(&self, needle: &str) -> &Run {
+        assert!(
+            self.all().contains(needle),
+            "no `{needle}` in:\n{}",
+            self.all()
+        );
+        self
+    }
+    #[track_caller]
+    fn expect_no_canary(&self, secrets: &[(String, String)]) -> &Run {
+        let all = self.all();
+        for (name, value) in secrets {
+            assert!(
+                !all.contains(value.as_str()),
+                "{name}'s value leaked:\n{all}"
+            );
+        }
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Every example: validate, and a local round trip with canary secrets.
+
+#[test]
+fn every_example_validates_offline() {
+    for example in ALL {
+        let ws = Workspace::of(example);
+        let run = ws.run(&["validate"], &[]);
+        run.expect(0)
+            .expect_output("valid: local, production, staging");
+        assert!(
+            !run.all().contains("warning"),
+            "{}: validate should be clean:\n{}",
+            example.name,
+            run.all()
+        );
+    }
+}
+
+#[test]
+fn every_example_validates_its_aliases() {
+    for example in ALL {
+        let ws = Workspace::of(example);
+        ws.run(&["validate", "prod"], &[]).expect(0);
+    }
+}
+
+fn local_round_trip(example: &Example) {
+    let ws = Workspace::of(example);
+    let secrets = example.secrets();
+
+    // Without the secrets: the plan still works, with "cannot be verified".
+    let run = ws.run(&["plan", "local"], &[]);
+    run.expect(0).expect_output(&format!(
+        "{} cannot be verified",
+        example.local_secrets.len()
+    ));
+
+    let run = ws.run(&["plan", "local", "--detailed-exitcode"], &secrets);
+    run.expect(2)
+        .expect_output(&format!(
+            "Plan: {} to add, 0 to change, 0 to delete.",
+            example.local_adds
+        ))
+        .expect_no_canary(&secrets);
+    assert!(
+        !run.all().contains("cannot be verified") && !run.all().contains("warning"),
+        "{}: every secret resolves:\n{}",
+        example.name,
+        run.all()
+    );
+
+    for format in ["json", "markdown"] {
+        ws.run(&["plan", "local", "--format", format], &secrets)
+            .expect(0)
+            .expect_no_canary(&secrets);
+    }
+
+    ws.run(&["apply", "local", "--yes"], &secrets)
+        .expect(0)
+        .expect_output(&format!(
+            "Apply complete: {} changes written to local.",
+            example.local_adds
+        ))
+        .expect_no_canary(&secrets);
+
+    ws.run(&["plan", "local", "--detailed-exitcode"], &secrets)
+        .expect(0)
+        .expect_output("Plan: 0 to add, 0 to change, 0 to delete.")
+        .expect_no_canary(&secrets);
+
+    // The secrets were resolved and written, each to some dotenv file.
+    let written: String = walk(ws.dir.path())
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".env"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    for (name, value) in &secrets {
+        assert!(
+            written.contains(value.as_str()),
+            "{}: {name} was not written",
+            example.name
+        );
+    }
+
+    // drift agrees: local is in sync now (the deployed environments need
+    // platform tokens and are not checked here).
+    ws.run(&["drift", "local"], &secrets)
+        .expect(0)
+        .expect_no_canary(&secrets);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(entry.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn huddle_local_round_trip() {
+    local_round_trip(&HUDDLE);
+}
+
+#[test]
+fn promorang_local_round_trip() {
+    local_round_trip(&PROMORANG);
+}
+
+#[test]
+fn prompt_atoms_local_round_trip() {
+    local_round_trip(&PROMPT_ATOMS);
+}
+
+#[test]
+fn realdealkickz_local_round_trip() {
+    local_round_trip(&REALDEALKICKZ);
+}
+
+// ---------------------------------------------------------------------------
+// Runbook 000 (huddle): bypass flags never deployed.
+
+#[test]
+fn huddle_bypass_flag_in_production_is_refused() {
+    let ws = Workspace::of(&HUDDLE);
+    let line = ws.append(
+        "environments/production.yaml",
+        "  ALLOW_STRIPE_FALLBACK: \"true\"",
+    );
+    // `plan prod` refuses before it needs any token or live state.
+    for args in [&["validate"][..], &["plan", "prod"][..]] {
+        ws.run(args, &[])
+            .expect(3)
+            .expect_output(&format!(
+                "environments/production.yaml:{line}:26: error[forbidden-flag]: bypass flag ALLOW_STRIPE_FALLBACK is enabled in production"
+            ));
+    }
+}
+
+#[test]
+fn huddle_bypass_flag_in_a_preview_is_refused_too() {
+    let ws = Workspace::of(&HUDDLE);
+    let line = ws.append(
+        "environments/staging.yaml",
+        "  ALLOW_WEBHOOK_TEST_BYPASS: \"true\"",
+    );
+    ws.run(&["validate", "staging"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/staging.yaml:{line}:30: error[forbid]: ALLOW_WEBHOOK_TEST_BYPASS is forbidden in staging"
+        ))
+        .expect_output("runbook 000 §2.3");
+}
+
+#[test]
+fn huddle_bypass_flags_stay_allowed_locally() {
+    let ws = Workspace::of(&HUDDLE);
+    let run = ws.run(&["validate", "local"], &[]);
+    run.expect(0);
+    assert!(!run.all().contains("forbidden-flag"), "{}", run.all());
+}
+
+#[test]
+fn huddle_localhost_api_in_production_is_refused() {
+    let ws = Workspace::of(&HUDDLE);
+    ws.edit(
+        "environments/production.yaml",
+        "VITE_WS_URL: wss://api.huddle.app/realtime/v1",
+        "VITE_WS_URL: ws://localhost:54321/realtime/v1",
+    );
+    let line = ws.line_of("environments/production.yaml", "VITE_WS_URL:");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:16: error[localhost-url]: VITE_WS_URL points at localhost"
+        ))
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:16: error[pattern]: VITE_WS_URL does not match"
+        ));
+}
+
+#[test]
+fn huddle_service_role_key_sent_to_supabase_is_refused() {
+    let ws = Workspace::of(&HUDDLE);
+    // Pushing the whole backend env file to Supabase (runbook 000 §3 step 6)
+    // would include the service-role key, which Supabase injects itself.
+    let line = ws.append(
+        "environments/staging.yaml",
+        "  SUPABASE_SERVICE_ROLE_KEY: { secret: env:STAGING_SERVICE_ROLE_KEY, targets: [functions] }",
+    );
+    ws.run(&["validate"], &[]).expect(3).expect_output(&format!(
+        "environments/staging.yaml:{line}:30: error[supabase-reserved]"
+    ));
+}
+
+// ---------------------------------------------------------------------------
+// Runbook 001 (promorang): the Create flow's bucket, the upload fallback,
+// the production API.
+
+#[test]
+fn promorang_missing_content_bucket_in_production_is_refused() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.remove_line("environments/production.yaml", "SUPABASE_CONTENT_BUCKET:");
+    let line = ws.line_of("envctl.yaml", "- SUPABASE_CONTENT_BUCKET");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: error[required]: required variable SUPABASE_CONTENT_BUCKET is not set in production"
+        ))
+        .expect_output(
+            "environments/production.yaml:1:1: error[parity]: SUPABASE_CONTENT_BUCKET is declared in staging but not in production",
+        );
+}
+
+#[test]
+fn promorang_missing_content_bucket_only_warns_locally() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.remove_line("environments/local.yaml", "SUPABASE_CONTENT_BUCKET:");
+    let line = ws.line_of("envctl.yaml", "- SUPABASE_CONTENT_BUCKET");
+    ws.run(&["validate"], &[])
+        .expect(0)
+        .expect_output(&format!("envctl.yaml:{line}:7: warning[required]"));
+}
+
+#[test]
+fn promorang_upload_fallback_in_production_is_refused() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.edit(
+        "environments/production.yaml",
+        "  SUPABASE_CONTENT_BUCKET: content\n",
+        "  SUPABASE_CONTENT_BUCKET: content\n  ALLOW_UPLOAD_FALLBACK: \"true\"\n",
+    );
+    let line = ws.line_of("environments/production.yaml", "ALLOW_UPLOAD_FALLBACK");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:26: error[forbidden-flag]: bypass flag ALLOW_UPLOAD_FALLBACK is enabled in production (target api)"
+        ));
+}
+
+#[test]
+fn promorang_webhooks_on_without_their_secret_are_refused() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.edit(
+        "environments/production.yaml",
+        "  SUPABASE_CONTENT_BUCKET: content\n",
+        "  SUPABASE_CONTENT_BUCKET: content\n  STRIPE_WEBHOOKS_ENABLED: \"true\"\n",
+    );
+    let line = ws.line_of("envctl.yaml", "- name: STRIPE_WEBHOOK_SECRET");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!("envctl.yaml:{line}:7: error[required]: STRIPE_WEBHOOK_SECRET is required when STRIPE_WEBHOOKS_ENABLED"));
+}
+
+#[test]
+fn promorang_production_frontend_on_localhost_is_refused() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.edit(
+        "environments/production.yaml",
+        "VITE_API_URL: https://api.promorang.com/api",
+        "VITE_API_URL: http://localhost:3001/api",
+    );
+    let line = ws.line_of("environments/production.yaml", "VITE_API_URL:");
+    ws.run(&["plan", "prod"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:17: error[localhost-url]: VITE_API_URL points at localhost"
+        ))
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:17: error[pattern]: VITE_API_URL does not match"
+        ));
+}
+
+#[test]
+fn promorang_production_head_must_be_a_migration_file() {
+    let ws = Workspace::of(&PROMORANG);
+    ws.edit(
+        "environments/production.yaml",
+        "head: \"20251020113000\"",
+        "head: \"20251020113001\"",
+    );
+    let line = ws.line_of("environments/production.yaml", "head:");
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:3: error: migration head `20251020113001` is not a file in supabase/migrations"
+        ))
+        .expect_output("did you mean `20251020113000`?");
+}
+
+// ---------------------------------------------------------------------------
+// Runbook 002 (prompt-atoms): NEXT_PUBLIC_ is public; numbered migrations.
+
+#[test]
+fn prompt_atoms_service_role_under_next_public_is_refused() {
+    let ws = Workspace::of(&PROMPT_ATOMS);
+    ws.edit(
+        "environments/production.yaml",
+        "  NEXT_PUBLIC_API_BASE_URL: https://api.promptatoms.dev\n",
+        "  NEXT_PUBLIC_API_BASE_URL: https://api.promptatoms.dev\n  NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY: { secret: env:PROD_SUPABASE_SERVICE_ROLE_KEY }\n",
+    );
+    let line = ws.line_of(
+        "environments/production.yaml",
+        "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY",
+    );
+    for args in [&["validate"][..], &["plan", "prod"][..]] {
+        ws.run(args, &[])
+            .expect(3)
+            .expect_output(&format!(
+                "environments/production.yaml:{line}:42: error[client-exposed-secret]: NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY is a secret reference"
+            ))
+            .expect_output(&format!(
+                "environments/production.yaml:{line}:42: error[forbid]: NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY is forbidden in production"
+            ));
+    }
+}
+
+#[test]
+fn prompt_atoms_service_role_under_next_public_is_refused_locally_too() {
+    let ws = Workspace::of(&PROMPT_ATOMS);
+    let line = ws.append(
+        "environments/local.yaml",
+        "  NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY: { secret: env:LOCAL_SUPABASE_SERVICE_ROLE_KEY }",
+    );
+    let secrets = PROMPT_ATOMS.secrets();
+    ws.run(&["plan", "local"], &secrets)
+        .expect(3)
+        .expect_output(&format!(
+            "environments/local.yaml:{line}:42: error[forbid]: NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY is forbidden in local"
+        ))
+        .expect_no_canary(&secrets);
+    assert!(
+        !ws.path("frontend/.env.local").exists(),
+        "a refused plan writes nothing"
+    );
+}
+
+#[test]
+fn prompt_atoms_github_webhook_needs_its_secret() {
+    let ws = Workspace::of(&PROMPT_ATOMS);
+    ws.remove_line("environments/production.yaml", "CODE_REPO_WEBHOOK_SECRET:");
+    let line = ws.line_of("envctl.yaml", "- name: CODE_REPO_WEBHOOK_SECRET");
+    ws.run(&["validate", "production"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: error[required]: CODE_REPO_WEBHOOK_SECRET is required when CODE_REPO_PROVIDER"
+        ));
+}
+
+#[test]
+fn prompt_atoms_production_must_report_production() {
+    let ws = Workspace::of(&PROMPT_ATOMS);
+    ws.edit(
+        "environments/production.yaml",
+        "APP_ENV: production",
+        "APP_ENV: staging",
+    );
+    let line = ws.line_of("environments/production.yaml", "APP_ENV:");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:12: error[pattern]: APP_ENV does not match `^production$`"
+        ));
+}
+
+#[test]
+fn prompt_atoms_numbered_migration_head_must_exist() {
+    let ws = Workspace::of(&PROMPT_ATOMS);
+    // The runbook's list skips 009.
+    let line = ws.append(
+        "environments/production.yaml",
+        "migrations: { head: \"009\" }",
+    );
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:13: error: migration head `009` is not a file in backend/migrations"
+        ));
+
+    // A real numbered version pins fine.
+    ws.edit(
+        "environments/production.yaml",
+        "head: \"009\"",
+        "head: \"012\"",
+    );
+    ws.run(&["validate"], &[]).expect(0);
+}
+
+// ---------------------------------------------------------------------------
+// Runbook 003 (realdealkickz): staging → production parity, the Zod schema
+// as required variables, Stripe key modes.
+
+#[test]
+fn realdealkickz_variable_added_to_staging_only_breaks_parity() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    ws.append("environments/staging.yaml", "  NEW_DROPS_ENABLED: \"true\"");
+    for args in [&["validate"][..], &["plan", "prod"][..]] {
+        ws.run(args, &[])
+            .expect(3)
+            .expect_output(
+                "environments/production.yaml:1:1: error[parity]: NEW_DROPS_ENABLED is declared in staging but not in production",
+            );
+    }
+
+    // Promoting it fixes production.
+    ws.append(
+        "environments/production.yaml",
+        "  NEW_DROPS_ENABLED: \"true\"",
+    );
+    ws.run(&["validate"], &[]).expect(0);
+}
+
+#[test]
+fn realdealkickz_staging_only_variables_are_exempt_from_parity() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    ws.append(
+        "environments/staging.yaml",
+        "  NEW_DROPS_ENABLED: { value: \"true\", environment_specific: true }",
+    );
+    let run = ws.run(&["validate"], &[]);
+    run.expect(0);
+    assert!(!run.all().contains("parity"), "{}", run.all());
+}
+
+#[test]
+fn realdealkickz_missing_zod_variable_in_production_is_refused() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    ws.remove_line("environments/production.yaml", "STRIPE_WEBHOOK_SECRET:");
+    let line = ws.line_of("envctl.yaml", "- name: STRIPE_WEBHOOK_SECRET");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: error[required]: STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set, and is not set in production"
+        ))
+        .expect_output(
+            "environments/production.yaml:1:1: error[parity]: STRIPE_WEBHOOK_SECRET is declared in staging but not in production",
+        );
+}
+
+#[test]
+fn realdealkickz_test_key_in_production_is_refused() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    ws.edit(
+        "environments/production.yaml",
+        "pk_live_51Rdk0ProductionPublishable",
+        "pk_test_51Rdk0StagingSandboxPublishable",
+    );
+    let line = ws.line_of(
+        "environments/production.yaml",
+        "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY:",
+    );
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:39: error[stripe-key-mode]: NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY is a Stripe test-mode key in protected environment production"
+        ));
+}
+
+#[test]
+fn realdealkickz_live_secret_key_on_a_laptop_is_refused() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    let mut secrets = REALDEALKICKZ.secrets();
+    for (name, value) in &mut secrets {
+        if name == "STRIPE_TEST_SECRET_KEY" {
+            *value = "sk_live_canary5f3a9c1e7b2d4086".to_string();
+        }
+    }
+    let line = ws.line_of("environments/local.yaml", "STRIPE_SECRET_KEY:");
+    ws.run(&["apply", "local", "--yes"], &secrets)
+        .expect(3)
+        .expect_output(&format!(
+            "environments/local.yaml:{line}:22: error[stripe-key-mode]: STRIPE_SECRET_KEY is a Stripe live-mode key outside production (local)"
+        ))
+        .expect_no_canary(&secrets);
+    assert!(
+        !ws.path(".env.local").exists(),
+        "a refused apply writes nothing"
+    );
+}
+
+#[test]
+fn realdealkickz_reseeding_production_is_refused() {
+    let ws = Workspace::of(&REALDEALKICKZ);
+    let line = ws.append("environments/production.yaml", "  SEED_ON_DEPLOY: \"true\"");
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:19: error[forbid]: SEED_ON_DEPLOY is forbidden in production"
+        ));
+}
