@@ -110,7 +110,8 @@ pub async fn plan(
         .map(|t| Provider::for_target(ws, env, t))
         .collect::<Result<_, _>>()?;
     let live = read_all(&providers).await?;
-    let desired = plan::desired_targets(env, &secrets.resolution);
+    let mut desired = plan::desired_targets(env, &secrets.resolution);
+    crate::migrate::attach_local(ws, &mut desired, &live)?;
     let plan = plan::diff(&ws.project, env, &desired, &live);
     let verdict = rules::evaluate(&plan, &rules_context(ws, env, allow_delete));
     Ok(Planned {

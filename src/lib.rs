@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod http;
 pub mod log;
+pub mod migrate;
 pub mod plan;
 pub mod provider;
 pub mod render;

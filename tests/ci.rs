@@ -33,7 +33,15 @@ fn drift_reads_every_environment_and_reports_per_target() {
     let doc: serde_json::Value = serde_json::from_str(&drift.stdout()).unwrap();
     assert_eq!(doc["exit"], 2);
     let envs = doc["environments"].as_array().unwrap();
-    assert_eq!(envs.len(), 3);
+    let names: Vec<&str> = envs
+        .iter()
+        .map(|e| e["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["production", "staging"],
+        "local environments are left out"
+    );
     let staging = envs.iter().find(|e| e["environment"] == "staging").unwrap();
     let targets = staging["targets"].as_array().unwrap();
     let functions = targets.iter().find(|t| t["target"] == "functions").unwrap();
@@ -115,4 +123,30 @@ fn diff_live_compares_same_named_targets_by_fingerprint() {
     );
     assert!(out.contains("~ live web: VITE_API_URL differs"), "{out}");
     assert_no_leak(&run.all());
+}
+
+#[test]
+fn drift_can_insist_on_every_secret() {
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    ws.run(&["apply", "staging", "--yes"], &env).expect(0);
+    let mut missing = p.env();
+    missing.retain(|(k, _)| k != "OPENAI_API_KEY");
+    let missing = pairs(&missing);
+    let lenient = ws.run(&["drift", "staging"], &missing);
+    lenient.expect(0);
+    assert!(
+        lenient.stdout().contains("cannot be verified"),
+        "{}",
+        lenient.stdout()
+    );
+    let strict = ws.run(&["drift", "staging", "--require-secrets"], &missing);
+    strict.expect(1);
+    assert!(
+        strict.stdout().contains("OPENAI_API_KEY"),
+        "{}",
+        strict.stdout()
+    );
 }

@@ -55,8 +55,22 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
             yes,
             allow_delete,
             redeploy,
-        } => apply(&root, &target, yes, allow_delete, redeploy, out),
-        Command::Drift { envs, format } => drift(&root, &envs, format, base, out),
+            migrations,
+            dry_run,
+        } => apply(
+            &root,
+            &target,
+            yes,
+            allow_delete,
+            redeploy,
+            (migrations, dry_run),
+            out,
+        ),
+        Command::Drift {
+            envs,
+            format,
+            require_secrets,
+        } => drift(&root, &envs, format, require_secrets, base, out),
         Command::Diff { env_a, env_b, live } => diff(&root, &env_a, &env_b, live, out),
         Command::Schema { kind, write } => schema_cmd(kind, write.as_deref(), out),
         Command::Rotate { .. } => later("`envctl rotate`"),
@@ -269,12 +283,14 @@ fn print_refusal(verdict: &crate::rules::Verdict, format: Format, base: &Path, o
     out.note("refused: the desired state breaks the rules above; live state was not read");
 }
 
+/// `(migrations, dry_run)`: `--migrations` and `--dry-run`.
 fn apply(
     root: &Path,
     target: &str,
     yes: bool,
     allow_delete: bool,
     redeploy: bool,
+    (migrations, dry_run): (bool, bool),
     out: &Output,
 ) -> Result<Exit, Error> {
     let ws = load(root, out)?;
@@ -297,6 +313,24 @@ fn apply(
     if planned.verdict.refused() {
         return Ok(Exit::Refused);
     }
+    let jobs = if migrations {
+        match super::migrations::jobs(&ws, env, &planned) {
+            Ok(jobs) => jobs,
+            Err(super::migrations::Blocked::Refused(why)) => {
+                out.warn(&why);
+                out.note("refused: nothing was written");
+                return Ok(Exit::Refused);
+            }
+            Err(super::migrations::Blocked::Error(e)) => return Err(e),
+        }
+    } else {
+        Vec::new()
+    };
+    if dry_run {
+        super::migrations::dry_run(&jobs, out)?;
+        out.note("Dry run: nothing was written.");
+        return Ok(Exit::Ok);
+    }
     if !planned.plan.has_changes() {
         out.note("Nothing to apply.");
         return Ok(Exit::Ok);
@@ -304,7 +338,9 @@ fn apply(
     if !yes {
         confirm(&env.name, out)?;
     }
-    let report = runtime()?.block_on(engine::apply(&planned))?;
+    let runtime = runtime()?;
+    super::migrations::run(&runtime, &jobs, &env.name, out)?;
+    let report = runtime.block_on(engine::apply(&planned))?;
     let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
     for (target, writes) in &report.applied {
         out.note(&format!("target {target}: {}", writes.join(", ")));
@@ -314,7 +350,9 @@ fn apply(
         if count == 1 { "" } else { "s" },
         env.name
     ));
-    migrations_left(&planned.plan, &env.name, out);
+    if !migrations {
+        migrations_left(&planned.plan, &env.name, out);
+    }
     redeploys(&planned, &report, &env.name, redeploy, out)?;
     Ok(Exit::Ok)
 }
@@ -336,7 +374,7 @@ fn migrations_left(plan: &crate::plan::Plan, env: &str, out: &Output) {
                 ));
             } else if let Some(crate::plan::Value::Migrations { pending, .. }) = &change.after {
                 out.note(&format!(
-                    "target {}: {} migration{} not applied yet ({}); envctl {env} does not apply migrations in this version: run `supabase db push` against {}",
+                    "target {}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations` (needs `migrations.database_url`), or `supabase db push` against {}",
                     target.name,
                     pending.len(),
                     if pending.len() == 1 { "" } else { "s" },
@@ -508,15 +546,19 @@ fn drift(
     root: &Path,
     names: &[String],
     format: Format,
+    require_secrets: bool,
     base: &Path,
     out: &Output,
 ) -> Result<Exit, Error> {
     let ws = load(root, out)?;
-    let envs = selected(&ws, names)?;
+    let mut envs = selected(&ws, names)?;
+    if names.is_empty() && envs.iter().any(|e| !e.local) {
+        envs.retain(|e| !e.local);
+    }
     let mut rows: Vec<Option<DriftRow>> = Vec::new();
     let mut ready = Vec::new();
     for (i, env) in envs.iter().enumerate() {
-        match prepare(&ws, env, false, out) {
+        match prepare(&ws, env, require_secrets, out) {
             Ok(Ok(secrets)) => {
                 rows.push(None);
                 ready.push((i, secrets));
@@ -687,7 +729,10 @@ fn live_differences(
     if let (Some(ma), Some(mb)) = (&sa.migrations, &sb.migrations)
         && ma != mb
     {
-        let head = |m: &Vec<String>| m.last().cloned().unwrap_or_else(|| "(none)".into());
+        let head = |m: &Vec<crate::provider::AppliedMigration>| {
+            m.last()
+                .map_or_else(|| "(none)".into(), |a| a.version.clone())
+        };
         lines.push(format!(
             "~ live {target}: migrations applied differ (head {} vs {})",
             head(ma),

@@ -3,6 +3,7 @@
 //! lives in [`commands`] and calls the engine, which never sees clap.
 
 mod commands;
+mod migrations;
 mod output;
 
 use std::path::PathBuf;
@@ -107,16 +108,30 @@ pub enum Command {
         /// production deployment so it runs with the new values.
         #[arg(long)]
         redeploy: bool,
+        /// Also apply pending migration files to the environment's database
+        /// (`migrations.database_url`), first, each file in its own
+        /// transaction, recorded as the Supabase CLI records them.
+        #[arg(long)]
+        migrations: bool,
+        /// Show the plan (and with --migrations the files that would run);
+        /// write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Plan every environment (or those named); exit 2 on any drift.
     #[command(
         after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
     )]
     Drift {
-        /// Environments (default: all).
+        /// Environments (default: every one not marked `local`, since a
+        /// developer's dotenv files are not on a CI runner).
         envs: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Fail (exit 1) when a secret cannot be resolved, instead of
+        /// reporting its target as "cannot be verified".
+        #[arg(long)]
+        require_secrets: bool,
     },
     /// Compare two environments' desired state (keys, masked values, functions, head).
     #[command(

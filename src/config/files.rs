@@ -368,18 +368,7 @@ impl JsonSchema for VarSpec {
         "Variable".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let secret = json_schema!({
-            "description": "Where the value comes from: `env:NAME`, `file:PATH`, `keyring`, or `{ command: [program, arg…] }`.",
-            "anyOf": [
-                { "type": "string", "pattern": "^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keyring)$" },
-                {
-                    "type": "object",
-                    "properties": { "command": { "type": "array", "items": { "type": "string" }, "minItems": 1 } },
-                    "required": ["command"],
-                    "additionalProperties": false
-                }
-            ]
-        });
+        let secret = secret_schema();
         json_schema!({
             "description": "A plain value (kept exactly as written), `{ secret: <reference> }`, or `~` to drop a default.",
             "anyOf": [
@@ -426,13 +415,86 @@ impl Default for FunctionSpec {
     }
 }
 
+fn secret_schema() -> Schema {
+    json_schema!({
+        "description": "Where the value comes from: `env:NAME`, `file:PATH`, `keyring`, or `{ command: [program, arg…] }`.",
+        "anyOf": [
+            { "type": "string", "pattern": "^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keyring)$" },
+            {
+                "type": "object",
+                "properties": { "command": { "type": "array", "items": { "type": "string" }, "minItems": 1 } },
+                "required": ["command"],
+                "additionalProperties": false
+            }
+        ]
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationsSpec {
     /// `latest` (the newest file in the migrations folder) or a pinned
-    /// version such as `"20240101120000"`.
+    /// version such as `"20240101120000"`. An environment that leaves it
+    /// out takes the default's.
+    #[serde(default)]
     #[schemars(schema_with = "head_schema")]
-    pub head: String,
+    pub head: Option<String>,
+    /// The environment's PostgreSQL database, as `{ secret: env:NAME }`
+    /// (the URL holds a password, so it is always a secret reference):
+    /// `postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=PATH`.
+    /// With it, envctl reads the applied history from
+    /// `supabase_migrations.schema_migrations` directly, and
+    /// `envctl apply ENV --migrations` applies pending files. Only in an
+    /// environment file: each environment has its own database.
+    #[serde(default)]
+    pub database_url: Option<DatabaseUrl>,
+}
+
+/// A database URL: only ever a secret reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub SecretRef);
+
+impl<'de> Deserialize<'de> for DatabaseUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Long {
+            secret: SecretRefSpec,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DatabaseUrl;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`{ secret: <reference> }`")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<DatabaseUrl, E> {
+                // Never echoed: it likely holds a password.
+                Err(E::custom(
+                    "a database URL holds a password: write `{ secret: env:NAME }` (or `file:PATH`, `{ command: [...] }`), not the URL",
+                ))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DatabaseUrl, A::Error> {
+                let long = Long::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(DatabaseUrl(long.secret.0))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for DatabaseUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DatabaseUrl".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`{ secret: <reference> }`: where the database URL comes from; never the URL itself.",
+            "type": "object",
+            "properties": { "secret": secret_schema() },
+            "required": ["secret"],
+            "additionalProperties": false
+        })
+    }
 }
 
 fn head_schema(_: &mut SchemaGenerator) -> Schema {

@@ -361,13 +361,64 @@ fn resolve(
 
     check_platform_names(&targets, &variables, diags);
 
+    // Key by key: the environment's head and database URL, else the defaults'.
+    let has_head = |m: &&Spanned<MigrationsSpec>| m.value.head.is_some();
     let head = env
         .migrations
         .as_ref()
+        .filter(has_head)
         .map(|m| (m, file))
-        .or(default_migrations.as_ref().map(|m| (m, project_file)));
-    let migrations =
-        head.and_then(|(spec, origin)| resolve_head(spec, origin, project, migrations, diags));
+        .or(default_migrations
+            .as_ref()
+            .filter(has_head)
+            .map(|m| (m, project_file)));
+    if let (None, Some(spec)) = (head, &env.migrations) {
+        diags.push(
+            Diagnostic::error(
+                file,
+                Some(spec.pos),
+                "`migrations` has no `head`, here or in the defaults",
+            )
+            .with_help(Some(
+                "add `head: latest` (or a pinned version) to `migrations`",
+            )),
+        );
+    }
+    if let Some(spec) = default_migrations
+        .as_ref()
+        .filter(|m| m.value.database_url.is_some())
+    {
+        diags.push(
+            Diagnostic::error(project_file, Some(spec.pos), "`database_url` belongs in an environment file, not the defaults")
+                .with_help(Some("each environment has its own database: set `migrations.database_url` in environments/<name>.yaml")),
+        );
+    }
+    let database_url = env
+        .migrations
+        .as_ref()
+        .and_then(|m| m.value.database_url.as_ref())
+        .map(|u| u.0.clone());
+    if let (Some(_), Some(spec)) = (&database_url, &env.migrations)
+        && !targets
+            .values()
+            .any(|t| matches!(t.spec, super::TargetSpec::Supabase { .. }))
+    {
+        diags.push(
+            Diagnostic::warning(
+                file,
+                Some(spec.pos),
+                format!(
+                    "`migrations.database_url` is set but environment {name} has no supabase target"
+                ),
+            )
+            .with_help(Some(
+                "the history is read and migrations applied for its supabase target",
+            )),
+        );
+    }
+    let migrations = head
+        .and_then(|(spec, origin)| resolve_head(spec, origin, project, migrations, diags))
+        .map(|m| Migrations { database_url, ..m });
 
     Environment {
         name: name.to_string(),
@@ -536,7 +587,8 @@ fn resolve_head(
             return None;
         }
     };
-    let head = if spec.value.head == "latest" {
+    let wanted = spec.value.head.clone().unwrap_or_default();
+    let head = if wanted == "latest" {
         match versions.last() {
             Some(last) => last.clone(),
             None => {
@@ -551,10 +603,10 @@ fn resolve_head(
                 return None;
             }
         }
-    } else if versions.contains(&spec.value.head) {
-        spec.value.head.clone()
+    } else if versions.contains(&wanted) {
+        wanted.clone()
     } else {
-        let help = match closest(&spec.value.head, versions.iter().map(String::as_str)) {
+        let help = match closest(&wanted, versions.iter().map(String::as_str)) {
             Some(best) => format!("did you mean `{best}`?"),
             None => format!(
                 "versions in {}: {}",
@@ -568,7 +620,7 @@ fn resolve_head(
                 Some(spec.pos),
                 format!(
                     "migration head `{}` is not a file in {}",
-                    spec.value.head, project.paths.migrations
+                    wanted, project.paths.migrations
                 ),
             )
             .with_help(Some(help)),
@@ -581,6 +633,7 @@ fn resolve_head(
         versions: upto,
         local: versions.clone(),
         location,
+        database_url: None,
     })
 }
 

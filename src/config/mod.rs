@@ -130,6 +130,9 @@ pub struct Migrations {
     /// Every local migration version, in order (some may be past the head).
     pub local: Vec<String>,
     pub location: Location,
+    /// `migrations.database_url`: the environment's database, read and
+    /// migrated directly instead of through the Management API.
+    pub database_url: Option<SecretRef>,
 }
 
 /// `*` matches any run of characters, `?` one; everything else literally.

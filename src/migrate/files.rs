@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn names_follow_the_cli_pattern() {
-        assert_eq!(parse_name("20250101000000_init.sql"), Some(("20250101000000", "init")));
+        assert_eq!(
+            parse_name("20250101000000_init.sql"),
+            Some(("20250101000000", "init"))
+        );
         assert_eq!(parse_name("1_a_b.sql"), Some(("1", "a_b")));
         assert_eq!(parse_name("2_.sql"), Some(("2", "")));
         assert_eq!(parse_name("20250101000000.sql"), None);

@@ -105,7 +105,9 @@ impl Words {
     fn in_routine(&self) -> bool {
         let w = &self.first;
         w[0] == b'c'
-            && (w[1] == b'f' || w[1] == b'p' || (w[1] == b'o' && w[2] == b'r' && matches!(w[3], b'f' | b'p')))
+            && (w[1] == b'f'
+                || w[1] == b'p'
+                || (w[1] == b'o' && w[2] == b'r' && matches!(w[3], b'f' | b'p')))
     }
 }
 
@@ -207,7 +209,9 @@ pub fn split(sql: &str) -> Vec<Statement> {
             }
             b if b.is_ascii_digit() => {
                 // A number; `1e10` and `1abc` must not start identifiers.
-                while i < n && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_') {
+                while i < n
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_')
+                {
                     i += 1;
                 }
             }
@@ -215,6 +219,82 @@ pub fn split(sql: &str) -> Vec<Statement> {
         }
     }
     push(&mut out, sql, start, n);
+    out
+}
+
+/// What a statement runs: its text without comments, whitespace and `;`
+/// outside literals (strings, quoted identifiers and dollar-quoted bodies
+/// are kept verbatim). Two texts with the same code differ only in
+/// comments, spacing, or where they were split.
+pub fn code(sql: &str) -> String {
+    let bytes = sql.as_bytes();
+    let n = bytes.len();
+    let mut out = String::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        let from = i;
+        match b {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = memchr(b'\n', bytes, i).map_or(n, |j| j + 1);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut depth = 1;
+                i += 2;
+                while i < n && depth > 0 {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b';' => {
+                i += 1;
+                continue;
+            }
+            b if b.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            b'\'' | b'"' => i = skip_quoted(bytes, i, b, false),
+            b'$' => {
+                let mut j = i + 1;
+                if j < n && ident_start(bytes[j]) {
+                    j += 1;
+                    while j < n && (ident_start(bytes[j]) || bytes[j].is_ascii_digit()) {
+                        j += 1;
+                    }
+                }
+                if bytes.get(j) == Some(&b'$') {
+                    let tag = &sql[i..=j];
+                    i = sql[j + 1..].find(tag).map_or(n, |k| j + 1 + k + tag.len());
+                } else {
+                    i += 1;
+                }
+            }
+            b if ident_start(b) => {
+                while i < n && ident_cont(bytes[i]) {
+                    i += 1;
+                }
+                let word = &sql[from..i];
+                if (word == "E" || word == "e") && bytes.get(i) == Some(&b'\'') {
+                    i = skip_quoted(bytes, i, b'\'', true);
+                }
+            }
+            _ => {
+                // One character, whole.
+                i += sql[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        out.push_str(&sql[from..i]);
+    }
     out
 }
 
@@ -297,7 +377,8 @@ mod tests {
 
     #[test]
     fn comments_stay_with_the_statement_they_precede() {
-        let sql = "-- Create the table\ncreate table a (id int); -- trailing\n/* block */ select 1;\n";
+        let sql =
+            "-- Create the table\ncreate table a (id int); -- trailing\n/* block */ select 1;\n";
         assert_eq!(
             texts(sql),
             vec![
@@ -307,7 +388,10 @@ mod tests {
         );
         // After the last `;`, a comment is a statement of its own (the CLI
         // records it too).
-        assert_eq!(texts("select 1;\n-- the end\n"), vec!["select 1", "-- the end"]);
+        assert_eq!(
+            texts("select 1;\n-- the end\n"),
+            vec!["select 1", "-- the end"]
+        );
     }
 
     #[test]
@@ -329,10 +413,17 @@ mod tests {
     fn nested_block_comments_close_only_at_depth_zero() {
         assert_eq!(
             texts("/* outer /* inner; */ still comment; */ select 1; select 2"),
-            vec!["/* outer /* inner; */ still comment; */ select 1", "select 2"]
+            vec![
+                "/* outer /* inner; */ still comment; */ select 1",
+                "select 2"
+            ]
         );
-        // Unterminated: the rest of the file is one statement.
-        assert_eq!(texts("select 1; /* open; select 2;"), vec!["select 1", "/* open; select 2;"]);
+        // Unterminated: the rest of the file is one statement (whose
+        // final `;` is trimmed, as any other).
+        assert_eq!(
+            texts("select 1; /* open; select 2;"),
+            vec!["select 1", "/* open; select 2"]
+        );
     }
 
     #[test]
@@ -391,7 +482,11 @@ create trigger on_auth_user_created
     fn parameters_and_identifiers_with_dollars_open_nothing() {
         assert_eq!(
             texts("prepare p as select $1, $2; select a$b$c from t; select 3"),
-            vec!["prepare p as select $1, $2", "select a$b$c from t", "select 3"]
+            vec![
+                "prepare p as select $1, $2",
+                "select a$b$c from t",
+                "select 3"
+            ]
         );
     }
 
@@ -414,7 +509,10 @@ create trigger on_auth_user_created
             texts(r"select name'\'; select 2"),
             vec![r"select name'\'", "select 2"]
         );
-        assert_eq!(texts("select U&'d\\0061t; a'; select 2"), vec!["select U&'d\\0061t; a'", "select 2"]);
+        assert_eq!(
+            texts("select U&'d\\0061t; a'; select 2"),
+            vec!["select U&'d\\0061t; a'", "select 2"]
+        );
     }
 
     #[test]
@@ -430,12 +528,16 @@ create trigger on_auth_user_created
             r#"CREATE RULE notify_me AS ON UPDATE TO mytable DO (NOTIFY mytable; SELECT "1");"#,
             "SELECT 1",
         ]);
-        same_as_pieces(&["CREATE RULE notify_me AS ON UPDATE TO mytable DO (-- )\nSELECT ')';\n-- )\n)\n"]);
+        same_as_pieces(&[
+            "CREATE RULE notify_me AS ON UPDATE TO mytable DO (-- )\nSELECT ')';\n-- )\n)\n",
+        ]);
     }
 
     #[test]
     fn cli_begin_atomic_cases() {
-        same_as_pieces(&["CREATE FUNCTION add(a integer, b integer) RETURNS integer\nLANGUAGE SQL\nIMMUTABLE STRICT PARALLEL SAFE\nRETURNS NULL ON NULL INPUT\nBEGIN ATOMIC\n\tSELECT 'add';\n\tSELECT a + b;\nEND;"]);
+        same_as_pieces(&[
+            "CREATE FUNCTION add(a integer, b integer) RETURNS integer\nLANGUAGE SQL\nIMMUTABLE STRICT PARALLEL SAFE\nRETURNS NULL ON NULL INPUT\nBEGIN ATOMIC\n\tSELECT 'add';\n\tSELECT a + b;\nEND;",
+        ]);
         same_as_pieces(&["CREATE FUNCTION test() BEGIN\nATOMIC-- END;\n-- END;\nEND\n;"]);
     }
 
@@ -476,9 +578,30 @@ create trigger on_auth_user_created
     }
 
     #[test]
+    fn code_drops_comments_spacing_and_semicolons_but_not_literals() {
+        assert_eq!(
+            code(
+                "-- why\ncreate table a ( id int ); /* more */ select 'a -- b;  c', \"x  y\", $$ -- kept $$"
+            ),
+            "createtablea(idint)select'a -- b;  c',\"x  y\",$$ -- kept $$"
+        );
+        assert_eq!(code("select E'it\\'s  ; x'"), "selectE'it\\'s  ; x'");
+        assert_eq!(code("select 'é'  -- ü\n"), "select'é'");
+    }
+
+    #[test]
     fn unterminated_quotes_run_to_the_end() {
-        assert_eq!(texts("select 'open; select 2"), vec!["select 'open; select 2"]);
-        assert_eq!(texts("select $x$ open; select 2"), vec!["select $x$ open; select 2"]);
-        assert_eq!(texts("select \"open; select 2"), vec!["select \"open; select 2"]);
+        assert_eq!(
+            texts("select 'open; select 2"),
+            vec!["select 'open; select 2"]
+        );
+        assert_eq!(
+            texts("select $x$ open; select 2"),
+            vec!["select $x$ open; select 2"]
+        );
+        assert_eq!(
+            texts("select \"open; select 2"),
+            vec!["select \"open; select 2"]
+        );
     }
 }

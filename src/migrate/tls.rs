@@ -56,9 +56,10 @@ pub fn config(check: Check, root_cert: Option<&Path>) -> Result<ClientConfig, St
                     path.display()
                 ));
             }
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
             named(check, webpki)
         }
         (_, None) => {
@@ -151,9 +152,9 @@ impl ServerCertVerifier for ChainOnly {
             .0
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
         {
-            Err(rustls::Error::InvalidCertificate(NotValidForName | NotValidForNameContext { .. })) => {
-                Ok(ServerCertVerified::assertion())
-            }
+            Err(rustls::Error::InvalidCertificate(
+                NotValidForName | NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }

@@ -33,6 +33,9 @@ pub struct DesiredMigrations {
     pub upto: Vec<String>,
     /// Every local version, in order.
     pub local: Vec<String>,
+    /// The statements of local files whose versions live recorded
+    /// statements for (filled at the I/O edge; empty otherwise).
+    pub statements: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +120,7 @@ pub fn desired_targets(
                         head: m.head.clone(),
                         upto: m.versions.clone(),
                         local: m.local.clone(),
+                        statements: BTreeMap::new(),
                     })
                 } else {
                     None
@@ -396,6 +400,15 @@ fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
             location: None,
         };
     };
+    let edited: Vec<String> = applied
+        .iter()
+        .filter_map(|a| {
+            let recorded = a.statements.as_ref()?;
+            let local = want.statements.get(&a.version)?;
+            (!crate::migrate::same_statements(local, recorded)).then(|| a.version.clone())
+        })
+        .collect();
+    let applied: Vec<String> = applied.iter().map(|a| a.version.clone()).collect();
     let pending: Vec<String> = want
         .upto
         .iter()
@@ -435,6 +448,12 @@ fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
             Reason::OutOfOrder {
                 versions: out_of_order,
             },
+        )
+    } else if !edited.is_empty() {
+        // Pending files still run (where the rules allow): `after` lists them.
+        (
+            Action::Update,
+            Reason::EditedAfterApply { versions: edited },
         )
     } else if !beyond.is_empty() {
         (Action::Update, Reason::LiveBeyondHead { versions: beyond })
@@ -616,6 +635,7 @@ mod tests {
             head: "3".into(),
             upto: vec!["1".into(), "2".into(), "3".into()],
             local: vec!["1".into(), "2".into(), "3".into()],
+            statements: BTreeMap::new(),
         });
         let l = Snapshot {
             functions: Some(BTreeMap::from([(
@@ -653,9 +673,10 @@ mod tests {
                 .cloned()
                 .collect(),
             local,
+            statements: BTreeMap::new(),
         };
         let live = Snapshot {
-            migrations: Some(applied.iter().map(|v| v.to_string()).collect()),
+            migrations: Some(applied.iter().map(|v| (*v).into()).collect()),
             ..Snapshot::default()
         };
         diff_migrations(&want, &live)
@@ -698,5 +719,53 @@ mod tests {
 
         let empty = migrations("3", &["1", "2", "3"], &[]);
         assert_eq!(empty.reason, Reason::PendingMigrations);
+    }
+
+    #[test]
+    fn a_file_edited_after_it_was_applied_is_drift_and_pending_ones_still_listed() {
+        let recorded = |v: &str, s: &[&str]| crate::provider::AppliedMigration {
+            version: v.into(),
+            statements: Some(s.iter().map(|x| x.to_string()).collect()),
+        };
+        let mut want = DesiredMigrations {
+            head: "3".into(),
+            upto: vec!["1".into(), "2".into(), "3".into()],
+            local: vec!["1".into(), "2".into(), "3".into()],
+            statements: BTreeMap::from([
+                ("1".to_string(), vec!["create table a (id int)".to_string()]),
+                (
+                    "2".to_string(),
+                    vec!["create table b (id bigint)".to_string()],
+                ),
+            ]),
+        };
+        let live = Snapshot {
+            migrations: Some(vec![
+                recorded("1", &["create  table a (id int)"]),
+                recorded("2", &["create table b (id int)"]),
+            ]),
+            ..Snapshot::default()
+        };
+        let change = diff_migrations(&want, &live);
+        assert_eq!(
+            change.reason,
+            Reason::EditedAfterApply {
+                versions: vec!["2".into()]
+            }
+        );
+        assert!(change.is_schema_drift());
+        assert_eq!(
+            change.after,
+            Some(Value::Migrations {
+                head: "3".into(),
+                pending: vec!["3".into()]
+            })
+        );
+        // Without local statements (history through the API), no verdict.
+        want.statements.clear();
+        assert_eq!(
+            diff_migrations(&want, &live).reason,
+            Reason::PendingMigrations
+        );
     }
 }

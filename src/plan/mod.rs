@@ -174,6 +174,11 @@ pub enum Reason {
     LiveBeyondHead {
         versions: Vec<String>,
     },
+    /// Local files whose statements differ from what the history recorded
+    /// when they were applied.
+    EditedAfterApply {
+        versions: Vec<String>,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -207,6 +212,11 @@ impl fmt::Display for Reason {
                 "live is past the desired head: {} applied (schema drift: raise the head, or roll back)",
                 versions.join(", ")
             ),
+            Reason::EditedAfterApply { versions } => write!(
+                f,
+                "migrations edited after they were applied: {} (the files' statements differ from what supabase_migrations.schema_migrations recorded; schema drift: restore the files and put the change in a new migration)",
+                versions.join(", ")
+            ),
         }
     }
 }
@@ -227,7 +237,10 @@ impl Change {
     pub fn is_schema_drift(&self) -> bool {
         matches!(
             self.reason,
-            Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. }
+            Reason::LiveAhead { .. }
+                | Reason::OutOfOrder { .. }
+                | Reason::LiveBeyondHead { .. }
+                | Reason::EditedAfterApply { .. }
         )
     }
 }

@@ -23,11 +23,35 @@ pub struct Snapshot {
     pub variables: BTreeMap<String, LiveValue>,
     /// `None` when the target has no functions or could not list them.
     pub functions: Option<BTreeMap<String, LiveFunction>>,
-    /// Applied migration versions; `None` when unknown.
-    pub migrations: Option<Vec<String>>,
+    /// Applied migrations, in order; `None` when unknown.
+    pub migrations: Option<Vec<AppliedMigration>>,
     /// Things the platform reported that deserve a look (a throttled
     /// function, a record envctl cannot read), shown with the plan.
     pub warnings: Vec<String>,
+}
+
+/// One applied migration as the history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    pub version: String,
+    /// The statements recorded with it, when the history was read from the
+    /// database and the row has them.
+    pub statements: Option<Vec<String>>,
+}
+
+impl From<String> for AppliedMigration {
+    fn from(version: String) -> Self {
+        AppliedMigration {
+            version,
+            statements: None,
+        }
+    }
+}
+
+impl From<&str> for AppliedMigration {
+    fn from(version: &str) -> Self {
+        AppliedMigration::from(version.to_string())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -177,14 +201,32 @@ impl Provider {
                         message,
                     })
                 })?;
-                Ok(Provider::Supabase(supabase::SupabaseProvider::new(
+                let provider = supabase::SupabaseProvider::new(
                     &target.name,
                     project_ref,
                     api,
                     root.clone(),
                     &ws.paths.functions,
                     env.migrations.is_some(),
-                )))
+                );
+                Ok(Provider::Supabase(
+                    match env
+                        .migrations
+                        .as_ref()
+                        .and_then(|m| m.database_url.as_ref())
+                    {
+                        Some(reference) => provider.with_database(
+                            crate::migrate::Database::open(reference, root).map_err(|message| {
+                                crate::Error::Provider(ProviderError {
+                                    target: target.name.clone(),
+                                    operation: "migrations.database_url".into(),
+                                    message,
+                                })
+                            })?,
+                        ),
+                        None => provider,
+                    },
+                ))
             }
             TargetSpec::Vercel {
                 project,

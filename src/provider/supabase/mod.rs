@@ -17,7 +17,9 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write};
+use super::{
+    AppliedMigration, ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write,
+};
 use crate::http::{Failure, HttpError, Policy};
 use crate::secret::Secret;
 use api::Api;
@@ -36,6 +38,9 @@ pub struct SupabaseProvider {
     root: PathBuf,
     functions_dir: String,
     read_migrations: bool,
+    /// `migrations.database_url`: the history is read there, not through
+    /// the Management API, and `apply --migrations` writes there.
+    database: Option<Arc<crate::migrate::Database>>,
 }
 
 impl SupabaseProvider {
@@ -54,7 +59,20 @@ impl SupabaseProvider {
             root,
             functions_dir: functions_dir.to_string(),
             read_migrations,
+            database: None,
         }
+    }
+
+    /// Reads (and migrates) the history in this database directly.
+    pub fn with_database(self, database: crate::migrate::Database) -> SupabaseProvider {
+        SupabaseProvider {
+            database: Some(Arc::new(database)),
+            ..self
+        }
+    }
+
+    pub fn database(&self) -> Option<&crate::migrate::Database> {
+        self.database.as_deref()
     }
 
     /// The client from `SUPABASE_ACCESS_TOKEN` and `ENVCTL_SUPABASE_API_URL`.
@@ -87,10 +105,30 @@ impl SupabaseProvider {
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
         let project = self.project_ref.as_str();
         let migrations = async {
-            if self.read_migrations {
-                self.api.applied_migrations(project).await.map(Some)
-            } else {
-                Ok(None)
+            match (&self.database, self.read_migrations) {
+                (_, false) => Ok(None),
+                (Some(db), true) => db
+                    .history()
+                    .await
+                    .map(|rows| {
+                        Some(
+                            rows.into_iter()
+                                .map(|r| AppliedMigration {
+                                    version: r.version,
+                                    statements: r.statements,
+                                })
+                                .collect(),
+                        )
+                    })
+                    .map_err(|message| self.failure("read migration history", message)),
+                (None, true) => self
+                    .api
+                    .applied_migrations(project)
+                    .await
+                    .map(|versions| {
+                        Some(versions.into_iter().map(AppliedMigration::from).collect())
+                    })
+                    .map_err(|e| self.error(e, "database:read")),
             }
         };
         let (secrets, functions, migrations) = tokio::join!(
@@ -100,7 +138,7 @@ impl SupabaseProvider {
         );
         let secrets = secrets.map_err(|e| self.error(e, "secrets:read"))?;
         let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
-        let migrations = migrations.map_err(|e| self.error(e, "database:read"))?;
+        let migrations = migrations?;
 
         let mut warnings = Vec::new();
         let mut variables = BTreeMap::new();
