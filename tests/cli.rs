@@ -515,3 +515,15 @@ fn one_bad_default_is_reported_once_and_duplicate_environment_files_are_refused(
         run.stderr()
     );
 }
+
+#[test]
+fn a_pinned_head_takes_versions_in_numeric_order() {
+    let ws = Workspace::example();
+    ws.write("supabase/migrations/9_early.sql", "select 1;\n");
+    ws.write("supabase/migrations/10_later.sql", "select 2;\n");
+    ws.edit("envctl.yaml", "head: latest", "head: \"10\"");
+    let loaded = envctl::config::load(ws.dir.path()).unwrap();
+    let env = loaded.workspace.environment("staging").unwrap();
+    let migrations = env.migrations.as_ref().unwrap();
+    assert_eq!(migrations.versions, ["9", "10"]);
+}

@@ -627,7 +627,13 @@ fn resolve_head(
         );
         return None;
     };
-    let upto = versions.iter().filter(|v| **v <= head).cloned().collect();
+    // Versions are in numeric order (shorter first): everything up to the
+    // head's place, not a string comparison (`9` < `10`).
+    let upto = versions
+        .iter()
+        .take_while(|v| (v.len(), v.as_str()) <= (head.len(), head.as_str()))
+        .cloned()
+        .collect();
     Some(Migrations {
         head,
         versions: upto,
