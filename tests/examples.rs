@@ -8,8 +8,10 @@
 //! are only checked here offline (`validate`, and `plan prod` when the
 //! desired state is refused before anything live is read).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::Workspace;
+use common::platforms::pairs;
 
 /// One example: its folder under `examples/`, the `env:` secrets its local
 /// environment references, and how many keys `plan local` adds to an empty
@@ -82,152 +84,8 @@ impl Example {
 
 /// A copy of one example in a temporary folder, so nothing is written into
 /// the repository.
-struct Workspace {
-    dir: tempfile::TempDir,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if !entry.file_name().to_string_lossy().starts_with(".env") {
-            // Skip dotenv files left by someone trying the example by hand.
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-impl Workspace {
-    fn of(example: &Example) -> Workspace {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples")
-            .join(example.name);
-        assert!(from.join("envctl.yaml").is_file(), "{}", from.display());
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&from, dir.path());
-        Workspace { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.path(rel), text).unwrap();
-    }
-
-    /// Replaces `from` with `to` in a file, asserting it was there.
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert!(text.contains(from), "{rel} has no `{from}`");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    /// Appends a line to a file and returns its line number.
-    fn append(&self, rel: &str, line: &str) -> usize {
-        let mut text = self.read(rel);
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(line);
-        text.push('\n');
-        self.write(rel, &text);
-        text.lines().count()
-    }
-
-    /// Removes the one line containing `needle`.
-    fn remove_line(&self, rel: &str, needle: &str) {
-        let text = self.read(rel);
-        let hits = text.lines().filter(|l| l.contains(needle)).count();
-        assert_eq!(hits, 1, "{rel}: `{needle}` on {hits} lines");
-        let kept: Vec<&str> = text.lines().filter(|l| !l.contains(needle)).collect();
-        self.write(rel, &format!("{}\n", kept.join("\n")));
-    }
-
-    /// The 1-based number of the one line containing `needle`.
-    fn line_of(&self, rel: &str, needle: &str) -> usize {
-        let text = self.read(rel);
-        let hits: Vec<usize> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.contains(needle))
-            .map(|(i, _)| i + 1)
-            .collect();
-        assert_eq!(hits.len(), 1, "{rel}: `{needle}` on lines {hits:?}");
-        hits[0]
-    }
-
-    /// Runs envctl on this copy with only PATH and the given variables.
-    fn run(&self, args: &[&str], env: &[(String, String)]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
-        cmd.arg("--chdir")
-            .arg(self.dir.path())
-            .args(args)
-            .env_clear()
-            .stdin(Stdio::null());
-        if let Some(path) = std::env::var_os("PATH") {
-            cmd.env("PATH", path);
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        Run(cmd.output().unwrap())
-    }
-}
-
-struct Run(Output);
-
-impl Run {
-    fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout(), self.stderr())
-    }
-    #[track_caller]
-    fn expect(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code(),
-            code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
-    #[track_caller]
-    fn expect_output(&self, needle: &str) -> &Run {
-        assert!(
-            self.all().contains(needle),
-            "no `{needle}` in:\n{}",
-            self.all()
-        );
-        self
-    }
-    #[track_caller]
-    fn expect_no_canary(&self, secrets: &[(String, String)]) -> &Run {
-        let all = self.all();
-        for (name, value) in secrets {
-            assert!(
-                !all.contains(value.as_str()),
-                "{name}'s value leaked:\n{all}"
-            );
-        }
-        self
-    }
+fn copy(example: &Example) -> Workspace {
+    Workspace::copy_of(&format!("examples/{}", example.name))
 }
 
 // ---------------------------------------------------------------------------
@@ -236,7 +94,7 @@ impl Run {
 #[test]
 fn every_example_validates_offline() {
     for example in ALL {
-        let ws = Workspace::of(example);
+        let ws = copy(example);
         let run = ws.run(&["validate"], &[]);
         run.expect(0)
             .expect_output("valid: local, production, staging");
@@ -252,14 +110,15 @@ fn every_example_validates_offline() {
 #[test]
 fn every_example_validates_its_aliases() {
     for example in ALL {
-        let ws = Workspace::of(example);
+        let ws = copy(example);
         ws.run(&["validate", "prod"], &[]).expect(0);
     }
 }
 
 fn local_round_trip(example: &Example) {
-    let ws = Workspace::of(example);
+    let ws = copy(example);
     let secrets = example.secrets();
+    let env = pairs(&secrets);
 
     // Without the secrets: the plan still works, with "cannot be verified".
     let run = ws.run(&["plan", "local"], &[]);
@@ -268,7 +127,7 @@ fn local_round_trip(example: &Example) {
         example.local_secrets.len()
     ));
 
-    let run = ws.run(&["plan", "local", "--detailed-exitcode"], &secrets);
+    let run = ws.run(&["plan", "local", "--detailed-exitcode"], &env);
     run.expect(2)
         .expect_output(&format!(
             "Plan: {} to add, 0 to change, 0 to delete.",
@@ -283,12 +142,12 @@ fn local_round_trip(example: &Example) {
     );
 
     for format in ["json", "markdown"] {
-        ws.run(&["plan", "local", "--format", format], &secrets)
+        ws.run(&["plan", "local", "--format", format], &env)
             .expect(0)
             .expect_no_canary(&secrets);
     }
 
-    ws.run(&["apply", "local", "--yes"], &secrets)
+    ws.run(&["apply", "local", "--yes"], &env)
         .expect(0)
         .expect_output(&format!(
             "Apply complete: {} changes written to local.",
@@ -296,16 +155,17 @@ fn local_round_trip(example: &Example) {
         ))
         .expect_no_canary(&secrets);
 
-    ws.run(&["plan", "local", "--detailed-exitcode"], &secrets)
+    ws.run(&["plan", "local", "--detailed-exitcode"], &env)
         .expect(0)
         .expect_output("Plan: 0 to add, 0 to change, 0 to delete.")
         .expect_no_canary(&secrets);
 
     // The secrets were resolved and written, each to some dotenv file.
-    let written: String = walk(ws.dir.path())
+    let written: String = ws
+        .files()
         .into_iter()
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".env"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|(p, _)| p.file_name().unwrap().to_string_lossy().starts_with(".env"))
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
         .collect();
     for (name, value) in &secrets {
         assert!(
@@ -317,22 +177,9 @@ fn local_round_trip(example: &Example) {
 
     // drift agrees: local is in sync now (the deployed environments need
     // platform tokens and are not checked here).
-    ws.run(&["drift", "local"], &secrets)
+    ws.run(&["drift", "local"], &env)
         .expect(0)
         .expect_no_canary(&secrets);
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            out.extend(walk(&entry.path()));
-        } else {
-            out.push(entry.path());
-        }
-    }
-    out
 }
 
 #[test]
@@ -360,7 +207,7 @@ fn realdealkickz_local_round_trip() {
 
 #[test]
 fn huddle_bypass_flag_in_production_is_refused() {
-    let ws = Workspace::of(&HUDDLE);
+    let ws = copy(&HUDDLE);
     let line = ws.append(
         "environments/production.yaml",
         "  ALLOW_STRIPE_FALLBACK: \"true\"",
@@ -377,7 +224,7 @@ fn huddle_bypass_flag_in_production_is_refused() {
 
 #[test]
 fn huddle_bypass_flag_in_a_preview_is_refused_too() {
-    let ws = Workspace::of(&HUDDLE);
+    let ws = copy(&HUDDLE);
     let line = ws.append(
         "environments/staging.yaml",
         "  ALLOW_WEBHOOK_TEST_BYPASS: \"true\"",
@@ -392,7 +239,7 @@ fn huddle_bypass_flag_in_a_preview_is_refused_too() {
 
 #[test]
 fn huddle_bypass_flags_stay_allowed_locally() {
-    let ws = Workspace::of(&HUDDLE);
+    let ws = copy(&HUDDLE);
     let run = ws.run(&["validate", "local"], &[]);
     run.expect(0);
     assert!(!run.all().contains("forbidden-flag"), "{}", run.all());
@@ -400,7 +247,7 @@ fn huddle_bypass_flags_stay_allowed_locally() {
 
 #[test]
 fn huddle_localhost_api_in_production_is_refused() {
-    let ws = Workspace::of(&HUDDLE);
+    let ws = copy(&HUDDLE);
     ws.edit(
         "environments/production.yaml",
         "VITE_WS_URL: wss://api.huddle.app/realtime/v1",
@@ -419,7 +266,7 @@ fn huddle_localhost_api_in_production_is_refused() {
 
 #[test]
 fn huddle_service_role_key_sent_to_supabase_is_refused() {
-    let ws = Workspace::of(&HUDDLE);
+    let ws = copy(&HUDDLE);
     // Pushing the whole backend env file to Supabase (runbook 000 §3 step 6)
     // would include the service-role key, which Supabase injects itself.
     let line = ws.append(
@@ -437,7 +284,7 @@ fn huddle_service_role_key_sent_to_supabase_is_refused() {
 
 #[test]
 fn promorang_missing_content_bucket_in_production_is_refused() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.remove_line("environments/production.yaml", "SUPABASE_CONTENT_BUCKET:");
     let line = ws.line_of("envctl.yaml", "- SUPABASE_CONTENT_BUCKET");
     ws.run(&["validate"], &[])
@@ -452,7 +299,7 @@ fn promorang_missing_content_bucket_in_production_is_refused() {
 
 #[test]
 fn promorang_missing_content_bucket_only_warns_locally() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.remove_line("environments/local.yaml", "SUPABASE_CONTENT_BUCKET:");
     let line = ws.line_of("envctl.yaml", "- SUPABASE_CONTENT_BUCKET");
     ws.run(&["validate"], &[])
@@ -462,7 +309,7 @@ fn promorang_missing_content_bucket_only_warns_locally() {
 
 #[test]
 fn promorang_upload_fallback_in_production_is_refused() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.edit(
         "environments/production.yaml",
         "  SUPABASE_CONTENT_BUCKET: content\n",
@@ -478,7 +325,7 @@ fn promorang_upload_fallback_in_production_is_refused() {
 
 #[test]
 fn promorang_webhooks_on_without_their_secret_are_refused() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.edit(
         "environments/production.yaml",
         "  SUPABASE_CONTENT_BUCKET: content\n",
@@ -492,7 +339,7 @@ fn promorang_webhooks_on_without_their_secret_are_refused() {
 
 #[test]
 fn promorang_production_frontend_on_localhost_is_refused() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.edit(
         "environments/production.yaml",
         "VITE_API_URL: https://api.promorang.com/api",
@@ -511,7 +358,7 @@ fn promorang_production_frontend_on_localhost_is_refused() {
 
 #[test]
 fn promorang_production_head_must_be_a_migration_file() {
-    let ws = Workspace::of(&PROMORANG);
+    let ws = copy(&PROMORANG);
     ws.edit(
         "environments/production.yaml",
         "head: \"20251020113000\"",
@@ -531,7 +378,7 @@ fn promorang_production_head_must_be_a_migration_file() {
 
 #[test]
 fn prompt_atoms_service_role_under_next_public_is_refused() {
-    let ws = Workspace::of(&PROMPT_ATOMS);
+    let ws = copy(&PROMPT_ATOMS);
     ws.edit(
         "environments/production.yaml",
         "  NEXT_PUBLIC_API_BASE_URL: https://api.promptatoms.dev\n",
@@ -555,13 +402,13 @@ fn prompt_atoms_service_role_under_next_public_is_refused() {
 
 #[test]
 fn prompt_atoms_service_role_under_next_public_is_refused_locally_too() {
-    let ws = Workspace::of(&PROMPT_ATOMS);
+    let ws = copy(&PROMPT_ATOMS);
     let line = ws.append(
         "environments/local.yaml",
         "  NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY: { secret: env:LOCAL_SUPABASE_SERVICE_ROLE_KEY }",
     );
     let secrets = PROMPT_ATOMS.secrets();
-    ws.run(&["plan", "local"], &secrets)
+    ws.run(&["plan", "local"], &pairs(&secrets))
         .expect(3)
         .expect_output(&format!(
             "environments/local.yaml:{line}:42: error[forbid]: NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY is forbidden in local"
@@ -575,7 +422,7 @@ fn prompt_atoms_service_role_under_next_public_is_refused_locally_too() {
 
 #[test]
 fn prompt_atoms_github_webhook_needs_its_secret() {
-    let ws = Workspace::of(&PROMPT_ATOMS);
+    let ws = copy(&PROMPT_ATOMS);
     ws.remove_line("environments/production.yaml", "CODE_REPO_WEBHOOK_SECRET:");
     let line = ws.line_of("envctl.yaml", "- name: CODE_REPO_WEBHOOK_SECRET");
     ws.run(&["validate", "production"], &[])
@@ -587,7 +434,7 @@ fn prompt_atoms_github_webhook_needs_its_secret() {
 
 #[test]
 fn prompt_atoms_production_must_report_production() {
-    let ws = Workspace::of(&PROMPT_ATOMS);
+    let ws = copy(&PROMPT_ATOMS);
     ws.edit(
         "environments/production.yaml",
         "APP_ENV: production",
@@ -603,7 +450,7 @@ fn prompt_atoms_production_must_report_production() {
 
 #[test]
 fn prompt_atoms_numbered_migration_head_must_exist() {
-    let ws = Workspace::of(&PROMPT_ATOMS);
+    let ws = copy(&PROMPT_ATOMS);
     // The runbook's list skips 009.
     let line = ws.append(
         "environments/production.yaml",
@@ -630,7 +477,7 @@ fn prompt_atoms_numbered_migration_head_must_exist() {
 
 #[test]
 fn realdealkickz_variable_added_to_staging_only_breaks_parity() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     ws.append("environments/staging.yaml", "  NEW_DROPS_ENABLED: \"true\"");
     for args in [&["validate"][..], &["plan", "prod"][..]] {
         ws.run(args, &[])
@@ -650,7 +497,7 @@ fn realdealkickz_variable_added_to_staging_only_breaks_parity() {
 
 #[test]
 fn realdealkickz_staging_only_variables_are_exempt_from_parity() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     ws.append(
         "environments/staging.yaml",
         "  NEW_DROPS_ENABLED: { value: \"true\", environment_specific: true }",
@@ -662,7 +509,7 @@ fn realdealkickz_staging_only_variables_are_exempt_from_parity() {
 
 #[test]
 fn realdealkickz_missing_zod_variable_in_production_is_refused() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     ws.remove_line("environments/production.yaml", "STRIPE_WEBHOOK_SECRET:");
     let line = ws.line_of("envctl.yaml", "- name: STRIPE_WEBHOOK_SECRET");
     ws.run(&["validate"], &[])
@@ -677,7 +524,7 @@ fn realdealkickz_missing_zod_variable_in_production_is_refused() {
 
 #[test]
 fn realdealkickz_test_key_in_production_is_refused() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     ws.edit(
         "environments/production.yaml",
         "pk_live_51Rdk0ProductionPublishable",
@@ -696,7 +543,7 @@ fn realdealkickz_test_key_in_production_is_refused() {
 
 #[test]
 fn realdealkickz_live_secret_key_on_a_laptop_is_refused() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     let mut secrets = REALDEALKICKZ.secrets();
     for (name, value) in &mut secrets {
         if name == "STRIPE_TEST_SECRET_KEY" {
@@ -704,7 +551,7 @@ fn realdealkickz_live_secret_key_on_a_laptop_is_refused() {
         }
     }
     let line = ws.line_of("environments/local.yaml", "STRIPE_SECRET_KEY:");
-    ws.run(&["apply", "local", "--yes"], &secrets)
+    ws.run(&["apply", "local", "--yes"], &pairs(&secrets))
         .expect(3)
         .expect_output(&format!(
             "environments/local.yaml:{line}:22: error[stripe-key-mode]: STRIPE_SECRET_KEY is a Stripe live-mode key outside production (local)"
@@ -718,7 +565,7 @@ fn realdealkickz_live_secret_key_on_a_laptop_is_refused() {
 
 #[test]
 fn realdealkickz_reseeding_production_is_refused() {
-    let ws = Workspace::of(&REALDEALKICKZ);
+    let ws = copy(&REALDEALKICKZ);
     let line = ws.append("environments/production.yaml", "  SEED_ON_DEPLOY: \"true\"");
     ws.run(&["validate"], &[])
         .expect(3)

@@ -124,23 +124,8 @@ pub fn split(sql: &str) -> Vec<Statement> {
     while i < n {
         let b = bytes[i];
         match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = memchr(b'\n', bytes, i).map_or(n, |j| j + 1);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 1;
-                i += 2;
-                while i < n && depth > 0 {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                }
+            b'-' | b'/' if comment_end(bytes, i).is_some() => {
+                i = comment_end(bytes, i).unwrap_or(n);
             }
             b'\'' => i = skip_quoted(bytes, i, b'\'', false),
             b'"' => i = skip_quoted(bytes, i, b'"', false),
@@ -235,24 +220,8 @@ pub fn code(sql: &str) -> String {
         let b = bytes[i];
         let from = i;
         match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = memchr(b'\n', bytes, i).map_or(n, |j| j + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 1;
-                i += 2;
-                while i < n && depth > 0 {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                }
+            b'-' | b'/' if comment_end(bytes, i).is_some() => {
+                i = comment_end(bytes, i).unwrap_or(n);
                 continue;
             }
             b';' => {
@@ -301,6 +270,28 @@ pub fn code(sql: &str) -> String {
 /// Past the closing quote of a string or quoted identifier opened at
 /// `open`; a doubled quote stays inside, and so does `\'` with
 /// `backslash`. An unterminated one runs to the end.
+/// Where the comment starting at `i` ends (just past it), if one starts
+/// there: `--` to the end of the line, `/* */` nested as PostgreSQL nests
+/// them (an unterminated one runs to the end).
+fn comment_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let n = bytes.len();
+    match (bytes[i], bytes.get(i + 1)) {
+        (b'-', Some(b'-')) => Some(memchr(b'\n', bytes, i).map_or(n, |j| j + 1)),
+        (b'/', Some(b'*')) => {
+            let (mut depth, mut j) = (1, i + 2);
+            while j < n && depth > 0 {
+                match (bytes[j], bytes.get(j + 1)) {
+                    (b'/', Some(b'*')) => (depth, j) = (depth + 1, j + 2),
+                    (b'*', Some(b'/')) => (depth, j) = (depth - 1, j + 2),
+                    _ => j += 1,
+                }
+            }
+            Some(j)
+        }
+        _ => None,
+    }
+}
+
 fn skip_quoted(bytes: &[u8], open: usize, quote: u8, backslash: bool) -> usize {
     let mut i = open + 1;
     while i < bytes.len() {

@@ -19,7 +19,8 @@ fn copy_dir(from: &Path, to: &Path) {
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
-        } else if entry.file_name() != ".env" {
+        } else if !entry.file_name().to_string_lossy().starts_with(".env") {
+            // Dotenv files left by someone trying an example by hand stay behind.
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
@@ -34,6 +35,49 @@ impl Workspace {
         copy_dir(&root.join("environments"), &dir.path().join("environments"));
         copy_dir(&root.join("supabase"), &dir.path().join("supabase"));
         Workspace { dir }
+    }
+
+    /// A copy of a folder of the repository (`examples/<team>`).
+    pub fn copy_of(rel: &str) -> Workspace {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        assert!(from.join("envctl.yaml").is_file(), "{}", from.display());
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&from, dir.path());
+        Workspace { dir }
+    }
+
+    /// Appends a line to a file and returns its line number.
+    pub fn append(&self, rel: &str, line: &str) -> usize {
+        let mut text = self.read(rel);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(line);
+        text.push('\n');
+        self.write(rel, &text);
+        text.lines().count()
+    }
+
+    /// Removes the one line containing `needle`.
+    pub fn remove_line(&self, rel: &str, needle: &str) {
+        let text = self.read(rel);
+        let hits = text.lines().filter(|l| l.contains(needle)).count();
+        assert_eq!(hits, 1, "{rel}: `{needle}` on {hits} lines");
+        let kept: Vec<&str> = text.lines().filter(|l| !l.contains(needle)).collect();
+        self.write(rel, &format!("{}\n", kept.join("\n")));
+    }
+
+    /// The 1-based number of the one line containing `needle`.
+    pub fn line_of(&self, rel: &str, needle: &str) -> usize {
+        let text = self.read(rel);
+        let hits: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert_eq!(hits.len(), 1, "{rel}: `{needle}` on lines {hits:?}");
+        hits[0]
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -108,6 +152,26 @@ impl Run {
     }
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout(), self.stderr())
+    }
+    #[track_caller]
+    pub fn expect_output(&self, needle: &str) -> &Run {
+        assert!(
+            self.all().contains(needle),
+            "no `{needle}` in:\n{}",
+            self.all()
+        );
+        self
+    }
+    #[track_caller]
+    pub fn expect_no_canary(&self, secrets: &[(String, String)]) -> &Run {
+        let all = self.all();
+        for (name, value) in secrets {
+            assert!(
+                !all.contains(value.as_str()),
+                "{name}'s value leaked:\n{all}"
+            );
+        }
+        self
     }
     #[track_caller]
     pub fn expect(&self, code: i32) -> &Run {
