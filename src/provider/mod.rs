@@ -95,6 +95,31 @@ pub enum Write {
     },
 }
 
+/// The variable values among `writes`, with their indices: what a
+/// platform that batches sends in one request.
+pub fn sets(writes: &[Write]) -> Vec<(usize, &str, &Secret)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Set { name, value } => Some((i, name.as_str(), value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The variable deletes among `writes`, with their indices.
+pub fn deletes(writes: &[Write]) -> Vec<(usize, &str)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Delete { name } => Some((i, name.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Write {
     pub fn describe(&self) -> String {
         match self {
@@ -121,6 +146,13 @@ pub struct ApplyFailure {
 }
 
 impl ApplyFailure {
+    /// Stopped by `error` after the writes in `done` (any order).
+    pub fn after(done: &[usize], error: ProviderError) -> ApplyFailure {
+        let mut done = done.to_vec();
+        done.sort_unstable();
+        ApplyFailure { done, error }
+    }
+
     /// Nothing was done.
     pub fn nothing(error: ProviderError) -> ApplyFailure {
         ApplyFailure {

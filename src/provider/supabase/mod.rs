@@ -201,43 +201,25 @@ impl SupabaseProvider {
             }
         }
         let mut done = Vec::new();
-        let fail = |done: &Vec<usize>, error: ProviderError| ApplyFailure {
-            done: done.clone(),
-            error,
-        };
         let project = self.project_ref.as_str();
 
-        let sets: Vec<(usize, &str, &Secret)> = writes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| match w {
-                Write::Set { name, value } => Some((i, name.as_str(), value)),
-                _ => None,
-            })
-            .collect();
+        let sets = super::sets(writes);
         if !sets.is_empty() {
             let pairs: Vec<(&str, &Secret)> = sets.iter().map(|(_, n, v)| (*n, *v)).collect();
             self.api
                 .upsert_secrets(project, &pairs)
                 .await
-                .map_err(|e| fail(&done, self.error(e, "secrets:write")))?;
+                .map_err(|e| ApplyFailure::after(&done, self.error(e, "secrets:write")))?;
             done.extend(sets.iter().map(|(i, _, _)| *i));
         }
 
-        let deletes: Vec<(usize, &str)> = writes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| match w {
-                Write::Delete { name } => Some((i, name.as_str())),
-                _ => None,
-            })
-            .collect();
+        let deletes = super::deletes(writes);
         if !deletes.is_empty() {
             let names: Vec<&str> = deletes.iter().map(|(_, n)| *n).collect();
             self.api
                 .delete_secrets(project, &names)
                 .await
-                .map_err(|e| fail(&done, self.error(e, "secrets:write")))?;
+                .map_err(|e| ApplyFailure::after(&done, self.error(e, "secrets:write")))?;
             done.extend(deletes.iter().map(|(i, _)| *i));
         }
 
@@ -281,8 +263,7 @@ impl SupabaseProvider {
             }
         }
         if let Some(error) = first_error {
-            done.sort_unstable();
-            return Err(fail(&done, error));
+            return Err(ApplyFailure::after(&done, error));
         }
 
         for (i, write) in writes.iter().enumerate() {
@@ -290,7 +271,7 @@ impl SupabaseProvider {
                 self.api
                     .delete_function(project, slug)
                     .await
-                    .map_err(|e| fail(&done, self.error(e, "edge_functions:write")))?;
+                    .map_err(|e| ApplyFailure::after(&done, self.error(e, "edge_functions:write")))?;
                 done.push(i);
             }
         }

@@ -270,11 +270,6 @@ impl VercelProvider {
     pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
         let owned = self.owned.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let mut done = Vec::new();
-        let fail = |done: &Vec<usize>, error: ProviderError| {
-            let mut done = done.clone();
-            done.sort_unstable();
-            ApplyFailure { done, error }
-        };
         for write in writes {
             if let Write::SetFunction { .. } | Write::DeleteFunction { .. } = write {
                 return Err(ApplyFailure::nothing(self.failure(
@@ -303,7 +298,7 @@ impl VercelProvider {
             self.api
                 .set_targets(&self.project, &record.id, name, &others)
                 .await
-                .map_err(|e| fail(&done, self.error(e)))?;
+                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
             split.insert(name.clone());
             if let Write::Delete { .. } = write {
                 // Taking our target off the record is the delete.
@@ -314,14 +309,7 @@ impl VercelProvider {
         // 2. Every value in one request. Upsert updates a record of
         //    exactly this scope; a split key gets a new record.
         let now = now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner());
-        let sets: Vec<(usize, &str, &Secret)> = writes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| match w {
-                Write::Set { name, value } => Some((i, name.as_str(), value)),
-                _ => None,
-            })
-            .collect();
+        let sets = super::sets(writes);
         if !sets.is_empty() {
             let records: Vec<NewRecord> = sets
                 .iter()
@@ -351,7 +339,7 @@ impl VercelProvider {
                 .api
                 .create(&self.project, &records)
                 .await
-                .map_err(|e| fail(&done, self.error(e)))?;
+                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
             let refused_keys: BTreeSet<&str> =
                 refused.iter().filter_map(|r| r.key.as_deref()).collect();
             let all_refused = !refused.is_empty() && refused_keys.is_empty();
@@ -372,7 +360,7 @@ impl VercelProvider {
                         )
                     })
                     .collect();
-                return Err(fail(
+                return Err(ApplyFailure::after(
                     &done,
                     self.failure(
                         "create environment variables",
@@ -387,22 +375,17 @@ impl VercelProvider {
         }
 
         // 3. Deletes of records that are envctl's alone, in one request.
-        let deletes: Vec<(usize, &str)> = writes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| match w {
-                Write::Delete { name } if !split.contains(name) => {
-                    owned.get(name).map(|r| (i, r.id.as_str()))
-                }
-                _ => None,
-            })
+        let deletes: Vec<(usize, &str)> = super::deletes(writes)
+            .into_iter()
+            .filter(|(_, name)| !split.contains(*name))
+            .filter_map(|(i, name)| owned.get(name).map(|r| (i, r.id.as_str())))
             .collect();
         if !deletes.is_empty() {
             let ids: Vec<&str> = deletes.iter().map(|(_, id)| *id).collect();
             self.api
                 .delete(&self.project, &ids)
                 .await
-                .map_err(|e| fail(&done, self.error(e)))?;
+                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
             done.extend(deletes.iter().map(|(i, _)| *i));
         }
         Ok(())
