@@ -833,6 +833,45 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_waits_follow_each_platforms_hint() {
+        let client = |platform| {
+            Client::new(
+                platform,
+                "http://127.0.0.1:1",
+                Secret::new("t".into()),
+                Policy::default(),
+            )
+            .unwrap()
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-reset", "7".parse().unwrap());
+        assert_eq!(
+            client(Platform::Supabase).rate_limit_wait(&headers, b""),
+            Duration::from_secs(7)
+        );
+        // Vercel: no Retry-After, but the body's reset (epoch seconds).
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let body = format!(
+            r#"{{"error":{{"code":"rate_limited","limit":{{"remaining":0,"reset":{}}}}}}}"#,
+            now + 30
+        );
+        let wait = client(Platform::Vercel).rate_limit_wait(&HeaderMap::new(), body.as_bytes());
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(31),
+            "{wait:?}"
+        );
+        let mut retry = HeaderMap::new();
+        retry.insert("retry-after", "2".parse().unwrap());
+        assert_eq!(
+            client(Platform::Vercel).rate_limit_wait(&retry, body.as_bytes()),
+            Duration::from_secs(2)
+        );
+    }
+
+    #[test]
     fn debug_never_shows_the_token() {
         let client = Client::new(
             Platform::Vercel,

@@ -123,7 +123,18 @@ fn an_undeclared_function_is_left_alone_unless_pruning() {
     p.supabase
         .api()
         .add_function(STAGING_REF, "long-gone", true, FunctionStatus::Removed);
+    p.supabase
+        .api()
+        .add_function(STAGING_REF, "mesh-alert", true, FunctionStatus::Throttled);
     ws.run(&["apply", "staging", "--yes"], &env).expect(0);
+    let throttled = ws.run(&["plan", "staging"], &env);
+    assert!(
+        throttled
+            .stdout()
+            .contains("warning: Edge Function mesh-alert is THROTTLED"),
+        "{}",
+        throttled.stdout()
+    );
     assert!(
         p.supabase
             .api()

@@ -327,3 +327,70 @@ fn a_key_refused_at_apply_is_reported_and_the_rest_is_done() {
     assert_eq!(ours(&records, "A", "production")[0].value, "a");
     assert_eq!(ours(&records, "B", "production")[0].value, "theirs");
 }
+
+#[test]
+fn apply_says_deployments_run_old_values_and_redeploys_production_when_asked() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    p.vercel
+        .api()
+        .add_deployment(VERCEL_PROJECT, "dpl_live0001", "production");
+    let apply = ws.run(&["apply", "prod", "--yes"], &env);
+    apply.expect(0);
+    assert!(
+        apply
+            .stderr()
+            .contains("keeps the old values until it is redeployed"),
+        "{}",
+        apply.stderr()
+    );
+    assert_eq!(p.vercel.api().deployments(VERCEL_PROJECT).len(), 1);
+
+    ws.edit(
+        "environments/production.yaml",
+        "VITE_API_URL: https://huddle.app/functions/v1",
+        "VITE_API_URL: https://api.huddle.app/functions/v1",
+    );
+    let apply = ws.run(&["apply", "prod", "--yes", "--redeploy"], &env);
+    apply.expect(0);
+    assert!(
+        apply.stderr().contains("redeploying production"),
+        "{}",
+        apply.stderr()
+    );
+    let deployments = p.vercel.api().deployments(VERCEL_PROJECT);
+    assert_eq!(deployments.len(), 2);
+    assert_eq!(deployments[1].redeploy_of.as_deref(), Some("dpl_live0001"));
+}
+
+#[test]
+fn a_secret_stored_as_plain_text_is_rewritten_as_sensitive() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    let id = p.vercel.api().insert_record(
+        VERCEL_PROJECT,
+        "SENTRY_AUTH_TOKEN",
+        SENTRY,
+        EnvType::Plain,
+        &["production"],
+        None,
+        "",
+    );
+    let plan = ws.run(&["plan", "prod"], &env);
+    assert!(
+        plan.stdout().contains("~ SENTRY_AUTH_TOKEN")
+            && plan.stdout().contains("stored as plain text"),
+        "{}",
+        plan.stdout()
+    );
+    assert_no_leak(&plan.all());
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    let record = p.vercel.api().record(VERCEL_PROJECT, &id).unwrap();
+    assert_eq!(record.kind, EnvType::Sensitive);
+    ws.run(&["plan", "prod", "--detailed-exitcode"], &env)
+        .expect(0);
+}

@@ -167,7 +167,7 @@ impl FindingKind {
                 "review the deletes and rerun with --allow-delete".into()
             }
             FindingKind::MigrationDrift { .. } => {
-                "make supabase/migrations match the database (restore missing files, or `supabase migration repair`), then plan again".into()
+                "make supabase/migrations match the database (restore missing files, or `supabase migration repair`); a file edited after it was applied goes back as it was, and the change goes in a new migration; then plan again".into()
             }
             FindingKind::Forbidden { name, .. } => format!("remove {name} from this environment"),
             FindingKind::PatternMismatch { name, .. } => {
@@ -184,6 +184,20 @@ struct Item<'a> {
     value: &'a Value,
     location: Option<&'a Location>,
     target_kind: &'static str,
+}
+
+impl<'a> Item<'a> {
+    /// A finding about a target as a whole (a delete, its migrations), not
+    /// one of its values.
+    fn whole(target: &'a crate::plan::TargetPlan) -> Item<'a> {
+        Item {
+            target: &target.name,
+            name: "",
+            value: &Value::Hidden,
+            location: None,
+            target_kind: target.kind,
+        }
+    }
 }
 
 fn resulting(plan: &Plan) -> Vec<Item<'_>> {
@@ -487,13 +501,7 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
     if env.protected && !ctx.allow_delete {
         for target in &plan.targets {
             for change in target.changes.iter().filter(|c| c.action == Action::Delete) {
-                let item = Item {
-                    target: &target.name,
-                    name: "",
-                    value: &Value::Hidden,
-                    location: None,
-                    target_kind: target.kind,
-                };
+                let item = Item::whole(target);
                 push(
                     RuleId::ProtectedDelete,
                     Severity::Error,
@@ -511,13 +519,7 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
     // push guards): refused where protected, a warning elsewhere.
     for target in &plan.targets {
         for change in target.changes.iter().filter(|c| c.is_schema_drift()) {
-            let item = Item {
-                target: &target.name,
-                name: "",
-                value: &Value::Hidden,
-                location: None,
-                target_kind: target.kind,
-            };
+            let item = Item::whole(target);
             let location = ctx.environment.migrations.as_ref().map(|m| &m.location);
             push(
                 RuleId::MigrationDrift,

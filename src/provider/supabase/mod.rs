@@ -268,10 +268,9 @@ impl SupabaseProvider {
 
         for (i, write) in writes.iter().enumerate() {
             if let Write::DeleteFunction { slug } = write {
-                self.api
-                    .delete_function(project, slug)
-                    .await
-                    .map_err(|e| ApplyFailure::after(&done, self.error(e, "edge_functions:write")))?;
+                self.api.delete_function(project, slug).await.map_err(|e| {
+                    ApplyFailure::after(&done, self.error(e, "edge_functions:write"))
+                })?;
                 done.push(i);
             }
         }
