@@ -6,8 +6,6 @@
 //! than reqwest: this crate's reqwest has no TLS crypto provider, and
 //! reqwest refuses to build a client without one even for plain http.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use envctl_fakes::openapi::{validate_multipart_metadata, validate_request, validate_response};
@@ -19,108 +17,9 @@ const TOKEN: &str = "sbp_0123456789abcdef0123456789abcdef01234567";
 const REF: &str = "abcdefghijklmnopqrst";
 const OTHER_REF: &str = "zyxwvutsrqponmlkjihg";
 
-// ---------------------------------------------------------------------------
-// A minimal HTTP/1.1 client
+mod common;
 
-/// A response as received.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.text()))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn message(&self) -> String {
-        self.json()["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string message in {}", self.text()))
-            .to_string()
-    }
-
-    fn rate_header(&self, name: &str) -> u64 {
-        self.header(name)
-            .unwrap_or_else(|| panic!("missing {name} on {} {}", self.status, self.text()))
-            .parse()
-            .unwrap_or_else(|e| panic!("{name} is not a number: {e}"))
-    }
-}
-
-/// One request on a fresh connection; `Connection: close` makes the end
-/// of the response the end of the stream.
-fn send(
-    server: &Server<FakeSupabase>,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Reply {
-    let addr = server.url().trim_start_matches("http://").to_string();
-    let mut stream = TcpStream::connect(&addr).expect("connect to the fake");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("send head");
-    stream.write_all(body).expect("send body");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    parse_reply(&raw)
-}
-
-fn parse_reply(raw: &[u8]) -> Reply {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("response head ends");
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if let Some(len) = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-    {
-        body.truncate(len);
-    }
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
+use common::{Reply, send};
 
 /// A request with `token` as bearer (none when `None`) and an optional
 /// JSON body.
@@ -143,7 +42,7 @@ fn call(
         }
         None => Vec::new(),
     };
-    send(server, method, target, &headers, &bytes)
+    send(&server.url(), method, target, &headers, &bytes)
 }
 
 fn get(server: &Server<FakeSupabase>, target: &str) -> Reply {
@@ -228,7 +127,7 @@ fn deploy_raw(
     let auth = format!("Bearer {TOKEN}");
     let target = path(&format!("functions/deploy{slug_query}"));
     send(
-        server,
+        &server.url(),
         "POST",
         &target,
         &[("Authorization", &auth), ("Content-Type", content_type)],
@@ -378,9 +277,15 @@ fn bulk_create_bad_shapes_are_400() {
         ("Authorization", auth.as_str()),
         ("Content-Type", "application/json"),
     ];
-    let reply = send(&server, "POST", &path("secrets"), &headers, b"[{\"name\": ");
+    let reply = send(
+        &server.url(),
+        "POST",
+        &path("secrets"),
+        &headers,
+        b"[{\"name\": ",
+    );
     expect(&reply, "v1-bulk-create-secrets", 400);
-    let reply = send(&server, "POST", &path("secrets"), &headers, b"");
+    let reply = send(&server.url(), "POST", &path("secrets"), &headers, b"");
     expect(&reply, "v1-bulk-create-secrets", 400);
     for body in [
         json!({"name": "A", "value": "1"}),
@@ -447,7 +352,13 @@ fn missing_or_unknown_tokens_are_401() {
     let replies = [
         call(&server, "GET", &target, None, None),
         call(&server, "GET", &target, Some("sbp_unknown"), None),
-        send(&server, "GET", &target, &[("Authorization", TOKEN)], b""),
+        send(
+            &server.url(),
+            "GET",
+            &target,
+            &[("Authorization", TOKEN)],
+            b"",
+        ),
     ];
     for reply in &replies {
         expect(reply, "v1-list-all-secrets", 401);

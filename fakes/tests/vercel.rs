@@ -5,8 +5,8 @@
 //! building a reqwest `Client` panics unless a rustls crypto provider is
 //! installed, which this crate cannot do without depending on rustls.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::time::Duration;
 
 use envctl_fakes::Server;
@@ -36,7 +36,8 @@ impl Reply {
     }
 }
 
-/// One request on a fresh connection (`Connection: close`).
+/// One request with a bearer token and a JSON body, through the shared
+/// raw client.
 fn send(
     server: &Server<FakeVercel>,
     method: &str,
@@ -44,50 +45,24 @@ fn send(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Reply {
-    let addr = server.url().trim_start_matches("http://").to_string();
-    let mut stream = TcpStream::connect(&addr).expect("connect to the fake");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(auth) = &auth {
+        headers.push(("Authorization", auth.as_str()));
     }
     if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
+        headers.push(("Content-Type", "application/json"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
-    stream
-        .write_all(format!("{head}{payload}").as_bytes())
-        .expect("send the request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    parse(&raw)
-}
-
-fn parse(raw: &[u8]) -> Reply {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let body = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(body).expect("a JSON body")
-    };
+    let raw = common::send(&server.url(), method, path, &headers, payload.as_bytes());
     Reply {
-        status,
-        headers,
-        body,
+        status: raw.status,
+        body: if raw.body.is_empty() {
+            Value::Null
+        } else {
+            raw.json()
+        },
+        headers: raw.headers,
     }
 }
 
