@@ -132,19 +132,8 @@ pub fn split(sql: &str) -> Vec<Statement> {
             b'$' => {
                 // `$tag$` opens a body that only the same `$tag$` closes;
                 // `$1` is a parameter.
-                let mut j = i + 1;
-                if j < n && ident_start(bytes[j]) {
-                    j += 1;
-                    while j < n && (ident_start(bytes[j]) || bytes[j].is_ascii_digit()) {
-                        j += 1;
-                    }
-                }
-                if bytes.get(j) == Some(&b'$') {
-                    let tag = &sql[i..=j];
-                    i = match sql[j + 1..].find(tag) {
-                        Some(k) => j + 1 + k + tag.len(),
-                        None => n,
-                    };
+                if let Some(end) = dollar_quote_end(sql, i) {
+                    i = end;
                 } else {
                     i += 1;
                     while i < n && bytes[i].is_ascii_digit() {
@@ -234,16 +223,8 @@ pub fn code(sql: &str) -> String {
             }
             b'\'' | b'"' => i = skip_quoted(bytes, i, b, false),
             b'$' => {
-                let mut j = i + 1;
-                if j < n && ident_start(bytes[j]) {
-                    j += 1;
-                    while j < n && (ident_start(bytes[j]) || bytes[j].is_ascii_digit()) {
-                        j += 1;
-                    }
-                }
-                if bytes.get(j) == Some(&b'$') {
-                    let tag = &sql[i..=j];
-                    i = sql[j + 1..].find(tag).map_or(n, |k| j + 1 + k + tag.len());
+                if let Some(end) = dollar_quote_end(sql, i) {
+                    i = end;
                 } else {
                     i += 1;
                 }
@@ -270,6 +251,26 @@ pub fn code(sql: &str) -> String {
 /// Past the closing quote of a string or quoted identifier opened at
 /// `open`; a doubled quote stays inside, and so does `\'` with
 /// `backslash`. An unterminated one runs to the end.
+/// Where the dollar-quoted body opened by the `$tag$` (or `$$`) at `i`
+/// ends, just past its closing tag (unterminated: the end); `None` when no
+/// tag opens at `i` (`$1`, or a lone `$`).
+fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let n = bytes.len();
+    let mut j = i + 1;
+    if j < n && ident_start(bytes[j]) {
+        j += 1;
+        while j < n && (ident_start(bytes[j]) || bytes[j].is_ascii_digit()) {
+            j += 1;
+        }
+    }
+    if bytes.get(j) != Some(&b'$') {
+        return None;
+    }
+    let tag = &sql[i..=j];
+    Some(sql[j + 1..].find(tag).map_or(n, |k| j + 1 + k + tag.len()))
+}
+
 /// Where the comment starting at `i` ends (just past it), if one starts
 /// there: `--` to the end of the line, `/* */` nested as PostgreSQL nests
 /// them (an unterminated one runs to the end).
