@@ -19,8 +19,8 @@ pub const TOKEN_VAR: &str = "VERCEL_TOKEN";
 const PAGE: usize = 100;
 
 /// One environment variable record as listed. `value` is plaintext only
-/// for `plain`; ciphertext or empty otherwise.
-#[derive(Debug, Clone, Deserialize)]
+/// for `plain`; ciphertext or empty otherwise. `Debug` leaves it out.
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
     #[serde(default)]
@@ -42,6 +42,19 @@ pub struct Record {
     pub decrypted: Option<bool>,
     #[serde(default)]
     pub updated_at: Option<i64>,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record")
+            .field("id", &self.id)
+            .field("key", &self.key)
+            .field("kind", &self.kind)
+            .field("target", &self.target)
+            .field("git_branch", &self.git_branch)
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for Record {
@@ -323,5 +336,25 @@ impl Api {
         );
         let created: Created = self.http.send(&call).await?.parse(&call, URL_VAR)?;
         Ok(Some(created.url.unwrap_or(latest.uid)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Record;
+
+    #[test]
+    fn records_parse_either_target_shape_and_debug_hides_the_value() {
+        let r: Record = serde_json::from_str(
+            r#"{"id":"a","key":"K","value":"canary-plain","type":"plain","target":"production"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.target, ["production"]);
+        assert!(!format!("{r:?}").contains("canary"));
+        let r: Record = serde_json::from_str(
+            r#"{"key":"K","type":"encrypted","target":["preview","development"]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.target.len(), 2);
     }
 }
