@@ -118,7 +118,7 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Plan every environment (or those named); exit 2 on any drift.
+    /// Plan every deployed environment (or those named) at once; exit 2 on any drift.
     #[command(
         after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
     )]
