@@ -17,6 +17,8 @@ use crate::secret::{self, EnvSource, Secret};
 pub struct Secrets {
     pub resolution: BTreeMap<String, Result<Resolved, String>>,
     pub values: BTreeMap<String, Secret>,
+    /// Sources that resolved but deserve a look (a world-readable file).
+    pub warnings: Vec<String>,
 }
 
 impl Secrets {
@@ -32,6 +34,7 @@ impl Secrets {
         Secrets {
             resolution,
             values: BTreeMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -47,10 +50,15 @@ impl Secrets {
 pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource) -> Secrets {
     let mut resolution = BTreeMap::new();
     let mut values = BTreeMap::new();
+    let mut warnings = Vec::new();
     for var in env.variables.values() {
         if let VarValue::Secret(reference) = &var.value {
-            match secret::resolve(reference, &ws.root, source) {
+            let account = crate::keyring::secret_account(&ws.project, &env.name, &var.name);
+            match secret::resolve(reference, &ws.root, source, &account) {
                 Ok(value) => {
+                    if let Some(w) = secret::file_warning(reference, &ws.root) {
+                        warnings.push(format!("{}: {w}", var.name));
+                    }
                     resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
                     values.insert(var.name.clone(), value);
                 }
@@ -60,7 +68,16 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
             }
         }
     }
-    Secrets { resolution, values }
+    #[cfg(debug_assertions)]
+    if std::env::var_os("ENVCTL_TEST_PANIC").is_some() {
+        let all: Vec<&str> = values.values().map(Secret::expose).collect();
+        panic!("forced panic holding {}", all.join(","));
+    }
+    Secrets {
+        resolution,
+        values,
+        warnings,
+    }
 }
 
 /// A plan with everything apply needs to carry it out.
@@ -70,6 +87,8 @@ pub struct Planned {
     pub desired: Vec<DesiredTarget>,
     pub providers: Vec<Provider>,
     pub secrets: Secrets,
+    /// What was read, target by target (saved plans keep its versions).
+    pub live: Vec<Snapshot>,
 }
 
 /// The rules' view of an environment within its workspace.
@@ -84,6 +103,10 @@ pub fn rules_context<'a>(
         config: &ws.rules,
         project_file: &ws.project_file,
         allow_delete,
+        now_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default(),
     }
 }
 
@@ -120,6 +143,7 @@ pub async fn plan(
         desired,
         providers,
         secrets,
+        live,
     })
 }
 

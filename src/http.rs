@@ -591,6 +591,33 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
     Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1000)
 }
 
+/// Parses an RFC 3339 time (`2026-05-01T12:00:00Z`, fractions and
+/// `+hh:mm` offsets allowed) into ms since the epoch.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let mut ymd = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, mo, d) = (ymd.next()??, ymd.next()??, ymd.next()??);
+    let (clock, offset_ms) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else {
+        let at = time.rfind(['+', '-'])?;
+        let (clock, zone) = time.split_at(at);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let (zh, zm) = zone[1..].split_once(':')?;
+        (
+            clock,
+            sign * (zh.parse::<i64>().ok()? * 60 + zm.parse::<i64>().ok()?) * 60_000,
+        )
+    };
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut hms = whole.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    let ms: i64 = format!("{fraction:0<3}")[..3].parse().ok()?;
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1000 + ms - offset_ms)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
 /// `days_from_civil`).
 pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
@@ -783,6 +810,25 @@ mod tests {
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
         assert_eq!(parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc3339_times_parse_to_epoch_milliseconds() {
+        assert_eq!(parse_rfc3339("1994-11-06T08:49:37Z"), Some(784_111_777_000));
+        assert_eq!(
+            parse_rfc3339("1994-11-06T08:49:37.25Z"),
+            Some(784_111_777_250)
+        );
+        assert_eq!(
+            parse_rfc3339("1994-11-06T09:49:37+01:00"),
+            Some(784_111_777_000)
+        );
+        assert_eq!(
+            parse_rfc3339("1994-11-06 03:49:37.123456-05:00"),
+            Some(784_111_777_123)
+        );
+        assert_eq!(parse_rfc3339("1994-11-06"), None);
+        assert_eq!(parse_rfc3339("last week"), None);
     }
 
     #[test]

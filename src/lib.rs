@@ -7,6 +7,7 @@
 //! middle of that pipeline is pure; I/O stays at the edges ([`engine`]).
 
 pub mod apply;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod detect;
@@ -14,12 +15,14 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod keyring;
 pub mod log;
 pub mod migrate;
 pub mod plan;
 pub mod provider;
 pub mod render;
 pub mod rules;
+pub mod saved;
 pub mod secret;
 pub mod yaml;
 

@@ -1,6 +1,6 @@
 //! Secret values: a type that cannot leak by accident, fingerprints that
 //! show a change without showing the value, and resolving a reference
-//! (`env:`, `file:`, `command`) to its value.
+//! (`env:`, `file:`, `keyring`, `command`) to its value.
 //!
 //! The plaintext is reachable only through [`Secret::expose`], which is
 //! called where a value is compared or written to its target — nowhere else.
@@ -86,8 +86,17 @@ impl Fingerprint {
     }
 }
 
-/// How long a `command` source may take before envctl gives up on it.
+/// How long a `command` source may take before envctl gives up on it,
+/// unless `ENVCTL_COMMAND_TIMEOUT` (seconds) says otherwise.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn command_timeout() -> Duration {
+    std::env::var("ENVCTL_COMMAND_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map_or(COMMAND_TIMEOUT, Duration::from_secs_f64)
+}
 
 /// Why a reference could not be resolved. Never holds the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,11 +129,13 @@ impl EnvSource for std::collections::BTreeMap<String, String> {
     }
 }
 
-/// Resolves a reference. `root` anchors relative `file:` paths.
+/// Resolves a reference. `root` anchors relative `file:` paths; `account`
+/// is where a `keyring` reference looks (see [`crate::keyring`]).
 pub fn resolve(
     reference: &SecretRef,
     root: &Path,
     env: &dyn EnvSource,
+    account: &str,
 ) -> Result<Secret, Unresolved> {
     match reference {
         SecretRef::Env(name) => env
@@ -137,14 +148,45 @@ pub fn resolve(
                 .map_err(|e| Unresolved(format!("cannot read {}: {}", full.display(), e.kind())))?;
             Ok(Secret::new(trim_newline(text)))
         }
-        SecretRef::Keyring => Err(Unresolved(
-            "the keyring source is not available in this version of envctl; use env:NAME or file:PATH".into(),
-        )),
+        SecretRef::Keyring => crate::keyring::get(account).map_err(|e| match e {
+            crate::keyring::KeyringError::Missing { .. } => {
+                Unresolved(format!("{e}; store it with `envctl secret set`"))
+            }
+            other => Unresolved(other.to_string()),
+        }),
         SecretRef::Command(argv) => run_command(argv, root),
     }
 }
 
-fn trim_newline(mut text: String) -> String {
+/// A warning for a `file:` source that other users can read (Unix).
+pub fn file_warning(reference: &SecretRef, root: &Path) -> Option<String> {
+    let SecretRef::File(path) = reference else {
+        return None;
+    };
+    let full = root.join(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&full).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{} can be read by other users (mode {:o}); run `chmod 600 {}`",
+                full.display(),
+                mode & 0o777,
+                full.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = full;
+        None
+    }
+}
+
+/// Drops one trailing newline (`\n` or `\r\n`), as a file or a
+/// password manager's output ends.
+pub fn trim_newline(mut text: String) -> String {
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {
@@ -174,15 +216,16 @@ fn run_command(argv: &[String], root: &Path) -> Result<Secret, Unresolved> {
         stdout.read_to_end(&mut out).map(|_| out)
     });
     let started = Instant::now();
+    let timeout = command_timeout();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > COMMAND_TIMEOUT => {
+            Ok(None) if started.elapsed() > timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(Unresolved(format!(
-                    "`{program}` did not finish within {}s",
-                    COMMAND_TIMEOUT.as_secs()
+                    "`{program}` did not finish within {}s (ENVCTL_COMMAND_TIMEOUT sets the limit)",
+                    timeout.as_secs_f64()
                 )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -233,20 +276,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("s.txt"), "from-file\n").unwrap();
         assert_eq!(
-            resolve(&SecretRef::Env("K".into()), dir.path(), &env)
+            resolve(&SecretRef::Env("K".into()), dir.path(), &env, "p/e/K")
                 .unwrap()
                 .expose(),
             "v1"
         );
         assert_eq!(
-            resolve(&SecretRef::File("s.txt".into()), dir.path(), &env)
+            resolve(&SecretRef::File("s.txt".into()), dir.path(), &env, "p/e/K")
                 .unwrap()
                 .expose(),
             "from-file"
         );
-        let missing = resolve(&SecretRef::Env("NOPE".into()), dir.path(), &env).unwrap_err();
+        let missing =
+            resolve(&SecretRef::Env("NOPE".into()), dir.path(), &env, "p/e/K").unwrap_err();
         assert_eq!(missing.0, "environment variable NOPE is not set");
-        assert!(resolve(&SecretRef::File("none".into()), dir.path(), &env).is_err());
+        assert!(resolve(&SecretRef::File("none".into()), dir.path(), &env, "p/e/K").is_err());
     }
 
     #[test]
@@ -257,14 +301,19 @@ mod tests {
             "%s\n".to_string(),
             "$HOME;x".to_string(),
         ];
-        let s = resolve(&SecretRef::Command(argv), dir.path(), &ProcessEnv).unwrap();
+        let s = resolve(&SecretRef::Command(argv), dir.path(), &ProcessEnv, "p/e/K").unwrap();
         assert_eq!(s.expose(), "$HOME;x");
         let failing = vec!["false".to_string()];
         assert!(
-            resolve(&SecretRef::Command(failing), dir.path(), &ProcessEnv)
-                .unwrap_err()
-                .0
-                .contains("failed")
+            resolve(
+                &SecretRef::Command(failing),
+                dir.path(),
+                &ProcessEnv,
+                "p/e/K"
+            )
+            .unwrap_err()
+            .0
+            .contains("failed")
         );
     }
 }

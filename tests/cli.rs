@@ -307,7 +307,7 @@ fn scalars_keep_their_source_text_end_to_end() {
 #[test]
 fn missing_project_file_explains_chdir() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace { dir };
+    let ws = Workspace::at(dir);
     let run = ws.run(&["validate"], &[]);
     run.expect(1);
     assert!(
@@ -318,26 +318,38 @@ fn missing_project_file_explains_chdir() {
 }
 
 #[test]
-fn schema_prints_both_schemas_and_later_commands_say_so() {
+fn schema_prints_both_schemas() {
     let ws = Workspace::example();
     let run = ws.run(&["schema"], &[]);
     run.expect(0);
     let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     assert!(json["envctl.schema.json"]["properties"]["version"].is_object());
+    assert!(json["envctl.schema.json"]["properties"]["audit"].is_object());
     assert!(json["environment.schema.json"]["properties"]["targets"].is_object());
-    for args in [
-        &["rotate", "local", "X"][..],
-        &["login", "vercel"][..],
-        &["import", "local"][..],
+}
+
+#[test]
+fn secret_commands_refuse_bad_input_before_touching_the_keychain() {
+    let ws = Workspace::example();
+    for (args, message) in [
+        (&["rotate", "local", "X"][..], "X is not declared in local"),
+        (&["login", "vercel"][..], "pass --stdin"),
+        (&["import", "local"][..], "already exists; pass --force"),
+        (
+            &["import", "new", "--from", "heroku:app"][..],
+            "--from heroku:app: write",
+        ),
+        (
+            &["rotate", "local", "STRIPE_SECRET_KEY", "--generate", "8"][..],
+            "from 16 to 4096",
+        ),
     ] {
         let run = ws.run(args, &[]);
         run.expect(1);
-        assert!(
-            run.stderr().contains("not implemented yet"),
-            "{args:?}: {}",
-            run.stderr()
-        );
+        assert!(run.stderr().contains(message), "{args:?}: {}", run.stderr());
     }
+    assert!(!ws.keyring_file().exists());
+    assert!(!ws.path("environments/new.yaml").exists());
 }
 
 #[test]

@@ -120,6 +120,7 @@ fn partial_apply_reports_done_and_not_done() {
             desired,
             providers,
             secrets,
+            live,
         }
     };
     second.fail_at(1);

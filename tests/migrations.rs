@@ -121,9 +121,7 @@ impl Setup {
     /// Supabase target whose database is `url` (a fresh database).
     fn new(test: &str, files: &[File]) -> Setup {
         let url = pg::server().database(test);
-        let ws = Workspace {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let ws = Workspace::at(tempfile::tempdir().unwrap());
         ws.write(
             "envctl.yaml",
             "version: 1\nproject: shop\ndefaults:\n  migrations:\n    head: latest\n",

@@ -227,6 +227,14 @@ impl FakeSupabase {
             .insert(name.to_string(), secret);
     }
 
+    /// Backdates a secret's `updated_at` (RFC 3339), as if set long ago.
+    pub fn set_secret_updated_at(&self, project_ref: &str, name: &str, updated_at: &str) {
+        let mut state = self.lock();
+        if let Some(secret) = project_mut(&mut state, project_ref).secrets.get_mut(name) {
+            secret.updated_at = updated_at.to_string();
+        }
+    }
+
     /// The digest the list endpoint shows for `name`.
     pub fn secret_digest(&self, project_ref: &str, name: &str) -> Option<String> {
         self.secret_value(project_ref, name)

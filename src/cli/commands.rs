@@ -60,10 +60,13 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
         } => apply(
             &root,
             &target,
-            yes,
-            allow_delete,
-            redeploy,
-            (migrations, dry_run),
+            ApplyOptions {
+                yes,
+                allow_delete,
+                redeploy,
+                migrations,
+                dry_run,
+            },
             out,
         ),
         Command::Drift {
@@ -73,21 +76,14 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
         } => drift(&root, &envs, format, require_secrets, base, out),
         Command::Diff { env_a, env_b, live } => diff(&root, &env_a, &env_b, live, out),
         Command::Schema { kind, write } => schema_cmd(kind, write.as_deref(), out),
-        Command::Rotate { .. } => later("`envctl rotate`"),
-        Command::Import { .. } => later("`envctl import`"),
-        Command::Secret { .. } => later("`envctl secret`"),
-        Command::Login { .. } => later("`envctl login`"),
+        Command::Rotate(args) => super::secrets::rotate(&root, &args, out),
+        Command::Import(args) => super::import::import(&root, &args, out),
+        Command::Secret { action } => super::secrets::secret(&root, action, out),
+        Command::Login { platform, stdin } => super::secrets::login(platform, stdin, out),
     }
 }
 
-fn later(what: &str) -> Result<Exit, Error> {
-    Err(Error::NotImplemented {
-        what: what.to_string(),
-        hint: "it is planned for a later version of envctl; for now use env: or file: secret references".to_string(),
-    })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -196,6 +192,9 @@ fn prepare(
     for (name, why) in unresolved {
         out.warn(&format!("{name}: {why}; planned as unknown"));
     }
+    for warning in &secrets.warnings {
+        out.warn(warning);
+    }
     // A required variable may exist live, undeclared: only the plan can
     // tell, so `required` waits for live state; every other refusal of the
     // desired state stands whatever is live.
@@ -231,9 +230,6 @@ fn make_plan(
 }
 
 fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
-    if args.out.is_some() {
-        return later("saving a plan (`plan --out`)");
-    }
     let ws = load(root, out)?;
     let env = ws.environment(&args.env)?;
     let planned = match make_plan(&ws, env, args.require_secrets, args.allow_delete, out)? {
@@ -254,6 +250,27 @@ fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit,
         Format::Markdown => render::markdown(&planned.plan, &planned.verdict),
     };
     out.print(&text);
+    if let Some(file) = &args.out
+        && planned.verdict.refused()
+    {
+        out.warn(&format!(
+            "the plan was not saved to {}: it is refused",
+            file.display()
+        ));
+    } else if let Some(file) = &args.out {
+        let path = root.join(file);
+        crate::saved::SavedPlan::new(&ws, env, &planned, args.allow_delete)
+            .write(&path)
+            .map_err(|e| Error::Io {
+                context: format!("writing the plan to {}", path.display()),
+                source: e,
+            })?;
+        out.note(&format!(
+            "Saved the plan to {} (no secret values). Apply exactly this plan with `envctl apply {}`.",
+            file.display(),
+            file.display()
+        ));
+    }
     Ok(if planned.verdict.refused() {
         Exit::Refused
     } else if args.detailed_exitcode && planned.plan.has_changes() {
@@ -283,22 +300,25 @@ fn print_refusal(verdict: &crate::rules::Verdict, format: Format, base: &Path, o
     out.note("refused: the desired state breaks the rules above; live state was not read");
 }
 
-/// `(migrations, dry_run)`: `--migrations` and `--dry-run`.
-fn apply(
-    root: &Path,
-    target: &str,
-    yes: bool,
-    allow_delete: bool,
-    redeploy: bool,
-    (migrations, dry_run): (bool, bool),
-    out: &Output,
-) -> Result<Exit, Error> {
+/// The flags of `apply` (and `rotate`) that shape how a plan is carried out.
+pub(super) struct ApplyOptions {
+    pub yes: bool,
+    pub allow_delete: bool,
+    pub redeploy: bool,
+    pub migrations: bool,
+    pub dry_run: bool,
+}
+
+fn apply(root: &Path, target: &str, opts: ApplyOptions, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
-    if ws.environment(target).is_err() && root.join(target).is_file() {
-        return later("applying a saved plan file");
+    if ws.environment(target).is_err() {
+        let path = root.join(target);
+        if path.is_file() || target.contains(['/', '.']) {
+            return apply_saved(&ws, &path, target, opts, out);
+        }
     }
     let env = ws.environment(target)?;
-    let planned = match make_plan(&ws, env, false, allow_delete, out)? {
+    let planned = match make_plan(&ws, env, false, opts.allow_delete, out)? {
         Ok(planned) => planned,
         Err(verdict) => {
             print_refusal(&verdict, Format::Human, Path::new(""), out);
@@ -310,11 +330,79 @@ fn apply(
         &planned.verdict,
         out.stdout_style,
     ));
+    carry_out(&ws, env, &planned, &opts, "apply", out)
+}
+
+/// `apply FILE`: plan again, refuse unless it is the plan that was saved,
+/// then apply it without asking (it was reviewed when it was saved).
+fn apply_saved(
+    ws: &Workspace,
+    path: &Path,
+    shown: &str,
+    mut opts: ApplyOptions,
+    out: &Output,
+) -> Result<Exit, Error> {
+    let saved = crate::saved::SavedPlan::read(path).map_err(Error::Usage)?;
+    if saved.project != ws.project {
+        return Err(Error::Usage(format!(
+            "{} is a plan for project `{}`, but this is `{}`; nothing was written",
+            path.display(),
+            saved.project,
+            ws.project
+        )));
+    }
+    let env = ws.environment(&saved.environment)?;
+    let planned = match make_plan(ws, env, false, saved.allow_delete, out)? {
+        Ok(planned) => planned,
+        Err(verdict) => {
+            print_refusal(&verdict, Format::Human, Path::new(""), out);
+            return Ok(Exit::Refused);
+        }
+    };
+    let stale = saved.staleness(env, &planned);
+    if !stale.is_empty() {
+        for why in &stale {
+            out.note(&format!("  {why}"));
+        }
+        return Err(Error::Usage(format!(
+            "{} is stale: {} thing{} changed since it was planned (listed above); nothing was written. Plan again: `envctl plan {} --out {}`",
+            path.display(),
+            stale.len(),
+            if stale.len() == 1 { "" } else { "s" },
+            env.name,
+            path.display()
+        )));
+    }
+    out.print(&render::human(
+        &planned.plan,
+        &planned.verdict,
+        out.stdout_style,
+    ));
+    out.note(&format!(
+        "{}: live state and secrets are as planned.",
+        path.display()
+    ));
+    opts.yes = true;
+    opts.allow_delete = saved.allow_delete;
+    let command = format!("apply {shown}");
+    carry_out(ws, env, &planned, &opts, &command, out)
+}
+
+/// Carries out a plan that was shown: refusal, migrations, confirmation,
+/// writes, the audit log, and what is left to do.
+pub(super) fn carry_out(
+    ws: &Workspace,
+    env: &Environment,
+    planned: &Planned,
+    opts: &ApplyOptions,
+    command: &str,
+    out: &Output,
+) -> Result<Exit, Error> {
     if planned.verdict.refused() {
         return Ok(Exit::Refused);
     }
-    let jobs = if migrations {
-        match super::migrations::jobs(&ws, env, &planned) {
+    let jobs = if opts.migrations {
+        match super::migrations::jobs(ws, env, planned) {
             Ok(jobs) => jobs,
             Err(super::migrations::Blocked::Refused(why)) => {
                 out.warn(&why);
@@ -326,7 +414,7 @@ fn apply(
     } else {
         Vec::new()
     };
-    if dry_run {
+    if opts.dry_run {
         super::migrations::dry_run(&jobs, out)?;
         out.note("Dry run: nothing was written.");
         return Ok(Exit::Ok);
@@ -335,12 +423,12 @@ fn apply(
         out.note("Nothing to apply.");
         return Ok(Exit::Ok);
     }
-    if !yes {
+    if !opts.yes {
         confirm(&env.name, out)?;
     }
     let runtime = runtime()?;
     super::migrations::run(&runtime, &jobs, &env.name, out)?;
-    let report = runtime.block_on(engine::apply(&planned))?;
+    let report = runtime.block_on(engine::apply(planned))?;
     let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
     for (target, writes) in &report.applied {
         out.note(&format!("target {target}: {}", writes.join(", ")));
@@ -350,10 +438,21 @@ fn apply(
         if count == 1 { "" } else { "s" },
         env.name
     ));
-    if !migrations {
+    if let Some(log) = &ws.audit_log {
+        let applied: Vec<String> = report.applied.iter().map(|(t, _)| t.clone()).collect();
+        let entries =
+            crate::audit::entries(&planned.plan, &applied, command, &crate::audit::user());
+        if let Err(e) = crate::audit::append(log, &entries) {
+            out.warn(&format!(
+                "the changes were written, but the audit log {} was not: {e}",
+                log.display()
+            ));
+        }
+    }
+    if !opts.migrations {
         migrations_left(&planned.plan, &env.name, out);
     }
-    redeploys(&planned, &report, &env.name, redeploy, out)?;
+    redeploys(planned, &report, &env.name, opts.redeploy, out)?;
     Ok(Exit::Ok)
 }
 
@@ -435,7 +534,7 @@ fn redeploys(
     Ok(())
 }
 
-fn confirm(env: &str, out: &Output) -> Result<(), Error> {
+pub(super) fn confirm(env: &str, out: &Output) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::NeedsConfirmation);
     }

@@ -3,8 +3,10 @@
 //! lives in [`commands`] and calls the engine, which never sees clap.
 
 mod commands;
+mod import;
 mod migrations;
 mod output;
+mod secrets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,10 +95,11 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make live match the desired state (asks for confirmation).
     #[command(
-        after_help = "Examples:\n  envctl apply local\n  envctl apply staging --yes\n  envctl apply prod --allow-delete   # prune in a protected environment"
+        after_help = "Examples:\n  envctl apply local\n  envctl apply staging --yes\n  envctl apply prod --allow-delete   # prune in a protected environment\n  envctl plan prod --out prod.plan && envctl apply prod.plan   # apply what was reviewed"
     )]
     Apply {
-        /// Environment name or alias.
+        /// Environment name or alias, or a plan file saved by `plan --out`
+        /// (applied as reviewed, without asking, if nothing changed since).
         target: String,
         /// Do not ask; required when there is no terminal.
         #[arg(long, short = 'y')]
@@ -157,29 +160,118 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
     },
-    /// Rotate a secret everywhere it lives (not available yet).
-    Rotate { env: String, name: String },
-    /// Write an environment file from what is live now (not available yet).
-    Import { env: String },
-    /// The keyring-backed secret store (not available yet).
+    /// Replace a secret's value everywhere it goes, in one plan.
+    #[command(
+        after_help = "Examples:\n  envctl rotate production JWT_SECRET --generate\n  envctl rotate staging STRIPE_SECRET_KEY --stdin < new-key.txt\n  envctl rotate production SESSION_KEY --generate 64 --yes --redeploy\n\nThe new value is stored in the secret's source when envctl can write it\n(`keyring`, `file:`); for `env:` and `command` sources envctl says where to\nput it. Only NAME's changes are planned and applied."
+    )]
+    Rotate(RotateArgs),
+    /// Write environments/<ENV>.yaml from what is live now.
+    #[command(
+        after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML."
+    )]
+    Import(ImportArgs),
+    /// Store, check or remove a secret in the OS keychain (`keyring` references).
+    #[command(
+        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
+    )]
     Secret {
-        #[arg(value_parser = ["set", "get", "rm"])]
-        action: String,
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+    /// Store a platform API token in the OS keychain (used when the token
+    /// variable is not set).
+    #[command(
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN) wins when set, as in CI."
+    )]
+    Login {
+        #[arg(value_enum)]
+        platform: LoginPlatform,
+        /// Read the token from standard input instead of a prompt.
+        #[arg(long)]
+        stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginPlatform {
+    Supabase,
+    Vercel,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Store a value, read from a prompt without echo or from --stdin
+    /// (never from an argument, which shell history and `ps` would keep).
+    Set {
         env: String,
         name: String,
+        /// Read the value from standard input (one trailing newline dropped).
+        #[arg(long)]
+        stdin: bool,
     },
-    /// Store an API token in the keyring (not available yet).
-    Login {
-        #[arg(value_parser = ["supabase", "vercel"])]
-        platform: String,
+    /// Say whether a value is stored, with its fingerprint; the value
+    /// itself only with --reveal.
+    Get {
+        env: String,
+        name: String,
+        /// Print the value to standard output.
+        #[arg(long)]
+        reveal: bool,
     },
+    /// Remove a stored value.
+    Rm { env: String, name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Environment name or alias.
+    pub env: String,
+    /// The secret variable to rotate.
+    pub name: String,
+    /// Generate a random value of LEN characters (default 48) from the OS
+    /// random generator, letters and digits only.
+    #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "48", conflicts_with = "stdin")]
+    pub generate: Option<usize>,
+    /// Read the new value from standard input.
+    #[arg(long)]
+    pub stdin: bool,
+    /// Do not ask before applying.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Redeploy Vercel production afterwards so it runs with the new value.
+    #[arg(long)]
+    pub redeploy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The environment to write (environments/<ENV>.yaml).
+    pub env: String,
+    /// A live target to read: `supabase:<project_ref>`,
+    /// `vercel:<project>:<production|preview|development>`, or
+    /// `dotenv:<path>`. Repeat for several. Without it, the targets the
+    /// existing file declares (needs --force).
+    #[arg(long, value_name = "TARGET")]
+    pub from: Vec<String>,
+    /// Team id or slug for Vercel projects owned by a team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Overwrite an existing environment file.
+    #[arg(long)]
+    pub force: bool,
+    /// Store values envctl can read and that look secret in the OS
+    /// keychain, referenced as `keyring`.
+    #[arg(long)]
+    pub to_keyring: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Environment name or alias.
     pub env: String,
-    /// Save the plan to FILE for `envctl apply FILE` (not available yet).
+    /// Also save the plan to FILE (mode 0600, no secret values) for
+    /// `envctl apply FILE`, which refuses it if live state or a secret
+    /// changed since.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -195,6 +287,30 @@ pub struct PlanArgs {
     pub allow_delete: bool,
 }
 
+/// A panic says where, and shows its message only when that message is a
+/// fixed string: a formatted one could hold a value. `RUST_BACKTRACE=1`
+/// adds the backtrace (function names and lines, no values).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&'static str>()
+            .copied()
+            .unwrap_or("(message withheld: it may contain a value)");
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "envctl crashed at {at}: {message}\nThis is a bug in envctl; please report it with the command you ran."
+        );
+        let trace = std::backtrace::Backtrace::capture();
+        if trace.status() == std::backtrace::BacktraceStatus::Captured {
+            eprintln!("{trace}");
+        }
+    }));
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -204,6 +320,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
+    install_panic_hook();
     crate::log::set_level(cli.verbose);
     crate::log::init_from_env();
     let out = Output::new(cli.color);

@@ -39,6 +39,33 @@ pub struct ProjectFile {
     /// Where the Supabase project files live, relative to this file.
     #[serde(default)]
     pub paths: Paths,
+    /// The audit log: one JSON line per change each apply makes.
+    #[serde(default)]
+    pub audit: Audit,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// Append to the log on every apply. Default `true`.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The log file, relative to this file. Default `.envctl/audit.jsonl`.
+    #[serde(default = "default_audit_path")]
+    pub path: String,
+}
+
+fn default_audit_path() -> String {
+    ".envctl/audit.jsonl".into()
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Audit {
+            enabled: true,
+            path: default_audit_path(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -529,6 +556,10 @@ pub struct RulesConfig {
     /// Custom value patterns: values of matching names must match a regex.
     #[serde(default)]
     pub patterns: Vec<Spanned<PatternRule>>,
+    /// Warn (rule `secret-age`) about a live secret last updated more than
+    /// this many days ago, where the platform reports update times
+    /// (Supabase, Vercel). Default 90: a quarterly rotation.
+    pub secret_max_age_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

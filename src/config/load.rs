@@ -127,6 +127,10 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
             rules: project.rules,
             project_file: project_path,
             paths: project.paths,
+            audit_log: project
+                .audit
+                .enabled
+                .then(|| root.join(&project.audit.path)),
         },
         warnings: diags,
     })

@@ -29,6 +29,8 @@ pub struct Workspace {
     pub project_file: PathBuf,
     /// Where migrations and Edge Functions live, relative to `root`.
     pub paths: files::Paths,
+    /// The audit log's path (absolute), unless switched off.
+    pub audit_log: Option<PathBuf>,
 }
 
 impl Workspace {

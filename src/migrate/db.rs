@@ -150,8 +150,12 @@ impl Database {
 
     /// The database a reference names: resolved (from the process
     /// environment, a file or a command) and parsed.
-    pub fn open(reference: &crate::config::SecretRef, root: &Path) -> Result<Database, String> {
-        let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv)
+    pub fn open(
+        reference: &crate::config::SecretRef,
+        root: &Path,
+        account: &str,
+    ) -> Result<Database, String> {
+        let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, account)
             .map_err(|why| format!("{reference}: {why}"))?;
         Database::parse(&url, root).map_err(|why| format!("{reference}: {why}"))
     }

@@ -193,6 +193,7 @@ pub fn diff_target(desired: &DesiredTarget, live: &Snapshot) -> TargetPlan {
         description: desired.description.clone(),
         changes: changes_for(desired, live),
         warnings: live.warnings.clone(),
+        updated_ms: live.updated_ms.clone(),
     }
 }
 

@@ -40,6 +40,10 @@ pub struct TargetPlan {
     /// What the platform reported that deserves a look.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// When each live variable was last updated (ms since the epoch),
+    /// where the platform reports it; for the `secret-age` rule.
+    #[serde(skip)]
+    pub updated_ms: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -59,7 +59,7 @@ impl MemoryProvider {
                     .collect(),
             ),
             migrations: None,
-            warnings: Vec::new(),
+            ..Snapshot::default()
         }
     }
 

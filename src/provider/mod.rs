@@ -28,6 +28,57 @@ pub struct Snapshot {
     /// Things the platform reported that deserve a look (a throttled
     /// function, a record envctl cannot read), shown with the plan.
     pub warnings: Vec<String>,
+    /// Versions of live objects beyond their values (a Vercel record's id
+    /// and update time, a function's version, a file's hash), for saved
+    /// plans to notice a change. Never a value.
+    pub versions: BTreeMap<String, String>,
+    /// When each variable was last updated (ms since the epoch), where the
+    /// platform says.
+    pub updated_ms: BTreeMap<String, i64>,
+}
+
+impl Provider {
+    /// The same provider, asked for values where the platform gives them
+    /// rather than for what tells a change (Vercel tags): for `import`.
+    pub fn reading_values(self) -> Provider {
+        match self {
+            Provider::Vercel(v) => Provider::Vercel(v.reading_values()),
+            other => other,
+        }
+    }
+}
+
+impl Snapshot {
+    /// A version token for every object read: the values' fingerprints
+    /// (short form), functions, the migration history and the provider's
+    /// own [`Snapshot::versions`]. Two reads of unchanged live state give
+    /// the same map.
+    pub fn fingerprints(&self) -> BTreeMap<String, String> {
+        let mut out = self.versions.clone();
+        for (name, value) in &self.variables {
+            let token = match value {
+                LiveValue::Readable(s) => format!("sha256:{}", s.fingerprint().short()),
+                LiveValue::Digest(f) => format!("sha256:{}", f.short()),
+                LiveValue::Unreadable => "write-only".to_string(),
+                LiveValue::Stale { .. } => "stale".to_string(),
+            };
+            out.insert(format!("var:{name}"), token);
+        }
+        for (slug, f) in self.functions.iter().flatten() {
+            out.entry(format!("function:{slug}"))
+                .or_insert_with(|| format!("verify_jwt={}", f.verify_jwt));
+        }
+        if let Some(applied) = &self.migrations {
+            out.insert(
+                "migrations".into(),
+                match applied.last() {
+                    Some(head) => format!("{} applied, head {}", applied.len(), head.version),
+                    None => "none applied".into(),
+                },
+            );
+        }
+        out
+    }
 }
 
 /// One applied migration as the history records it.
@@ -248,7 +299,16 @@ impl Provider {
                         .and_then(|m| m.database_url.as_ref())
                     {
                         Some(reference) => provider.with_database(
-                            crate::migrate::Database::open(reference, root).map_err(|message| {
+                            crate::migrate::Database::open(
+                                reference,
+                                root,
+                                &crate::keyring::secret_account(
+                                    &ws.project,
+                                    &env.name,
+                                    "migrations.database_url",
+                                ),
+                            )
+                            .map_err(|message| {
                                 crate::Error::Provider(ProviderError {
                                     target: target.name.clone(),
                                     operation: "migrations.database_url".into(),

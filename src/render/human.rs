@@ -203,6 +203,7 @@ mod tests {
             protected: false,
             targets: vec![TargetPlan {
                 warnings: Vec::new(),
+                updated_ms: Default::default(),
                 name: "t".into(),
                 kind: "memory",
                 description: "memory".into(),

@@ -64,6 +64,11 @@ pub enum FindingKind {
         regex: String,
         message: Option<String>,
     },
+    SecretOld {
+        name: String,
+        days: i64,
+        max_days: u32,
+    },
 }
 
 impl FindingKind {
@@ -123,6 +128,13 @@ impl FindingKind {
                 Some(m) => format!("{name} does not match `{regex}`: {m}"),
                 None => format!("{name} does not match `{regex}`"),
             },
+            FindingKind::SecretOld {
+                name,
+                days,
+                max_days,
+            } => {
+                format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
+            }
         }
     }
 
@@ -173,6 +185,9 @@ impl FindingKind {
             FindingKind::PatternMismatch { name, .. } => {
                 format!("change {name}'s value to match the pattern")
             }
+            FindingKind::SecretOld { name, .. } => format!(
+                "rotate it: `envctl rotate <env> {name} --generate` (or with the new key from its issuer), or raise `rules.secret_max_age_days`"
+            ),
         }
     }
 }
@@ -216,6 +231,9 @@ fn resulting(plan: &Plan) -> Vec<Item<'_>> {
         })
         .collect()
 }
+
+/// `rules.secret_max_age_days` when unset: a quarterly rotation.
+pub const DEFAULT_SECRET_MAX_AGE_DAYS: u32 = 90;
 
 const DEFAULT_FLAGS: &[&str] = &["*_BYPASS", "*_BYPASS_*", "ALLOW_*_FALLBACK"];
 const DEFAULT_PREFIXES: &[&str] = &[
@@ -530,6 +548,41 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
                     detail: change.reason.to_string(),
                 },
             );
+        }
+    }
+
+    // Secrets older than the team rotates them: runbook 003's quarterly
+    // "Rotate Supabase + Stripe secrets", runbook 002's quarterly key review.
+    // Only values that stay as they are count: a planned write renews one.
+    let max_days = ctx
+        .config
+        .secret_max_age_days
+        .unwrap_or(DEFAULT_SECRET_MAX_AGE_DAYS);
+    for target in &plan.targets {
+        for change in &target.changes {
+            let (Some(name), Action::Unchanged, Some(Value::Secret { .. })) =
+                (change.variable(), change.action, &change.after)
+            else {
+                continue;
+            };
+            let Some(&updated) = target.updated_ms.get(name) else {
+                continue;
+            };
+            let days = (ctx.now_ms - updated) / 86_400_000;
+            if days > i64::from(max_days) {
+                let item = Item::whole(target);
+                push(
+                    RuleId::SecretAge,
+                    Severity::Warning,
+                    Some(&item),
+                    change.location.as_ref(),
+                    FindingKind::SecretOld {
+                        name: name.to_string(),
+                        days,
+                        max_days,
+                    },
+                );
+            }
         }
     }
 

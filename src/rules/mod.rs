@@ -36,10 +36,11 @@ pub enum RuleId {
     MigrationDrift,
     Forbid,
     Pattern,
+    SecretAge,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 12] = [
+    pub const ALL: [RuleId; 13] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -52,6 +53,7 @@ impl RuleId {
         RuleId::MigrationDrift,
         RuleId::Forbid,
         RuleId::Pattern,
+        RuleId::SecretAge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl RuleId {
             RuleId::MigrationDrift => "migration-drift",
             RuleId::Forbid => "forbid",
             RuleId::Pattern => "pattern",
+            RuleId::SecretAge => "secret-age",
         }
     }
 }
@@ -152,6 +155,8 @@ pub struct Context<'a> {
     pub project_file: &'a Path,
     /// `--allow-delete` was given.
     pub allow_delete: bool,
+    /// The time of the check (ms since the epoch), for `secret-age`.
+    pub now_ms: i64,
 }
 
 impl Context<'_> {

@@ -10,6 +10,10 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Workspace {
     pub dir: tempfile::TempDir,
+    /// Outside the workspace: the keyring file every run uses (debug
+    /// builds read `ENVCTL_TEST_KEYRING`), so no test touches the real
+    /// keychain.
+    pub home: tempfile::TempDir,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -34,7 +38,7 @@ impl Workspace {
         std::fs::copy(root.join("envctl.yaml"), dir.path().join("envctl.yaml")).unwrap();
         copy_dir(&root.join("environments"), &dir.path().join("environments"));
         copy_dir(&root.join("supabase"), &dir.path().join("supabase"));
-        Workspace { dir }
+        Workspace::at(dir)
     }
 
     /// A copy of a folder of the repository (`examples/<team>`).
@@ -43,7 +47,26 @@ impl Workspace {
         assert!(from.join("envctl.yaml").is_file(), "{}", from.display());
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&from, dir.path());
-        Workspace { dir }
+        Workspace::at(dir)
+    }
+
+    pub fn at(dir: tempfile::TempDir) -> Workspace {
+        Workspace {
+            dir,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The test keyring's file (`ENVCTL_TEST_KEYRING`).
+    pub fn keyring_file(&self) -> PathBuf {
+        self.home.path().join("keyring.json")
+    }
+
+    /// What the test keyring holds at `account`.
+    pub fn keyring_entry(&self, account: &str) -> Option<String> {
+        let text = std::fs::read_to_string(self.keyring_file()).ok()?;
+        let all: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).unwrap();
+        all.get(account).cloned()
     }
 
     /// Appends a line to a file and returns its line number.
@@ -103,19 +126,41 @@ impl Workspace {
 
     /// Runs envctl here with only the given variables in its environment.
     pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_with_input(args, env, None)
+    }
+
+    /// Runs envctl with `input` on its standard input.
+    pub fn run_with_input(&self, args: &[&str], env: &[(&str, &str)], input: Option<&str>) -> Run {
+        use std::io::Write;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
         cmd.arg("--chdir")
             .arg(self.dir.path())
             .args(args)
             .env_clear()
-            .stdin(Stdio::null());
+            .env("ENVCTL_TEST_KEYRING", self.keyring_file())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some(path) = std::env::var_os("PATH") {
             cmd.env("PATH", path);
         }
         for (k, v) in env {
             cmd.env(k, v);
         }
-        Run(cmd.output().unwrap())
+        let mut child = cmd.spawn().unwrap();
+        if let Some(text) = input {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        Run(child.wait_with_output().unwrap())
     }
 
     /// Every file under the workspace with its contents, for "nothing was

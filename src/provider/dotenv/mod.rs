@@ -6,6 +6,7 @@
 
 pub mod format;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,13 @@ impl DotenvProvider {
 
     pub fn read(&self) -> Result<Snapshot, ProviderError> {
         let doc = self.load()?;
+        let file = match std::fs::read(&self.path) {
+            Ok(bytes) => format!(
+                "sha256:{}",
+                crate::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).short()
+            ),
+            Err(_) => "absent".to_string(),
+        };
         let variables = doc
             .entries()
             .into_iter()
@@ -74,6 +82,8 @@ impl DotenvProvider {
             functions: None,
             migrations: None,
             warnings: Vec::new(),
+            versions: BTreeMap::from([("file".to_string(), file)]),
+            updated_ms: BTreeMap::new(),
         })
     }
 

@@ -20,6 +20,8 @@ pub struct SecretDigest {
     pub name: String,
     /// hex(sha256(value)); `None` if the API sent something else.
     pub digest: Option<Fingerprint>,
+    /// `updated_at` (RFC 3339) in ms, when the API sends it.
+    pub updated_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,6 +77,8 @@ impl Api {
         struct Item {
             name: String,
             value: String,
+            #[serde(default)]
+            updated_at: Option<String>,
         }
         let call = Call::new(
             "list secrets",
@@ -87,6 +91,7 @@ impl Api {
             .into_iter()
             .map(|i| SecretDigest {
                 digest: Fingerprint::from_hex(&i.value),
+                updated_ms: i.updated_at.as_deref().and_then(http::parse_rfc3339),
                 name: i.name,
             })
             .collect())

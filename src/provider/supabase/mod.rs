@@ -77,23 +77,14 @@ impl SupabaseProvider {
 
     /// The client from `SUPABASE_ACCESS_TOKEN` and `ENVCTL_SUPABASE_API_URL`.
     pub fn api_from_env() -> Result<Api, String> {
-        let token = std::env::var(api::TOKEN_VAR)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                format!(
-                    "no Supabase access token: set {} (create one at https://supabase.com/dashboard/account/tokens); \
-                     the keyring (`envctl login supabase`) is not available in this version",
-                    api::TOKEN_VAR
-                )
-            })?;
+        let token = crate::keyring::token(
+            api::TOKEN_VAR,
+            "supabase",
+            "Supabase access token",
+            "https://supabase.com/dashboard/account/tokens",
+        )?;
         let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
-        Api::new(
-            &base,
-            Secret::new(token.trim().to_string()),
-            Policy::from_env(),
-        )
-        .map_err(|e| format!("{}: {e}", api::URL_VAR))
+        Api::new(&base, token, Policy::from_env()).map_err(|e| format!("{}: {e}", api::URL_VAR))
     }
 
     pub fn requests_sent(&self) -> u64 {
@@ -142,9 +133,14 @@ impl SupabaseProvider {
 
         let mut warnings = Vec::new();
         let mut variables = BTreeMap::new();
+        let mut versions = BTreeMap::new();
+        let mut updated_ms = BTreeMap::new();
         for s in secrets {
             if s.name.starts_with(RESERVED_PREFIX) {
                 continue;
+            }
+            if let Some(ms) = s.updated_ms {
+                updated_ms.insert(s.name.clone(), ms);
             }
             let live = match s.digest {
                 Some(d) => LiveValue::Digest(d),
@@ -168,6 +164,13 @@ impl SupabaseProvider {
                 )),
                 _ => {}
             }
+            versions.insert(
+                format!("function:{}", f.slug),
+                format!(
+                    "version {} updated {} verify_jwt={}",
+                    f.version, f.updated_at, f.verify_jwt
+                ),
+            );
             live_functions.insert(
                 f.slug,
                 LiveFunction {
@@ -180,6 +183,8 @@ impl SupabaseProvider {
             functions: Some(live_functions),
             migrations,
             warnings,
+            versions,
+            updated_ms,
         })
     }
 

@@ -67,9 +67,18 @@ pub struct VercelProvider {
     /// Vercel's clock minus ours, from the last read: tags are written in
     /// Vercel's time, so a skewed local clock cannot fake a hand edit.
     skew_ms: Arc<Mutex<i64>>,
+    /// Read every readable value (by id when encrypted) instead of trusting
+    /// tags: for `import`, which needs the values themselves.
+    read_values: bool,
 }
 
 impl VercelProvider {
+    /// This provider, reading values rather than digests (see `read_values`).
+    pub fn reading_values(mut self) -> VercelProvider {
+        self.read_values = true;
+        self
+    }
+
     pub fn new(
         target: &str,
         project: &str,
@@ -87,29 +96,21 @@ impl VercelProvider {
             api,
             owned: Arc::default(),
             skew_ms: Arc::default(),
+            read_values: false,
         }
     }
 
     /// The client from `VERCEL_TOKEN` and `ENVCTL_VERCEL_API_URL`.
     pub fn api_from_env(team: Option<&str>) -> Result<Api, String> {
-        let token = std::env::var(api::TOKEN_VAR)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                format!(
-                    "no Vercel token: set {} (create one at https://vercel.com/account/tokens); \
-                     the keyring (`envctl login vercel`) is not available in this version",
-                    api::TOKEN_VAR
-                )
-            })?;
+        let token = crate::keyring::token(
+            api::TOKEN_VAR,
+            "vercel",
+            "Vercel token",
+            "https://vercel.com/account/tokens",
+        )?;
         let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
-        Api::new(
-            &base,
-            Secret::new(token.trim().to_string()),
-            team.map(str::to_string),
-            Policy::from_env(),
-        )
-        .map_err(|e| format!("{}: {e}", api::URL_VAR))
+        Api::new(&base, token, team.map(str::to_string), Policy::from_env())
+            .map_err(|e| format!("{}: {e}", api::URL_VAR))
     }
 
     pub fn requests_sent(&self) -> u64 {
@@ -161,7 +162,21 @@ impl VercelProvider {
         let mut owned = BTreeMap::new();
         let mut variables = BTreeMap::new();
         let mut to_decrypt = Vec::new();
+        let mut versions = BTreeMap::new();
+        let mut updated_ms = BTreeMap::new();
         for r in records.iter().filter(|r| self.ours(r)) {
+            versions.insert(
+                format!("record:{}", r.key),
+                format!(
+                    "{} {} updated {}",
+                    r.id,
+                    r.kind,
+                    r.updated_at.unwrap_or_default()
+                ),
+            );
+            if let Some(ms) = r.updated_at {
+                updated_ms.insert(r.key.clone(), ms);
+            }
             if owned.contains_key(&r.key) {
                 warnings.push(format!(
                     "{} has more than one record for this target; envctl compares the first",
@@ -199,6 +214,8 @@ impl VercelProvider {
             functions: None,
             migrations: None,
             warnings,
+            versions,
+            updated_ms,
         })
     }
 
@@ -217,7 +234,9 @@ impl VercelProvider {
                     .into(),
             });
         }
-        if let Some((digest, at)) = parse_tag(r.comment.as_deref().unwrap_or("")) {
+        if let Some((digest, at)) =
+            parse_tag(r.comment.as_deref().unwrap_or("")).filter(|_| !self.read_values)
+        {
             let updated = r.updated_at.unwrap_or(at);
             if (updated - at).abs() <= TAG_TOLERANCE_MS {
                 return Known::Value(LiveValue::Digest(digest));

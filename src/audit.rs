@@ -1,0 +1,163 @@
+//! The audit log: one JSON line per change an apply made — when, who,
+//! where, what — with fingerprints of the values before and after, never
+//! the values. Default `.envctl/audit.jsonl`; `audit.enabled: false` in
+//! envctl.yaml switches it off.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::plan::{Action, Plan, Subject, Value};
+use crate::secret::Fingerprint;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub user: String,
+    /// `apply`, `apply <plan file>` or `rotate`.
+    pub command: String,
+    pub environment: String,
+    pub target: String,
+    pub key: String,
+    pub action: Action,
+    /// Short SHA-256 fingerprint (or function setting) before and after.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What identifies a value without showing it.
+fn token(value: &Value) -> Option<String> {
+    match value {
+        Value::Text { text } => Some(format!("sha256:{}", Fingerprint::of(text).short())),
+        Value::Secret {
+            fingerprint: Some(f),
+            ..
+        } => Some(format!("sha256:{}", f.short())),
+        Value::Secret { .. } | Value::Hidden => None,
+        Value::Function { verify_jwt } => Some(format!("verify_jwt={verify_jwt}")),
+        Value::Migrations { head, .. } => Some(format!("head {head}")),
+    }
+}
+
+/// One entry per written change of the targets in `applied`.
+pub fn entries(plan: &Plan, applied: &[String], command: &str, user: &str) -> Vec<Entry> {
+    let time = rfc3339(now_ms());
+    plan.targets
+        .iter()
+        .filter(|t| applied.contains(&t.name))
+        .flat_map(|t| {
+            t.changes
+                .iter()
+                .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Delete))
+                .filter(|c| !matches!(c.subject, Subject::MigrationHead))
+                .map(|c| Entry {
+                    time: time.clone(),
+                    user: user.to_string(),
+                    command: command.to_string(),
+                    environment: plan.environment.clone(),
+                    target: t.name.clone(),
+                    key: c.subject.to_string(),
+                    action: c.action,
+                    before: c.before.as_ref().and_then(token),
+                    after: match c.action {
+                        Action::Delete => None,
+                        _ => c.after.as_ref().and_then(token),
+                    },
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Appends entries to the log, creating it (mode 0600) and its folder.
+pub fn append(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut text = String::new();
+    for e in entries {
+        text.push_str(&serde_json::to_string(e).expect("entries serialize"));
+        text.push('\n');
+    }
+    // One write call per apply, so concurrent appends do not interleave
+    // within a line.
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// Who applied: git's `user.email` (or `user.name`), else the OS user.
+pub fn user() -> String {
+    for key in ["user.email", "user.name"] {
+        let out = std::process::Command::new("git")
+            .args(["config", "--get", key])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output();
+        if let Ok(out) = out
+            && out.status.success()
+        {
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !text.is_empty() {
+                return text;
+            }
+        }
+    }
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DDThh:mm:ss.mmmZ` for ms since the epoch (H. Hinnant's
+/// `civil_from_days`).
+pub fn rfc3339(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_through_the_rfc3339_parser() {
+        for ms in [0, 784_111_777_250, 951_782_400_000, 4_102_444_800_999] {
+            let text = rfc3339(ms);
+            assert_eq!(crate::http::parse_rfc3339(&text), Some(ms), "{text}");
+        }
+        assert_eq!(rfc3339(784_111_777_250), "1994-11-06T08:49:37.250Z");
+    }
+}

@@ -1,0 +1,238 @@
+//! Saved plans: what `plan --out FILE` writes and `apply FILE` checks.
+//!
+//! A plan file holds the reviewed changes (masked, as the JSON plan shows
+//! them), a version token of every live object the plan read, and each
+//! secret's reference with the short fingerprint of the value planned —
+//! never a value. `apply FILE` plans again and refuses unless live state,
+//! the secrets and the changes are what the file says. A checksum over the
+//! content catches truncation and hand edits (it is not a signature:
+//! whoever can write the file can recompute it).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Environment, VarValue, Workspace};
+use crate::engine::Planned;
+use crate::plan::{Action, Plan};
+use crate::secret::Fingerprint;
+
+/// Bumped whenever a field's meaning changes; other versions are refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedPlan {
+    pub format_version: u32,
+    pub envctl_version: String,
+    pub project: String,
+    pub environment: String,
+    pub created_at_ms: i64,
+    /// Planned with `--allow-delete`.
+    pub allow_delete: bool,
+    /// One line per change, as `apply` will make it.
+    pub changes: Vec<String>,
+    /// target → object → version token, as read when planning.
+    pub live: BTreeMap<String, BTreeMap<String, String>>,
+    /// Each resolved secret: its reference and the short fingerprint of
+    /// the value planned.
+    pub secrets: BTreeMap<String, PlannedSecret>,
+    /// The plan as `plan --format json` shows it, for reading.
+    pub plan: serde_json::Value,
+    /// hex(sha256) of the file with this field empty.
+    pub checksum: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedSecret {
+    pub source: String,
+    pub fingerprint: String,
+}
+
+/// One line per change that apply will make, in plan order.
+pub fn change_lines(plan: &Plan) -> Vec<String> {
+    plan.targets
+        .iter()
+        .flat_map(|t| {
+            t.changes
+                .iter()
+                .filter(|c| !matches!(c.action, Action::Unchanged))
+                .map(move |c| {
+                    let after = c
+                        .after
+                        .as_ref()
+                        .map(crate::render::value)
+                        .unwrap_or_else(|| "-".into());
+                    format!("{}: {:?} {} = {after}", t.name, c.action, c.subject)
+                })
+        })
+        .collect()
+}
+
+fn live_tokens(planned: &Planned) -> BTreeMap<String, BTreeMap<String, String>> {
+    planned
+        .plan
+        .targets
+        .iter()
+        .zip(&planned.live)
+        .map(|(t, snapshot)| (t.name.clone(), snapshot.fingerprints()))
+        .collect()
+}
+
+fn planned_secrets(env: &Environment, planned: &Planned) -> BTreeMap<String, PlannedSecret> {
+    env.variables
+        .values()
+        .filter_map(|v| match &v.value {
+            VarValue::Secret(reference) => planned.secrets.values.get(&v.name).map(|value| {
+                (
+                    v.name.clone(),
+                    PlannedSecret {
+                        source: reference.to_string(),
+                        fingerprint: value.fingerprint().short().to_string(),
+                    },
+                )
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl SavedPlan {
+    pub fn new(ws: &Workspace, env: &Environment, planned: &Planned, allow_delete: bool) -> Self {
+        let plan_json = serde_json::from_str(&crate::render::json(&planned.plan, &planned.verdict))
+            .expect("the JSON plan parses");
+        let mut saved = SavedPlan {
+            format_version: FORMAT_VERSION,
+            envctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            project: ws.project.clone(),
+            environment: env.name.clone(),
+            created_at_ms: now_ms(),
+            allow_delete,
+            changes: change_lines(&planned.plan),
+            live: live_tokens(planned),
+            secrets: planned_secrets(env, planned),
+            plan: plan_json,
+            checksum: String::new(),
+        };
+        saved.checksum = saved.digest();
+        saved
+    }
+
+    fn digest(&self) -> String {
+        let mut copy = self.clone();
+        copy.checksum.clear();
+        let text = serde_json::to_string(&copy).expect("plans serialize");
+        Fingerprint::of(&text).hex().to_string()
+    }
+
+    /// Writes the file with mode 0600, atomically.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).expect("plans serialize");
+        text.push('\n');
+        crate::provider::dotenv::write_atomically(path, &text)
+    }
+
+    /// Reads and checks a plan file: JSON, this format version, intact.
+    pub fn read(path: &Path) -> Result<SavedPlan, String> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the plan file {shown}: {e}"))?;
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{shown}:{}:{}: not a plan file, or a truncated one ({e}); make a new one with `envctl plan ENV --out {shown}`",
+                e.line(),
+                e.column()
+            )
+        })?;
+        match doc.get("format_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "{shown}: plan format version {v}, but this envctl reads version {FORMAT_VERSION}; plan again with this envctl"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "{shown}: not an envctl plan file (no `format_version`); make one with `envctl plan ENV --out {shown}`"
+                ));
+            }
+        }
+        let saved: SavedPlan = serde_json::from_value(doc).map_err(|e| {
+            format!("{shown}: not a valid plan file ({e}); plan again to make a new one")
+        })?;
+        if saved.digest() != saved.checksum {
+            return Err(format!(
+                "{shown}: the plan file was changed after it was written (its checksum does not match); plan again instead of editing it"
+            ));
+        }
+        Ok(saved)
+    }
+
+    /// Why the fresh plan is not the one saved: live objects changed, a
+    /// secret's value differs, or the changes differ. Empty when it is the
+    /// same plan.
+    pub fn staleness(&self, env: &Environment, fresh: &Planned) -> Vec<String> {
+        let mut why = Vec::new();
+        let now = live_tokens(fresh);
+        for (target, then) in &self.live {
+            let Some(current) = now.get(target) else {
+                why.push(format!("target {target} is no longer declared"));
+                continue;
+            };
+            for (key, token) in then {
+                match current.get(key) {
+                    None => why.push(format!("{target}: {key} was removed ({token})")),
+                    Some(now) if now != token => {
+                        why.push(format!("{target}: {key} changed ({token} → {now})"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (key, token) in current {
+                if !then.contains_key(key) {
+                    why.push(format!("{target}: {key} was added ({token})"));
+                }
+            }
+        }
+        for target in now.keys().filter(|t| !self.live.contains_key(*t)) {
+            why.push(format!("target {target} was added to the environment"));
+        }
+        let secrets = planned_secrets(env, fresh);
+        for (name, then) in &self.secrets {
+            match secrets.get(name) {
+                None => why.push(format!(
+                    "secret {name} ({}) no longer resolves",
+                    then.source
+                )),
+                Some(now) if now.source != then.source => why.push(format!(
+                    "secret {name} now comes from {} (planned from {})",
+                    now.source, then.source
+                )),
+                Some(now) if now.fingerprint != then.fingerprint => why.push(format!(
+                    "secret {name} from {} has a different value than the one planned (fingerprint {} → {})",
+                    then.source, then.fingerprint, now.fingerprint
+                )),
+                Some(_) => {}
+            }
+        }
+        let changes = change_lines(&fresh.plan);
+        if changes != self.changes {
+            for line in self.changes.iter().filter(|l| !changes.contains(l)) {
+                why.push(format!("planned change no longer planned: {line}"));
+            }
+            for line in changes.iter().filter(|l| !self.changes.contains(l)) {
+                why.push(format!("change not in the saved plan: {line}"));
+            }
+        }
+        why
+    }
+}
