@@ -170,7 +170,7 @@ pub enum Command {
     },
     /// Store an API token in the keyring (not available yet).
     Login {
-        #[arg(value_parser = ["supabase", "vercel"])]
+        #[arg(value_parser = ["supabase", "vercel", "cloudflare"])]
         platform: String,
     },
 }
