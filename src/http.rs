@@ -31,6 +31,9 @@ pub enum Platform {
     /// `Retry-After` seconds, or the `rate_limited` body's `limit.reset`
     /// (epoch seconds); errors are `{"error": {"code", "message"}}`.
     Vercel,
+    /// `Retry-After` seconds; errors are the v4 envelope's
+    /// `{"errors": [{"code", "message"}]}`, codes being numbers.
+    Cloudflare,
 }
 
 impl Platform {
@@ -38,6 +41,7 @@ impl Platform {
         match self {
             Platform::Supabase => "Supabase",
             Platform::Vercel => "Vercel",
+            Platform::Cloudflare => "Cloudflare",
         }
     }
 }
@@ -507,6 +511,19 @@ impl Client {
                         .and_then(|m| m.as_str()),
                 )
             }
+            (Platform::Cloudflare, Some(v)) => {
+                let first = v.pointer("/errors/0");
+                (
+                    first.and_then(|e| e.get("code")).and_then(|c| match c {
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    }),
+                    first
+                        .and_then(|e| e.get("message"))
+                        .and_then(|m| m.as_str()),
+                )
+            }
             _ => (None, None),
         };
         let message = message.map(str::to_string).unwrap_or_else(|| {
@@ -530,6 +547,7 @@ impl Client {
         let seconds = match self.platform {
             Platform::Supabase => header("x-ratelimit-reset").or_else(|| header("retry-after")),
             Platform::Vercel => header("retry-after").or_else(|| vercel_reset(body)),
+            Platform::Cloudflare => header("retry-after"),
         };
         // A wait of zero still yields; an absurd one is capped so the
         // deadline, not the server, decides when to give up.
@@ -914,6 +932,36 @@ mod tests {
         assert_eq!(
             client(Platform::Vercel).rate_limit_wait(&retry, body.as_bytes()),
             Duration::from_secs(2)
+        );
+        assert_eq!(
+            client(Platform::Cloudflare).rate_limit_wait(&retry, b""),
+            Duration::from_secs(2)
+        );
+    }
+
+    #[test]
+    fn cloudflare_errors_give_their_numeric_code_and_message() {
+        let client = Client::new(
+            Platform::Cloudflare,
+            "http://127.0.0.1:1",
+            Secret::new("t".into()),
+            Policy::default(),
+        )
+        .unwrap();
+        let body = br#"{"success":false,"result":null,"messages":[],"errors":[{"code":8000007,"message":"Project not found."}]}"#;
+        assert_eq!(
+            client.platform_message(404, body),
+            (
+                Some("8000007".to_string()),
+                "Project not found.".to_string()
+            )
+        );
+        assert_eq!(
+            client.platform_message(502, b"<html>"),
+            (
+                None,
+                "Cloudflare answered 502 without an error message".to_string()
+            )
         );
     }
 

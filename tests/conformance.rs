@@ -81,6 +81,38 @@ fn vercel_provider_conforms_for_plain_and_secret_values() {
 }
 
 #[test]
+fn cloudflare_provider_conforms() {
+    use common::platforms::{CLOUDFLARE_ACCOUNT, CLOUDFLARE_TOKEN, KLUBZ_STAGING, cloudflare};
+    use envctl::provider::cloudflare as cf;
+    let server = cloudflare();
+    let api = cf::api::Api::new(
+        &format!("{}/client/v4", server.url()),
+        Secret::new(CLOUDFLARE_TOKEN.into()),
+        CLOUDFLARE_ACCOUNT,
+        Policy::default(),
+    )
+    .unwrap();
+    // Secret values are write-only on Cloudflare: the scenario's values go
+    // in as plain_text, which can be read back and compared.
+    let provider = Provider::Cloudflare(cf::CloudflareProvider::new(
+        "pages",
+        KLUBZ_STAGING,
+        "preview",
+        BTreeSet::new(),
+        api,
+        None,
+    ));
+    block_on(conformance::run(&provider)).unwrap();
+    assert!(
+        server
+            .api()
+            .env_vars(CLOUDFLARE_ACCOUNT, KLUBZ_STAGING, "production")
+            .is_empty(),
+        "only the target's deployment environment is written"
+    );
+}
+
+#[test]
 fn conformance_catches_a_provider_that_drops_writes() {
     // A provider that fails its first write must not pass the scenario.
     let memory = MemoryProvider::new();

@@ -1,12 +1,13 @@
 //! End-to-end runs of the built binary on copies of the team examples in
-//! `examples/` (one per runbook 000–003): each validates, round-trips its
+//! `examples/` (one per runbook 000–004): each validates, round-trips its
 //! local environment offline with canary secrets that never show up in any
 //! output, and refuses the breakage its runbook describes, naming the rule
 //! and the file and line.
 //!
-//! Staging and production read live Vercel and Supabase projects, so they
-//! are only checked here offline (`validate`, and `plan prod` when the
-//! desired state is refused before anything live is read).
+//! Staging and production read live Vercel, Supabase and Cloudflare
+//! projects, so they are only checked here offline (`validate`, and
+//! `plan prod` when the desired state is refused before anything live is
+//! read); `tests/cloudflare.rs` runs klubz's against the fake Cloudflare.
 
 mod common;
 
@@ -63,7 +64,13 @@ const REALDEALKICKZ: Example = Example {
     local_adds: 11,
 };
 
-const ALL: [&Example; 4] = [&HUDDLE, &PROMORANG, &PROMPT_ATOMS, &REALDEALKICKZ];
+const KLUBZ: Example = Example {
+    name: "klubz",
+    local_secrets: &["LOCAL_JWT_SECRET", "LOCAL_ENCRYPTION_KEY"],
+    local_adds: 6,
+};
+
+const ALL: [&Example; 5] = [&HUDDLE, &PROMORANG, &PROMPT_ATOMS, &REALDEALKICKZ, &KLUBZ];
 
 /// A canary value for a secret: unique per name, easy to grep for.
 fn canary(name: &str) -> String {
@@ -164,7 +171,10 @@ fn local_round_trip(example: &Example) {
     let written: String = ws
         .files()
         .into_iter()
-        .filter(|(p, _)| p.file_name().unwrap().to_string_lossy().starts_with(".env"))
+        .filter(|(p, _)| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with(".env") || name == ".dev.vars"
+        })
         .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
         .collect();
     for (name, value) in &secrets {
@@ -200,6 +210,11 @@ fn prompt_atoms_local_round_trip() {
 #[test]
 fn realdealkickz_local_round_trip() {
     local_round_trip(&REALDEALKICKZ);
+}
+
+#[test]
+fn klubz_local_round_trip() {
+    local_round_trip(&KLUBZ);
 }
 
 // ---------------------------------------------------------------------------
@@ -572,4 +587,94 @@ fn realdealkickz_reseeding_production_is_refused() {
         .expect_output(&format!(
             "environments/production.yaml:{line}:19: error[forbid]: SEED_ON_DEPLOY is forbidden in production"
         ));
+}
+
+// ---------------------------------------------------------------------------
+// Runbook 004 (klubz): Cloudflare Pages + D1, conditionally required secrets.
+
+#[test]
+fn klubz_half_a_twilio_configuration_is_refused() {
+    let ws = copy(&KLUBZ);
+    ws.append(
+        "environments/production.yaml",
+        "  TWILIO_ACCOUNT_SID: { secret: env:PROD_TWILIO_ACCOUNT_SID }",
+    );
+    let line = ws.line_of("envctl.yaml", "- together: [TWILIO_ACCOUNT_SID");
+    let run = ws.run(&["validate", "prod"], &[]);
+    run.expect(3)
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: error[required]: TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set"
+        ))
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: error[required]: TWILIO_PHONE_NUMBER is required when TWILIO_ACCOUNT_SID is set"
+        ));
+    // All three: fine.
+    ws.append(
+        "environments/production.yaml",
+        "  TWILIO_AUTH_TOKEN: { secret: env:PROD_TWILIO_AUTH_TOKEN }\n  TWILIO_PHONE_NUMBER: \"+15550100\"",
+    );
+    let run = ws.run(&["validate", "prod"], &[]);
+    run.expect(0);
+    assert!(!run.all().contains("error["), "{}", run.all());
+}
+
+#[test]
+fn klubz_sendgrid_needs_its_key() {
+    let ws = copy(&KLUBZ);
+    ws.remove_line("environments/staging.yaml", "SENDGRID_API_KEY:");
+    let line = ws.line_of("envctl.yaml", "- name: SENDGRID_API_KEY");
+    // Staging is not protected: a warning, as locally.
+    ws.run(&["validate", "staging"], &[])
+        .expect(0)
+        .expect_output(&format!(
+            "envctl.yaml:{line}:7: warning[required]: SENDGRID_API_KEY is required when EMAIL_PROVIDER is `sendgrid`, and is not set in staging"
+        ));
+}
+
+#[test]
+fn klubz_production_links_must_point_at_production() {
+    let ws = copy(&KLUBZ);
+    ws.edit(
+        "environments/production.yaml",
+        "APP_URL: https://klubz-production.pages.dev",
+        "APP_URL: https://klubz-staging.pages.dev",
+    );
+    let line = ws.line_of("environments/production.yaml", "APP_URL:");
+    ws.run(&["validate"], &[]).expect(3).expect_output(&format!(
+        "environments/production.yaml:{line}:12: error[pattern]: APP_URL does not match"
+    ));
+}
+
+#[test]
+fn klubz_cloudflare_targets_are_checked_when_loading() {
+    let ws = copy(&KLUBZ);
+    ws.edit(
+        "environments/production.yaml",
+        "environment: production",
+        "environment: staging",
+    );
+    ws.edit(
+        "environments/production.yaml",
+        "database_id: 0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
+        "database_id: klubz-production-db",
+    );
+    let line = ws.line_of("environments/production.yaml", "type: cloudflare");
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output(&format!(
+            "environments/production.yaml:{line}:5: error: `staging` is not a Cloudflare Pages environment"
+        ))
+        .expect_output("`environment: production` or `environment: preview`")
+        .expect_output("`klubz-production-db` is not a D1 database id")
+        .expect_output("not the database's name");
+
+    let ws = copy(&KLUBZ);
+    ws.edit(
+        "environments/staging.yaml",
+        "    prune: true",
+        "    prune: true\n    migrations_dir: db/migrations",
+    );
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output("target `pages` has a D1 database but no migrations folder db/migrations");
 }

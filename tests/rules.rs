@@ -277,6 +277,80 @@ fn required_and_conditionally_required() {
 }
 
 #[test]
+fn required_names_share_a_condition_and_together_groups_all_or_none() {
+    // runbook 004 §2: Stripe's two secrets when payments are on; the
+    // Twilio trio only as a whole.
+    let tail = "rules:\n  required:\n    - names: [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET]\n      when: { variable: PAYMENTS_ENABLED, equals: \"true\" }\n    - together: [TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER]\n";
+    let messages = |vars: &str, live_pairs: &[(&str, &str)]| -> Vec<String> {
+        let live = if live_pairs.is_empty() {
+            vec![]
+        } else {
+            live(live_pairs)
+        };
+        let v = verdict(tail, &[("prod", &env(true, vars))], "prod", live, &[]);
+        assert!(
+            v.findings
+                .iter()
+                .all(|f| f.rule == RuleId::Required && f.severity == Severity::Error)
+        );
+        v.findings.iter().map(|f| f.message.clone()).collect()
+    };
+    assert!(messages("  PAYMENTS_ENABLED: \"false\"\n", &[]).is_empty());
+    let m = messages("  PAYMENTS_ENABLED: \"true\"\n", &[]);
+    assert_eq!(
+        m,
+        [
+            "STRIPE_SECRET_KEY is required when PAYMENTS_ENABLED is `true`, and is not set in prod",
+            "STRIPE_WEBHOOK_SECRET is required when PAYMENTS_ENABLED is `true`, and is not set in prod",
+        ]
+    );
+    let m = messages(
+        "  PAYMENTS_ENABLED: \"true\"\n  STRIPE_SECRET_KEY: x\n  STRIPE_WEBHOOK_SECRET: y\n",
+        &[],
+    );
+    assert!(m.is_empty(), "{m:?}");
+
+    // None of the trio: fine. One: the other two are named.
+    assert!(messages("  OTHER: x\n", &[]).is_empty());
+    let m = messages("  TWILIO_AUTH_TOKEN: x\n", &[]);
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert!(m[0].starts_with("TWILIO_ACCOUNT_SID is required when TWILIO_AUTH_TOKEN is set (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER go together)"), "{m:?}");
+    assert!(m[1].starts_with("TWILIO_PHONE_NUMBER is required"), "{m:?}");
+    // A member that exists live (undeclared, kept) counts as set.
+    let m = messages(
+        "  TWILIO_AUTH_TOKEN: x\n  TWILIO_ACCOUNT_SID: y\n",
+        &[("TWILIO_PHONE_NUMBER", "+15550100")],
+    );
+    assert!(m.is_empty(), "{m:?}");
+}
+
+#[test]
+fn required_entries_are_checked_when_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    for (entry, expected) in [
+        (
+            "{ together: [A] }",
+            "`together` lists two or more variables",
+        ),
+        ("{ name: A, names: [B] }", "exactly one of `name`, `names`"),
+        ("{ names: [] }", "exactly one of `name`, `names`"),
+        (
+            "{ together: [A, B], when: { variable: C } }",
+            "`together` is its own condition",
+        ),
+    ] {
+        std::fs::write(
+            dir.path().join("envctl.yaml"),
+            format!("{PROJECT}rules:\n  required:\n    - {entry}\n"),
+        )
+        .unwrap();
+        let e = config::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains(expected), "{entry}: {e}");
+    }
+}
+
+#[test]
 fn parity_between_deployed_environments() {
     let staging = env(
         false,

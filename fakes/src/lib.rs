@@ -10,6 +10,7 @@
 pub mod server;
 
 pub use server::{Api, Faults, Logged, Request, Response, Server};
+pub mod cloudflare;
 pub mod openapi;
 pub mod supabase;
 pub mod vercel;

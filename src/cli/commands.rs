@@ -449,21 +449,27 @@ pub(super) fn carry_out(
             ));
         }
     }
-    if !opts.migrations {
-        migrations_left(&planned.plan, &env.name, out);
-    }
+    migrations_left(&planned.plan, &env.name, opts.migrations, out);
     redeploys(planned, &report, &env.name, opts.redeploy, out)?;
     Ok(Exit::Ok)
 }
 
 /// What apply leaves to the Supabase CLI: pending migrations, and history
 /// that disagrees with the files.
-fn migrations_left(plan: &crate::plan::Plan, env: &str, out: &Output) {
+/// D1 migrations are always left to wrangler; Supabase ones unless
+/// `--migrations` ran them (`supabase_done`).
+fn migrations_left(plan: &crate::plan::Plan, env: &str, supabase_done: bool, out: &Output) {
     for target in &plan.targets {
+        let d1 = target.kind == "cloudflare";
         for change in &target.changes {
             if change.subject != crate::plan::Subject::MigrationHead
                 || change.action == crate::plan::Action::Unchanged
+                || (supabase_done && !d1)
             {
+                continue;
+            }
+            if d1 {
+                d1_migrations_left(target, change, out);
                 continue;
             }
             if change.is_schema_drift() {
@@ -485,6 +491,30 @@ fn migrations_left(plan: &crate::plan::Plan, env: &str, out: &Output) {
     }
 }
 
+/// envctl reads a D1 history but does not apply migrations to it: the
+/// command that does is wrangler's.
+fn d1_migrations_left(
+    target: &crate::plan::TargetPlan,
+    change: &crate::plan::Change,
+    out: &Output,
+) {
+    if change.is_schema_drift() {
+        out.warn(&format!(
+            "target {}: {}; envctl does not repair migration history",
+            target.name, change.reason
+        ));
+    } else if let Some(crate::plan::Value::Migrations { pending, .. }) = &change.after {
+        out.note(&format!(
+            "target {}: {} D1 migration{} not applied yet ({}); envctl does not apply D1 migrations: run `wrangler d1 migrations apply <DATABASE> --remote` ({})",
+            target.name,
+            pending.len(),
+            if pending.len() == 1 { "" } else { "s" },
+            pending.join(", "),
+            target.description
+        ));
+    }
+}
+
 /// Vercel builds read variables at build time: say which deployments run
 /// on old values, and redeploy production when asked.
 fn redeploys(
@@ -495,13 +525,32 @@ fn redeploys(
     out: &Output,
 ) -> Result<(), Error> {
     for (provider, target) in planned.providers.iter().zip(&planned.plan.targets) {
-        let crate::provider::Provider::Vercel(vercel) = provider else {
-            continue;
-        };
         let changed = report
             .applied
             .iter()
             .any(|(name, writes)| *name == target.name && !writes.is_empty());
+        if let crate::provider::Provider::Cloudflare(pages) = provider
+            && changed
+        {
+            // Pages binds variables to a deployment when it is made.
+            let which = if pages.is_production() {
+                "production"
+            } else {
+                "preview"
+            };
+            out.note(&format!(
+                "target {}: running {which} deployments keep the old values until the next deployment (`wrangler pages deploy`, or retry the latest deployment in the dashboard){}",
+                target.name,
+                if redeploy {
+                    "; --redeploy covers Vercel only"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let crate::provider::Provider::Vercel(vercel) = provider else {
+            continue;
+        };
         if !changed || !vercel.needs_redeploy() {
             continue;
         }

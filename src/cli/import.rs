@@ -18,7 +18,7 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
     for from in &args.from {
         let bad = || {
             Error::Usage(format!(
-                "--from {from}: write `supabase:<project_ref>`, `vercel:<project>:<target>[:<git branch>]` or `dotenv:<path>`"
+                "--from {from}: write `supabase:<project_ref>`, `vercel:<project>:<target>[:<git branch>]`, `cloudflare:<project>:<production|preview>` or `dotenv:<path>`"
             ))
         };
         let parts: Vec<&str> = from.split(':').collect();
@@ -38,6 +38,16 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
                     prune: false,
                 }
             }
+            ["cloudflare", project, environment] if !project.is_empty() => TargetSpec::Cloudflare {
+                project: project.to_string(),
+                environment: environment.to_string(),
+                account_id: None,
+                database_id: None,
+                migrations_dir: None,
+                migrations_table: None,
+                receives: None,
+                prune: false,
+            },
             ["dotenv", path] if !path.is_empty() => TargetSpec::Dotenv {
                 path: path.to_string(),
                 receives: None,
@@ -46,23 +56,16 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
             _ => return Err(bad()),
         };
         let kind = parts[0];
-        let mut name = if kind == "supabase" {
-            "functions".to_string()
-        } else if kind == "vercel" {
-            "web".to_string()
-        } else {
-            "dotenv".to_string()
+        let base = match kind {
+            "supabase" => "functions",
+            "vercel" => "web",
+            "cloudflare" => "pages",
+            _ => "dotenv",
         };
+        let mut name = base.to_string();
         let mut n = 2;
         while out.contains_key(&name) {
-            name = format!(
-                "{}-{n}",
-                if kind == "supabase" {
-                    "functions"
-                } else {
-                    kind
-                }
-            );
+            name = format!("{base}-{n}");
             n += 1;
         }
         out.insert(
@@ -75,6 +78,7 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
                     line: 1,
                     column: 1,
                 },
+                migration_files: None,
             },
         );
     }
@@ -119,6 +123,21 @@ fn target_yaml(t: &Target) -> String {
         }
         TargetSpec::Dotenv { path, .. } => {
             let _ = write!(s, "    type: dotenv\n    path: {}\n", quoted(path));
+        }
+        TargetSpec::Cloudflare {
+            project,
+            environment,
+            account_id,
+            ..
+        } => {
+            let _ = write!(
+                s,
+                "    type: cloudflare\n    project: {}\n    environment: {environment}\n",
+                quoted(project)
+            );
+            if let Some(account) = account_id {
+                let _ = writeln!(s, "    account_id: {}", quoted(account));
+            }
         }
     }
     s

@@ -181,7 +181,7 @@ pub enum Command {
     /// Store a platform API token in the OS keychain (used when the token
     /// variable is not set).
     #[command(
-        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN) wins when set, as in CI."
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN) wins when set, as in CI."
     )]
     Login {
         #[arg(value_enum)]
@@ -196,6 +196,7 @@ pub enum Command {
 pub enum LoginPlatform {
     Supabase,
     Vercel,
+    Cloudflare,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,8 +249,8 @@ pub struct ImportArgs {
     /// The environment to write (environments/<ENV>.yaml).
     pub env: String,
     /// A live target to read: `supabase:<project_ref>`,
-    /// `vercel:<project>:<production|preview|development>`, or
-    /// `dotenv:<path>`. Repeat for several. Without it, the targets the
+    /// `vercel:<project>:<production|preview|development>[:<branch>]`,
+    /// `cloudflare:<project>:<production|preview>`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
     /// existing file declares (needs --force).
     #[arg(long, value_name = "TARGET")]
     pub from: Vec<String>,

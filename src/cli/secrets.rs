@@ -102,6 +102,7 @@ pub(super) fn login(platform: LoginPlatform, stdin: bool, out: &Output) -> Resul
     let (name, var) = match platform {
         LoginPlatform::Supabase => ("supabase", "SUPABASE_ACCESS_TOKEN"),
         LoginPlatform::Vercel => ("vercel", "VERCEL_TOKEN"),
+        LoginPlatform::Cloudflare => ("cloudflare", "CLOUDFLARE_API_TOKEN"),
     };
     let token = read_value(&format!("{name} token"), stdin)?;
     keyring::set(&keyring::token_account(name), &token).map_err(keychain)?;

@@ -176,7 +176,37 @@ pub enum TargetSpec {
         #[serde(default)]
         prune: bool,
     },
+    /// A Cloudflare Pages project's environment variables for one
+    /// deployment environment, and optionally the migration history of a
+    /// D1 database.
+    Cloudflare {
+        /// The Pages project's name (as in `<name>.pages.dev`).
+        project: String,
+        /// Which deployment environment: `production` or `preview`.
+        environment: String,
+        /// The account id (32 hex digits, from the dashboard URL). Without
+        /// it, `CLOUDFLARE_ACCOUNT_ID` (as wrangler reads it).
+        account_id: Option<String>,
+        /// A D1 database id (a UUID, from `wrangler d1 list`): plans show
+        /// its pending migrations, as `wrangler d1 migrations list` does.
+        database_id: Option<String>,
+        /// The D1 migrations folder, relative to envctl.yaml (wrangler's
+        /// default: `migrations`). Only with `database_id`.
+        migrations_dir: Option<String>,
+        /// The table wrangler records applied migrations in (default:
+        /// `d1_migrations`). Only with `database_id`.
+        migrations_table: Option<String>,
+        /// Variables this target receives: names and globs (`STRIPE_*`).
+        receives: Option<Vec<String>>,
+        /// Delete variables the desired state does not declare.
+        #[serde(default)]
+        prune: bool,
+    },
 }
+
+/// wrangler's defaults for a D1 binding's migrations.
+pub const D1_MIGRATIONS_DIR: &str = "migrations";
+pub const D1_MIGRATIONS_TABLE: &str = "d1_migrations";
 
 fn default_dotenv_path() -> String {
     ".env.local".into()
@@ -188,6 +218,7 @@ impl TargetSpec {
             TargetSpec::Dotenv { .. } => "dotenv",
             TargetSpec::Supabase { .. } => "supabase",
             TargetSpec::Vercel { .. } => "vercel",
+            TargetSpec::Cloudflare { .. } => "cloudflare",
         }
     }
 
@@ -195,7 +226,8 @@ impl TargetSpec {
         match self {
             TargetSpec::Dotenv { receives, .. }
             | TargetSpec::Supabase { receives, .. }
-            | TargetSpec::Vercel { receives, .. } => receives.as_deref(),
+            | TargetSpec::Vercel { receives, .. }
+            | TargetSpec::Cloudflare { receives, .. } => receives.as_deref(),
         }
     }
 
@@ -203,7 +235,8 @@ impl TargetSpec {
         match self {
             TargetSpec::Dotenv { prune, .. }
             | TargetSpec::Supabase { prune, .. }
-            | TargetSpec::Vercel { prune, .. } => *prune,
+            | TargetSpec::Vercel { prune, .. }
+            | TargetSpec::Cloudflare { prune, .. } => *prune,
         }
     }
 }
@@ -543,7 +576,8 @@ pub struct RulesConfig {
     /// Prefixes that bundlers expose to the browser. Default:
     /// `VITE_`, `NEXT_PUBLIC_`, `PUBLIC_`, `EXPO_PUBLIC_`, `REACT_APP_`.
     pub client_prefixes: Option<Vec<String>>,
-    /// Variables that must be set, always or under a condition.
+    /// Variables that must be set: always, under a condition, or
+    /// together with others.
     #[serde(default)]
     pub required: Vec<Spanned<Required>>,
     /// Cross-environment parity: which environments must declare the same
@@ -606,11 +640,16 @@ impl JsonSchema for Disable {
     }
 }
 
-/// A required variable: a name, or `{ name, when }`.
+/// A required variable: a name, or `{ name | names | together, when,
+/// environments }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Required {
-    pub name: String,
+    /// The variables that must be set: one for `name`, several for
+    /// `names` or `together`.
+    pub names: Vec<String>,
     pub when: Option<Condition>,
+    /// `together`: the rule applies as soon as any of `names` is set.
+    pub together: bool,
     pub environments: Option<Vec<String>>,
 }
 
@@ -629,7 +668,12 @@ pub struct Condition {
 #[serde(deny_unknown_fields)]
 struct RequiredLong {
     /// The variable that must be set.
-    name: String,
+    name: Option<String>,
+    /// Several variables that must be set (under the same `when`).
+    names: Option<Vec<String>>,
+    /// Variables that go together: when any of them is set, all must be
+    /// (e.g. an API's account id, token and sender). Not with `when`.
+    together: Option<Vec<String>>,
     /// Only when this holds.
     when: Option<Condition>,
     /// Only in these environments (default: all).
@@ -646,16 +690,36 @@ impl<'de> Deserialize<'de> for Required {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Required, E> {
                 Ok(Required {
-                    name: v.to_string(),
+                    names: vec![v.to_string()],
                     when: None,
+                    together: false,
                     environments: None,
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Required, A::Error> {
                 let l = RequiredLong::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let (names, together) = match (l.name, l.names, l.together) {
+                    (Some(name), None, None) => (vec![name], false),
+                    (None, Some(names), None) if !names.is_empty() => (names, false),
+                    (None, None, Some(group)) if group.len() >= 2 => (group, true),
+                    (None, None, Some(_)) => {
+                        return Err(de::Error::custom("`together` lists two or more variables"));
+                    }
+                    _ => {
+                        return Err(de::Error::custom(
+                            "a required entry has exactly one of `name`, `names` (a non-empty list) or `together`",
+                        ));
+                    }
+                };
+                if together && l.when.is_some() {
+                    return Err(de::Error::custom(
+                        "`together` is its own condition (any of them set): use `names` with `when`",
+                    ));
+                }
                 Ok(Required {
-                    name: l.name,
+                    names,
                     when: l.when,
+                    together,
                     environments: l.environments,
                 })
             }

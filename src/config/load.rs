@@ -218,13 +218,17 @@ fn resolve(
                     name: tname,
                     spec: spec.value,
                     location,
+                    migration_files: None,
                 },
             )
         })
         .collect();
-    for target in targets.values() {
+    let mut targets = targets;
+    for target in targets.values_mut() {
         check_target(target, file, diags);
+        target.migration_files = d1_migration_files(root, target, file, diags);
     }
+    let targets = targets;
 
     let Defaults {
         variables: default_vars,
@@ -553,6 +557,22 @@ fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
+        super::TargetSpec::Cloudflare {
+            environment,
+            account_id,
+            database_id,
+            migrations_dir,
+            migrations_table,
+            ..
+        } => check_cloudflare(
+            file,
+            pos,
+            environment,
+            account_id.as_deref(),
+            database_id.as_deref(),
+            (migrations_dir.as_deref(), migrations_table.as_deref()),
+            diags,
+        ),
         super::TargetSpec::Dotenv { path, .. } => {
             if path.is_empty()
                 || Path::new(path).is_absolute()
@@ -567,6 +587,165 @@ fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
                     .with_help(Some("use a relative path such as `.env.local`")),
                 );
             }
+        }
+    }
+}
+
+/// What Cloudflare would refuse or envctl could not use, caught before
+/// anything is sent. `(dir, table)` are the D1 migration settings.
+fn check_cloudflare(
+    file: &Path,
+    pos: Option<Pos>,
+    environment: &str,
+    account_id: Option<&str>,
+    database_id: Option<&str>,
+    (dir, table): (Option<&str>, Option<&str>),
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !matches!(environment, "production" | "preview") {
+        diags.push(
+            Diagnostic::error(
+                file,
+                pos,
+                format!("`{environment}` is not a Cloudflare Pages environment"),
+            )
+            .with_help(Some(
+                "Pages projects have two: `environment: production` or `environment: preview`",
+            )),
+        );
+    }
+    if let Some(account) = account_id
+        && !is_account_id(account)
+    {
+        diags.push(
+            Diagnostic::error(
+                file,
+                pos,
+                format!("`{account}` is not a Cloudflare account id"),
+            )
+            .with_help(Some(
+                "an account id is 32 hex digits, as in https://dash.cloudflare.com/<account id>",
+            )),
+        );
+    }
+    if let Some(db) = database_id
+        && !is_uuid(db)
+    {
+        diags.push(
+            Diagnostic::error(file, pos, format!("`{db}` is not a D1 database id"))
+                .with_help(Some(
+                    "a database id is a UUID, as `wrangler d1 list` shows it (not the database's name)",
+                )),
+        );
+    }
+    if let Some(table) = table
+        && !is_sql_identifier(table)
+    {
+        diags.push(
+            Diagnostic::error(
+                file,
+                pos,
+                format!("`{table}` is not a table name envctl can query"),
+            )
+            .with_help(Some("letters, digits and `_`, not starting with a digit")),
+        );
+    }
+    if database_id.is_none() && (dir.is_some() || table.is_some()) {
+        diags.push(
+            Diagnostic::warning(
+                file,
+                pos,
+                "`migrations_dir` and `migrations_table` are used only with `database_id`",
+            )
+            .with_help(Some("add the D1 database's id, or remove them")),
+        );
+    }
+    if let Some(dir) = dir
+        && (dir.is_empty()
+            || Path::new(dir).is_absolute()
+            || dir.split(['/', '\\']).any(|c| c == ".."))
+    {
+        diags.push(
+            Diagnostic::error(
+                file,
+                pos,
+                format!("migrations folder `{dir}` must stay inside the project"),
+            )
+            .with_help(Some("use a relative path such as `migrations`")),
+        );
+    }
+}
+
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The table name goes into the query as is: only a plain identifier.
+fn is_sql_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The `.sql` file names of a D1 target's migrations folder, sorted: what
+/// wrangler compares with the `name` column of its history table.
+fn d1_migration_files(
+    root: &Path,
+    target: &Target,
+    file: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<String>> {
+    let super::TargetSpec::Cloudflare {
+        database_id: Some(_),
+        migrations_dir,
+        ..
+    } = &target.spec
+    else {
+        return None;
+    };
+    let dir = migrations_dir
+        .as_deref()
+        .unwrap_or(super::files::D1_MIGRATIONS_DIR);
+    let pos = Some(Pos {
+        line: target.location.line,
+        column: target.location.column,
+    });
+    match std::fs::read_dir(root.join(dir)) {
+        Ok(entries) => {
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".sql"))
+                .collect();
+            names.sort();
+            Some(names)
+        }
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    pos,
+                    format!(
+                        "target `{}` has a D1 database but no migrations folder {dir}",
+                        target.name
+                    ),
+                )
+                .with_help(Some(
+                    "create it (`wrangler d1 migrations create` does), or set `migrations_dir`",
+                )),
+            );
+            None
         }
     }
 }

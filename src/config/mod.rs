@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use files::{FunctionSpec, SecretRef, TargetSpec, VarValue};
-pub use load::load;
+pub use load::{is_account_id, load};
 
 use crate::diagnostic::Location;
 
@@ -72,6 +72,10 @@ pub struct Target {
     pub name: String,
     pub spec: TargetSpec,
     pub location: Location,
+    /// For a target that keeps its own migration history by file name (a
+    /// Cloudflare target with a D1 database): the `.sql` file names in its
+    /// migrations folder, sorted. `None` for every other target.
+    pub migration_files: Option<Vec<String>>,
 }
 
 impl Target {
@@ -88,6 +92,15 @@ impl Target {
             } => match git_branch {
                 Some(branch) => format!("vercel {project} ({target}, branch {branch})"),
                 None => format!("vercel {project} ({target})"),
+            },
+            TargetSpec::Cloudflare {
+                project,
+                environment,
+                database_id,
+                ..
+            } => match database_id {
+                Some(db) => format!("cloudflare pages {project} ({environment}), d1 {db}"),
+                None => format!("cloudflare pages {project} ({environment})"),
             },
         }
     }

@@ -28,6 +28,8 @@ pub struct DesiredTarget {
 
 #[derive(Debug, Clone)]
 pub struct DesiredMigrations {
+    /// How the history and the files are compared.
+    pub style: MigrationStyle,
     pub head: String,
     /// Local versions up to and including the head, in order.
     pub upto: Vec<String>,
@@ -36,6 +38,17 @@ pub struct DesiredMigrations {
     /// The statements of local files whose versions live recorded
     /// statements for (filled at the I/O edge; empty otherwise).
     pub statements: BTreeMap<String, Vec<String>>,
+}
+
+/// Two tools, two ideas of "applied".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrationStyle {
+    /// The Supabase CLI: versions in order, with `db push`'s guards
+    /// (history ahead of the files, files older than the live head).
+    Supabase,
+    /// wrangler's D1 migrations: the history is a set of file names, and
+    /// every local file not in it is pending, whatever its number.
+    D1,
 }
 
 #[derive(Debug, Clone)]
@@ -117,13 +130,23 @@ pub fn desired_targets(
                 }),
                 migrations: if supabase {
                     env.migrations.as_ref().map(|m| DesiredMigrations {
+                        style: MigrationStyle::Supabase,
                         head: m.head.clone(),
                         upto: m.versions.clone(),
                         local: m.local.clone(),
                         statements: BTreeMap::new(),
                     })
                 } else {
-                    None
+                    target
+                        .migration_files
+                        .as_ref()
+                        .map(|files| DesiredMigrations {
+                            style: MigrationStyle::D1,
+                            head: files.last().cloned().unwrap_or_default(),
+                            upto: files.clone(),
+                            local: files.clone(),
+                            statements: BTreeMap::new(),
+                        })
                 },
             }
         })
@@ -382,6 +405,11 @@ fn version_order(a: &String, b: &String) -> std::cmp::Ordering {
 /// so is a live head past the desired one. Otherwise the pending versions
 /// are the local ones up to the head that live has not applied.
 fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
+    if want.style == MigrationStyle::D1
+        && let Some(applied) = &live.migrations
+    {
+        return diff_d1_migrations(want, applied);
+    }
     let head = &want.head;
     let after = |pending: Vec<String>| {
         Some(Value::Migrations {
@@ -468,6 +496,48 @@ fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
         action,
         before,
         after: after(pending),
+        reason,
+        location: None,
+    }
+}
+
+/// wrangler's rule: pending = local file names not in the history (a set
+/// difference, not an ordering). A name in the history with no local file
+/// is still drift: the folder no longer describes the database.
+fn diff_d1_migrations(
+    want: &DesiredMigrations,
+    applied: &[crate::provider::AppliedMigration],
+) -> Change {
+    let names: Vec<&str> = applied.iter().map(|a| a.version.as_str()).collect();
+    let pending: Vec<String> = want
+        .local
+        .iter()
+        .filter(|f| !names.contains(&f.as_str()))
+        .cloned()
+        .collect();
+    let foreign: Vec<String> = names
+        .iter()
+        .filter(|n| !want.local.iter().any(|f| f == *n))
+        .map(|n| n.to_string())
+        .collect();
+    let (action, reason) = if !foreign.is_empty() {
+        (Action::Update, Reason::LiveAhead { versions: foreign })
+    } else if pending.is_empty() {
+        (Action::Unchanged, Reason::Matches)
+    } else {
+        (Action::Update, Reason::PendingMigrations)
+    };
+    Change {
+        subject: Subject::MigrationHead,
+        action,
+        before: Some(Value::Migrations {
+            head: names.last().map(|n| n.to_string()).unwrap_or_default(),
+            pending: Vec::new(),
+        }),
+        after: Some(Value::Migrations {
+            head: want.head.clone(),
+            pending,
+        }),
         reason,
         location: None,
     }
@@ -633,6 +703,7 @@ mod tests {
             ("b".to_string(), false),
         ]));
         d.migrations = Some(DesiredMigrations {
+            style: MigrationStyle::Supabase,
             head: "3".into(),
             upto: vec!["1".into(), "2".into(), "3".into()],
             local: vec!["1".into(), "2".into(), "3".into()],
@@ -667,6 +738,7 @@ mod tests {
     fn migrations(head: &str, local: &[&str], applied: &[&str]) -> Change {
         let local: Vec<String> = local.iter().map(|v| v.to_string()).collect();
         let want = DesiredMigrations {
+            style: MigrationStyle::Supabase,
             head: head.into(),
             upto: local
                 .iter()
@@ -729,6 +801,7 @@ mod tests {
             statements: Some(s.iter().map(|x| x.to_string()).collect()),
         };
         let mut want = DesiredMigrations {
+            style: MigrationStyle::Supabase,
             head: "3".into(),
             upto: vec!["1".into(), "2".into(), "3".into()],
             local: vec!["1".into(), "2".into(), "3".into()],
@@ -768,5 +841,58 @@ mod tests {
             diff_migrations(&want, &live).reason,
             Reason::PendingMigrations
         );
+    }
+
+    fn d1(local: &[&str], applied: &[&str]) -> Change {
+        let local: Vec<String> = local.iter().map(|v| v.to_string()).collect();
+        let want = DesiredMigrations {
+            style: MigrationStyle::D1,
+            head: local.last().cloned().unwrap_or_default(),
+            upto: local.clone(),
+            local,
+            statements: BTreeMap::new(),
+        };
+        let live = Snapshot {
+            migrations: Some(applied.iter().map(|v| (*v).into()).collect()),
+            ..Snapshot::default()
+        };
+        diff_migrations(&want, &live)
+    }
+
+    #[test]
+    fn d1_pending_is_a_set_difference_of_file_names() {
+        let files = ["0001_init.sql", "0002_trips.sql", "0003_payments.sql"];
+        let in_sync = d1(&files, &files);
+        assert_eq!(
+            (in_sync.action, in_sync.reason),
+            (Action::Unchanged, Reason::Matches)
+        );
+        // A gap is not out of order for wrangler: the missing file is pending.
+        let gap = d1(&files, &["0001_init.sql", "0003_payments.sql"]);
+        assert_eq!(gap.reason, Reason::PendingMigrations);
+        assert_eq!(
+            gap.after,
+            Some(Value::Migrations {
+                head: "0003_payments.sql".into(),
+                pending: vec!["0002_trips.sql".into()]
+            })
+        );
+        assert_eq!(
+            gap.before,
+            Some(Value::Migrations {
+                head: "0003_payments.sql".into(),
+                pending: vec![]
+            })
+        );
+        let foreign = d1(&files[..1], &["0001_init.sql", "0009_hotfix.sql"]);
+        assert_eq!(
+            foreign.reason,
+            Reason::LiveAhead {
+                versions: vec!["0009_hotfix.sql".into()]
+            }
+        );
+        assert!(foreign.is_schema_drift());
+        let empty = d1(&files, &[]);
+        assert_eq!(empty.reason, Reason::PendingMigrations);
     }
 }

@@ -11,8 +11,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use diff::{
-    Desired, DesiredMigrations, DesiredTarget, DesiredValue, Resolved, desired_targets, diff,
-    diff_target,
+    Desired, DesiredMigrations, DesiredTarget, DesiredValue, MigrationStyle, Resolved,
+    desired_targets, diff, diff_target,
 };
 
 use crate::detect::Class;

@@ -2,9 +2,9 @@
 //! live state and applies a list of writes; the set of providers is closed,
 //! so an enum dispatches (no boxed async traits).
 //!
-//! Supabase and Vercel plug in here; until they exist, a target of theirs
-//! says so plainly instead of pretending.
+//! Supabase, Vercel and Cloudflare plug in here.
 
+pub mod cloudflare;
 pub mod conformance;
 pub mod dotenv;
 pub mod memory;
@@ -259,6 +259,7 @@ pub enum Provider {
     Dotenv(dotenv::DotenvProvider),
     Supabase(supabase::SupabaseProvider),
     Vercel(vercel::VercelProvider),
+    Cloudflare(cloudflare::CloudflareProvider),
 }
 
 impl Provider {
@@ -339,19 +340,44 @@ impl Provider {
                             message,
                         })
                     })?;
-                let secrets = env
-                    .variables
-                    .values()
-                    .filter(|v| v.is_secret() && v.targets.contains(&target.name))
-                    .map(|v| v.name.clone())
-                    .collect();
                 Ok(Provider::Vercel(vercel::VercelProvider::new(
                     &target.name,
                     project,
                     vercel_target,
                     git_branch.as_deref(),
-                    secrets,
+                    secret_names(env, target),
                     api,
+                )))
+            }
+            TargetSpec::Cloudflare {
+                project,
+                environment,
+                account_id,
+                database_id,
+                migrations_table,
+                ..
+            } => {
+                let api = cloudflare::CloudflareProvider::api_from_env(account_id.as_deref())
+                    .map_err(|message| {
+                        crate::Error::Provider(ProviderError {
+                            target: target.name.clone(),
+                            operation: "authenticate".into(),
+                            message,
+                        })
+                    })?;
+                let d1 = database_id.as_ref().map(|id| cloudflare::D1 {
+                    database_id: id.clone(),
+                    table: migrations_table
+                        .clone()
+                        .unwrap_or_else(|| crate::config::files::D1_MIGRATIONS_TABLE.to_string()),
+                });
+                Ok(Provider::Cloudflare(cloudflare::CloudflareProvider::new(
+                    &target.name,
+                    project,
+                    environment,
+                    secret_names(env, target),
+                    api,
+                    d1,
                 )))
             }
             TargetSpec::Vercel { target: custom, .. } => Err(crate::Error::NotImplemented {
@@ -371,6 +397,7 @@ impl Provider {
             Provider::Dotenv(p) => p.read(),
             Provider::Supabase(p) => p.read().await,
             Provider::Vercel(p) => p.read().await,
+            Provider::Cloudflare(p) => p.read().await,
         }
     }
 
@@ -381,6 +408,17 @@ impl Provider {
             Provider::Dotenv(p) => p.apply(writes),
             Provider::Supabase(p) => p.apply(writes).await,
             Provider::Vercel(p) => p.apply(writes).await,
+            Provider::Cloudflare(p) => p.apply(writes).await,
         }
     }
+}
+
+/// The variables a target receives that are declared as secret references:
+/// what a platform with a write-only kind stores that way.
+fn secret_names(env: &Environment, target: &Target) -> std::collections::BTreeSet<String> {
+    env.variables
+        .values()
+        .filter(|v| v.is_secret() && v.targets.contains(&target.name))
+        .map(|v| v.name.clone())
+        .collect()
 }

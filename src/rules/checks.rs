@@ -55,6 +55,11 @@ pub enum FindingKind {
     MigrationDrift {
         detail: String,
     },
+    /// A D1 history (wrangler's `d1_migrations`) that disagrees with the
+    /// migrations folder.
+    D1MigrationDrift {
+        detail: String,
+    },
     Forbidden {
         name: String,
         message: Option<String>,
@@ -113,7 +118,7 @@ impl FindingKind {
             FindingKind::DeleteInProtected { subject } => {
                 format!("the plan deletes {subject} in protected environment {env}")
             }
-            FindingKind::MigrationDrift { detail } => {
+            FindingKind::MigrationDrift { detail } | FindingKind::D1MigrationDrift { detail } => {
                 format!("schema drift in {env}: {detail}")
             }
             FindingKind::Forbidden { name, message } => match message {
@@ -180,6 +185,9 @@ impl FindingKind {
             }
             FindingKind::MigrationDrift { .. } => {
                 "make supabase/migrations match the database (restore missing files, or `supabase migration repair`); a file edited after it was applied goes back as it was, and the change goes in a new migration; then plan again".into()
+            }
+            FindingKind::D1MigrationDrift { .. } => {
+                "restore the missing files to the D1 migrations folder (wrangler matches the history by file name), or remove their rows from the history table if they were never meant to be there; then plan again".into()
             }
             FindingKind::Forbidden { name, .. } => format!("remove {name} from this environment"),
             FindingKind::PatternMismatch { name, .. } => {
@@ -437,7 +445,8 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
 
-    // Required variables, also conditionally (runbooks 000 §2, 003's Zod validation, 004).
+    // Required variables, also conditionally or in groups (runbooks 000 §2,
+    // 003's Zod validation, 004 §2's "conditionally required" secrets).
     let present =
         |name: &str| env.variables.contains_key(name) || items.iter().any(|i| i.name == name);
     let value_of = |name: &str| items.iter().find(|i| i.name == name).map(|i| i.value);
@@ -449,9 +458,16 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
         {
             continue;
         }
-        let (applies, condition) = match &r.when {
-            None => (true, None),
-            Some(c) => match &c.equals {
+        let (applies, condition) = match (&r.when, r.together) {
+            (_, true) => match r.names.iter().find(|n| present(n)) {
+                Some(set) => (
+                    true,
+                    Some(format!("{set} is set ({} go together)", r.names.join(", "))),
+                ),
+                None => (false, None),
+            },
+            (None, false) => (true, None),
+            (Some(c), false) => match &c.equals {
                 None => (present(&c.variable), Some(format!("{} is set", c.variable))),
                 Some(expected) => (
                     matches!(value_of(&c.variable), Some(Value::Text { text }) if text == expected)
@@ -460,7 +476,10 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
                 ),
             },
         };
-        if applies && !present(&r.name) {
+        if !applies {
+            continue;
+        }
+        for name in r.names.iter().filter(|n| !present(n)) {
             let location = Location::new(ctx.project_file, rule.pos);
             push(
                 RuleId::Required,
@@ -468,8 +487,8 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
                 None,
                 Some(&location),
                 FindingKind::MissingRequired {
-                    name: r.name.clone(),
-                    condition,
+                    name: name.clone(),
+                    condition: condition.clone(),
                 },
             );
         }
@@ -534,18 +553,34 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
     }
 
     // Migration history that disagrees with the files (the Supabase CLI's
-    // push guards): refused where protected, a warning elsewhere.
+    // push guards, or a D1 history naming files that are gone): refused
+    // where protected, a warning elsewhere.
     for target in &plan.targets {
         for change in target.changes.iter().filter(|c| c.is_schema_drift()) {
             let item = Item::whole(target);
-            let location = ctx.environment.migrations.as_ref().map(|m| &m.location);
+            // A D1 database is configured on its target; Supabase's head
+            // under `migrations`.
+            let location = if target.kind == "cloudflare" {
+                ctx.environment
+                    .targets
+                    .get(&target.name)
+                    .map(|t| &t.location)
+            } else {
+                ctx.environment.migrations.as_ref().map(|m| &m.location)
+            };
             push(
                 RuleId::MigrationDrift,
                 ctx.policy(),
                 Some(&item),
                 location,
-                FindingKind::MigrationDrift {
-                    detail: change.reason.to_string(),
+                if target.kind == "cloudflare" {
+                    FindingKind::D1MigrationDrift {
+                        detail: change.reason.to_string(),
+                    }
+                } else {
+                    FindingKind::MigrationDrift {
+                        detail: change.reason.to_string(),
+                    }
                 },
             );
         }

@@ -16,6 +16,11 @@ pub struct Workspace {
     pub home: tempfile::TempDir,
 }
 
+/// A dotenv file envctl may have written (`.env*`, wrangler's `.dev.vars`).
+fn is_dotenv(name: &str) -> bool {
+    name.starts_with(".env") || name == ".dev.vars"
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -23,7 +28,7 @@ fn copy_dir(from: &Path, to: &Path) {
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
-        } else if !entry.file_name().to_string_lossy().starts_with(".env") {
+        } else if !is_dotenv(&entry.file_name().to_string_lossy()) {
             // Dotenv files left by someone trying an example by hand stay behind.
             std::fs::copy(entry.path(), &target).unwrap();
         }
