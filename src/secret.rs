@@ -64,8 +64,14 @@ impl Serialize for Fingerprint {
 
 impl Fingerprint {
     pub fn of(value: &str) -> Fingerprint {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(value.as_bytes());
-        Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect())
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        Fingerprint(hex)
     }
 
     /// A digest a platform reported; `None` unless it is 64 hex digits.
@@ -114,12 +120,26 @@ pub trait EnvSource {
     fn var(&self, name: &str) -> Option<String>;
 }
 
-/// The process environment.
+/// The process environment, as it was at the first lookup.
+///
+/// `std::env::var` scans the whole environment on each call, so resolving
+/// thousands of `env:` references in a CI job with thousands of variables
+/// would be quadratic; one snapshot makes each lookup a hash probe. envctl
+/// never changes its own environment.
 pub struct ProcessEnv;
 
 impl EnvSource for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        static SNAPSHOT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+            std::sync::OnceLock::new();
+        SNAPSHOT
+            .get_or_init(|| {
+                std::env::vars_os()
+                    .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                    .collect()
+            })
+            .get(name)
+            .cloned()
     }
 }
 

@@ -35,6 +35,10 @@ Usage: envctl-bench [--quick | --full] [OPTIONS]
                         (20); its wall time is then estimated, marked ≈
   --envctl PATH         the binary to measure (default: beside this one)
   --out FILE            also write the results as Markdown to FILE
+
+  --serve N M           generate and seed one shape, print the folder and the
+                        environment to run envctl under a profiler, and serve
+                        the fakes until interrupted
 ";
 
 struct Config {
@@ -119,6 +123,15 @@ fn main() {
             measure::wrapper(Path::new(&args[1]), &args[3], &args[4..]).map(|()| 0)
         }
         Some("--naive") if args.len() == 3 => naive::main(&args[1], &args[2]),
+        Some("--serve") => parse(args[3..].to_vec()).and_then(|config| {
+            let number = |i: usize| {
+                args.get(i)
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--serve needs N and M, e.g. --serve 5000 10")
+            };
+            serve(&config, number(1)?, number(2)?).map(|()| 0)
+        }),
         _ => parse(args).and_then(|config| run(&config).map(|()| 0)),
     };
     match result {
@@ -160,7 +173,25 @@ struct Bench<'a> {
     latency_ms: u64,
 }
 
-impl Bench<'_> {
+impl<'a> Bench<'a> {
+    /// A generated project of `n` variables × `m` environments, with the
+    /// fakes brought to its desired state by `envctl apply`.
+    fn new(config: &'a Config, n: usize, m: usize) -> Result<Bench<'a>, String> {
+        let project = Project::generate(n, m)?;
+        let platforms = Platforms::start(&project);
+        let mut bench = Bench {
+            config,
+            project,
+            platforms,
+            logs: tempfile::tempdir().map_err(|e| e.to_string())?,
+            latency_ms: 0,
+        };
+        for i in 0..m {
+            bench.seed_env(i)?;
+        }
+        Ok(bench)
+    }
+
     fn env(&self) -> Vec<(String, String)> {
         let mut env = self.platforms.env();
         env.extend(self.project.secret_env());
@@ -307,6 +338,24 @@ impl Bench<'_> {
     }
 }
 
+/// Seeds one shape and keeps its fakes up for profiling by hand.
+fn serve(config: &Config, n: usize, m: usize) -> Result<(), String> {
+    let mut bench = Bench::new(config, n, m)?;
+    let latency = config.latencies.last().copied().unwrap_or(0);
+    bench.latency_ms = latency;
+    bench.platforms.set_latency(Duration::from_millis(latency));
+    // Kept: the folder outlives this process's interruption.
+    let dir = bench.project.path().display().to_string();
+    println!("cd {dir}");
+    for (k, v) in bench.env() {
+        println!("export {k}={v}");
+    }
+    eprintln!("serving with {latency} ms latency; interrupt to stop");
+    loop {
+        std::thread::park();
+    }
+}
+
 fn run(config: &Config) -> Result<(), String> {
     let machine = machine();
     eprintln!("envctl-bench on {machine}");
@@ -340,18 +389,7 @@ fn run(config: &Config) -> Result<(), String> {
     for &m in &config.environments {
         for &n in &config.variables {
             eprintln!("N = {n} variables, M = {m} environments: generating and seeding…");
-            let project = Project::generate(n, m)?;
-            let platforms = Platforms::start(&project);
-            let mut bench = Bench {
-                config,
-                project,
-                platforms,
-                logs: tempfile::tempdir().map_err(|e| e.to_string())?,
-                latency_ms: 0,
-            };
-            for i in 0..m {
-                bench.seed_env(i)?;
-            }
+            let mut bench = Bench::new(config, n, m)?;
             rows.push(bench.envctl("validate", &["validate"], 0, false)?);
             let mut naive_zero: Vec<Row> = Vec::new();
             let mut latencies = config.latencies.clone();

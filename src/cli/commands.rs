@@ -698,7 +698,9 @@ fn drift(
     base: &Path,
     out: &Output,
 ) -> Result<Exit, Error> {
-    let ws = load(root, out)?;
+    // Shared by the planning tasks; a copy per task would hold every
+    // environment once per environment.
+    let ws = std::sync::Arc::new(load(root, out)?);
     let mut envs = selected(&ws, names)?;
     if names.is_empty() && envs.iter().any(|e| !e.local) {
         envs.retain(|e| !e.local);
@@ -730,8 +732,11 @@ fn drift(
     let planned = runtime()?.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, secrets) in ready {
-            let (ws, env) = (ws.clone(), envs[i].clone());
-            set.spawn(async move { (i, engine::plan(&ws, &env, secrets, true).await) });
+            let (ws, name) = (std::sync::Arc::clone(&ws), envs[i].name.clone());
+            set.spawn(async move {
+                let env = &ws.environments[&name];
+                (i, engine::plan(&ws, env, secrets, true).await)
+            });
         }
         let mut done = Vec::new();
         while let Some(joined) = set.join_next().await {

@@ -13,7 +13,8 @@
 pub mod de;
 pub mod json;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher as _;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -181,29 +182,52 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
 /// alternately, so `pending_key` says which one comes next.
 #[derive(Default)]
 struct Builder {
-    stack: Vec<(Node, usize, Option<Key>)>,
+    stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
+    hasher: std::hash::RandomState,
+}
+
+/// A sequence or mapping still being read.
+struct Open {
+    node: Node,
+    anchor: usize,
+    pending_key: Option<Key>,
+    /// Hashes of a mapping's keys so far, so a duplicate is found without
+    /// comparing each key with every earlier one (a file of 5,000
+    /// variables would take 12.5 million comparisons).
+    key_hashes: HashSet<u64>,
 }
 
 impl Builder {
     fn open(&mut self, kind: Kind, pos: Pos, anchor: usize) {
-        self.stack.push((Node { kind, pos }, anchor, None));
+        self.stack.push(Open {
+            node: Node { kind, pos },
+            anchor,
+            pending_key: None,
+            key_hashes: HashSet::new(),
+        });
     }
 
     fn close(&mut self) -> Result<(), SyntaxError> {
-        let (node, anchor, _) = self
+        let open = self
             .stack
             .pop()
             .expect("parser balances start and end events");
-        self.push(node, anchor)
+        self.push(open.node, open.anchor)
     }
 
     fn push(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
-        let Some((parent, _, pending_key)) = self.stack.last_mut() else {
+        let Some(Open {
+            node: parent,
+            pending_key,
+            key_hashes,
+            ..
+        }) = self.stack.last_mut()
+        else {
             self.root = Some(node);
             return Ok(());
         };
@@ -222,7 +246,13 @@ impl Builder {
                             help: None,
                         });
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                    // A hash seen before is a duplicate or, rarely, a collision.
+                    let first = if key_hashes.insert(self.hasher.hash_one(&text)) {
+                        None
+                    } else {
+                        entries.iter().find(|(k, _)| k.text == text)
+                    };
+                    if let Some((first, _)) = first {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: format!("duplicate key `{text}` (first defined on line {})", first.pos.line),
@@ -275,6 +305,29 @@ mod tests {
         assert_eq!(err.pos, Pos { line: 4, column: 3 });
         assert!(err.message.contains("duplicate key `c`"), "{}", err.message);
         assert!(err.message.contains("line 3"), "{}", err.message);
+    }
+
+    #[test]
+    fn duplicates_are_found_among_thousands_of_keys_and_only_within_one_mapping() {
+        let mut text = String::from("variables:\n");
+        for i in 0..3000 {
+            text.push_str(&format!("  VAR_{i}: v\n"));
+        }
+        // The same names in a sibling mapping are not duplicates.
+        text.push_str("other:\n  VAR_1: v\n  VAR_2999: v\n");
+        let root = parse(&text).unwrap().unwrap();
+        assert!(root.at_pointer("/other/VAR_2999").is_some());
+
+        text.push_str("  VAR_1: again\n");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.pos.line, 3005);
+        assert!(
+            err.message.contains("duplicate key `VAR_1`"),
+            "{}",
+            err.message
+        );
+        // The first definition in the same mapping, not the one in `variables`.
+        assert!(err.message.contains("line 3003"), "{}", err.message);
     }
 
     #[test]
