@@ -297,6 +297,7 @@ impl Client {
         let base = check_base_url(base)?;
         install_crypto();
         let inner = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.request_timeout)
             .user_agent(concat!("envctl/", env!("CARGO_PKG_VERSION")))
@@ -715,6 +716,23 @@ fn jitter() -> u64 {
     RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// One TLS configuration for every client of the process: ring, TLS 1.2
+/// and 1.3, the operating system's verifier, HTTP/1.1 by ALPN. Building the
+/// verifier reads the system's root certificates (a few milliseconds), and
+/// `drift` makes a client per target, so it is built once.
+fn tls_config() -> Result<rustls::ClientConfig, String> {
+    static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
+        std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let mut config = crate::migrate::tls::config(crate::migrate::tls::Check::Full, None)
+                .map_err(|e| format!("cannot set up TLS: {e}"))?;
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
+}
+
 /// The TLS provider (ring) for the whole process, once.
 fn install_crypto() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -818,6 +836,19 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_client_shares_one_tls_configuration_for_http1() {
+        let config = tls_config().unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        assert!(config.enable_sni);
+        // Built once: later clients get clones of the same configuration.
+        let again = tls_config().unwrap();
+        assert!(std::sync::Arc::ptr_eq(
+            config.crypto_provider(),
+            again.crypto_provider()
+        ));
+    }
 
     #[test]
     fn http_dates_parse_to_epoch_milliseconds() {

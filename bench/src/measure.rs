@@ -130,3 +130,30 @@ pub fn run(
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     Cost::from_json(&value).ok_or_else(|| format!("bad measurement: {text}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wrapper_reports_the_exit_code_and_the_childs_own_usage() {
+        let out = tempfile::NamedTempFile::new().unwrap();
+        // Busy for a moment, then exit 3.
+        let script = "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit 3";
+        wrapper(out.path(), "sh", &["-c".to_string(), script.to_string()]).unwrap();
+        let text = std::fs::read_to_string(out.path()).unwrap();
+        let cost = Cost::from_json(&serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(cost.code, 3);
+        assert!(cost.cpu > Duration::ZERO, "{cost:?}");
+        assert!(cost.wall >= cost.cpu / 2, "{cost:?}");
+        // A shell is a few megabytes; this test binary's own peak is not counted.
+        assert!(cost.peak_rss > 0 && cost.peak_rss < 64 << 20, "{cost:?}");
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_an_error() {
+        let out = tempfile::NamedTempFile::new().unwrap();
+        let err = wrapper(out.path(), "/nonexistent/envctl", &[]).unwrap_err();
+        assert!(err.contains("cannot start /nonexistent/envctl"), "{err}");
+    }
+}

@@ -191,3 +191,43 @@ impl Project {
 fn name_upper(e: usize) -> String {
     format!("ENV{:02}", e + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_project_has_every_environment_and_variable() {
+        let mut project = Project::generate(10, 3).unwrap();
+        let refs: std::collections::BTreeSet<&str> = project
+            .envs
+            .iter()
+            .map(|e| e.supabase_ref.as_str())
+            .collect();
+        assert_eq!(refs.len(), 3);
+        assert!(
+            refs.iter()
+                .all(|r| r.len() == 20 && r.bytes().all(|b| b.is_ascii_lowercase()))
+        );
+
+        let yaml = std::fs::read_to_string(project.path().join("environments/env02.yaml")).unwrap();
+        assert_eq!(yaml.matches("_VAR_").count(), 10);
+        assert!(yaml.contains("WEB_VAR_00000: { secret: env:BENCH_ENV02_00000 }"));
+        assert!(yaml.contains("FN_VAR_00001: \"https://env02.example.com/v1/00001\""));
+        // Every fifth variable is a secret, with its value in the environment.
+        let secrets = project.secret_env();
+        assert_eq!(secrets.len(), 3 * 2);
+        assert!(secrets.contains(&(
+            "BENCH_ENV02_00005".into(),
+            "sk_bench_env02_00005_g1_7f3a9c".into()
+        )));
+
+        project.bump(1).unwrap();
+        let yaml = std::fs::read_to_string(project.path().join("environments/env02.yaml")).unwrap();
+        assert!(yaml.contains("FN_VAR_00001: \"https://env02.example.com/v2/00001\""));
+        assert!(project.secret_env().contains(&(
+            "BENCH_ENV02_00005".into(),
+            "sk_bench_env02_00005_g2_7f3a9c".into()
+        )));
+    }
+}

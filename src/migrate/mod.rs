@@ -10,7 +10,7 @@
 pub mod db;
 pub mod files;
 pub mod split;
-mod tls;
+pub(crate) mod tls;
 
 use crate::Error;
 use crate::config::Workspace;
