@@ -151,18 +151,46 @@ pub struct Migrations {
 }
 
 /// `*` matches any run of characters, `?` one; everything else literally.
+///
+/// Rules match every variable against their globs, so this allocates
+/// nothing for ASCII names and backtracks only to the last `*` (linear for
+/// one `*`, never exponential).
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+    if pattern.is_ascii() && name.is_ascii() {
+        wildcard(pattern.as_bytes(), name.as_bytes(), b'*', b'?')
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let n: Vec<char> = name.chars().collect();
+        wildcard(&p, &n, '*', '?')
+    }
+}
+
+fn wildcard<T: Copy + PartialEq>(p: &[T], n: &[T], star: T, one: T) -> bool {
+    let (mut pi, mut ni) = (0, 0);
+    // The last `*` seen, and where in the name its match currently ends.
+    let mut resume: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some(&c) if c == star => {
+                resume = Some((pi, ni));
+                pi += 1;
+            }
+            Some(&c) if c == one || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match resume {
+                // Let the last `*` take one more character and retry.
+                Some((star_at, taken)) => {
+                    resume = Some((star_at, taken + 1));
+                    pi = star_at + 1;
+                    ni = taken + 1;
+                }
+                None => return false,
+            },
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    p[pi..].iter().all(|&c| c == star)
 }
 
 #[cfg(test)]
@@ -177,5 +205,24 @@ mod tests {
         assert!(!glob_match("VITE_*", "NEXT_PUBLIC_X"));
         assert!(glob_match("A?C", "ABC"));
         assert!(!glob_match("STRIPE_KEY", "STRIPE_KEYS"));
+        assert!(glob_match("", ""));
+        assert!(!glob_match("", "A"));
+        assert!(glob_match("**", ""));
+        assert!(glob_match("A*B*C", "AXXBYYC"));
+        assert!(glob_match("A*B*C", "ABBBC"));
+        assert!(!glob_match("A*B*C", "AXXBYY"));
+        assert!(glob_match("*_URL", "VITE_API_URL_URL"));
+        assert!(!glob_match("*_URL", "VITE_API_URLS"));
+        assert!(glob_match("ALLOW_*_FALLBACK", "ALLOW_STRIPE_FALLBACK"));
+        assert!(!glob_match("ALLOW_*_FALLBACK", "ALLOW_FALLBACK"));
+        assert!(glob_match("?*?", "AB"));
+        assert!(!glob_match("?*?", "A"));
+        // `?` is one character, not one byte.
+        assert!(glob_match("CAFÉ_?", "CAFÉ_É"));
+        assert!(glob_match("?_X", "É_X"));
+        assert!(!glob_match("??_X", "É_X"));
+        // Many stars against a long name that fails at the end: no blow-up.
+        let name = "A".repeat(200);
+        assert!(!glob_match("*A*A*A*A*A*A*A*A*B", &name));
     }
 }

@@ -1,6 +1,5 @@
 //! The built-in rules and the custom `forbid`/`required`/`patterns` lists.
 
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -510,7 +509,8 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
             .collect(),
     };
     if parity_set.iter().any(|e| e.name == env.name) {
-        let mine: BTreeSet<&str> = env.variables.keys().map(String::as_str).collect();
+        let mine: std::collections::HashSet<&str> =
+            env.variables.keys().map(String::as_str).collect();
         for other in parity_set.iter().filter(|e| e.name != env.name) {
             for (name, var) in &other.variables {
                 if !mine.contains(name.as_str()) && !var.environment_specific {
