@@ -606,7 +606,7 @@ fn report(config: &Config, machine: &str, rows: &[Row]) -> String {
                 r.environments, r.latency_ms
             ),
             format!(
-                "Supabase {} ({} writes), Vercel {} ({} writes)",
+                "Supabase {} requests (writes: {}), Vercel {} requests (writes: {})",
                 q.supabase, q.supabase_writes, q.vercel, q.vercel_writes
             ),
             Some(q.supabase_writes <= 2 && q.vercel_writes <= 3),
