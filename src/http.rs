@@ -401,10 +401,12 @@ impl Client {
                         call.method, call.path
                     )
                 });
-                return Err(Attempt::Retry {
-                    error: self.error(call, Failure::Network, None, None, describe(&e)),
-                    wait: None,
-                });
+                let error = self.error(call, Failure::Network, None, None, describe(&e));
+                // An untrusted certificate stays untrusted: no retry.
+                if tls_refused(&e) {
+                    return Err(Attempt::Final(error));
+                }
+                return Err(Attempt::Retry { error, wait: None });
             }
         };
         let status = response.status().as_u16();
@@ -675,6 +677,32 @@ fn form(parts: &[Part]) -> reqwest::multipart::Form {
             }
             form.part(p.name, part)
         })
+}
+
+/// Whether the TLS handshake failed on the server's certificate. The
+/// rustls error arrives wrapped in `io::Error`s (twice, with hyper), whose
+/// `source()` skips the wrapped error, so each one is opened by hand.
+fn tls_refused(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let mut current: &(dyn std::error::Error + 'static) = s;
+        while let Some(io) = current.downcast_ref::<std::io::Error>() {
+            match io.get_ref() {
+                Some(inner) => current = inner,
+                None => break,
+            }
+        }
+        if let Some(
+            rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::InvalidCertRevocationList(_),
+        ) = current.downcast_ref::<rustls::Error>()
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// A transport error in words, without the URL (which reqwest includes and

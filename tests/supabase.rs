@@ -476,3 +476,58 @@ fn request_bodies_match_the_openapi_description() {
         "every kind of body was sent and checked: {checked:?}"
     );
 }
+
+/// The HTTPS path end to end, with the TLS configuration every client
+/// shares: the fake's certificate is verified against the roots in
+/// `SSL_CERT_FILE`, and refused (nothing sent) when they do not hold its
+/// issuer. The certificates are `fakes/tls/`, made for these tests only.
+#[test]
+fn https_to_a_platform_verifies_its_certificate() {
+    let tls = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fakes/tls");
+    let read = |name: &str| std::fs::read(tls.join(name)).unwrap();
+    let supabase = envctl_fakes::supabase::FakeSupabase::new(SUPABASE_TOKEN);
+    supabase.add_project(STAGING_REF);
+    supabase.set_migrations(STAGING_REF, &MIGRATIONS);
+    let https = envctl_fakes::Server::start_tls(supabase, &read("server.pem"), &read("server.key"));
+    assert!(https.url().starts_with("https://127.0.0.1:"));
+
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    // Only the roots named here: no folder of system certificates.
+    let no_dir = tempfile::tempdir().unwrap();
+    let with_roots = |roots: &str| {
+        let mut env: Vec<(String, String)> = p
+            .env()
+            .into_iter()
+            .filter(|(k, _)| k != "ENVCTL_SUPABASE_API_URL")
+            .collect();
+        env.push(("ENVCTL_SUPABASE_API_URL".into(), https.url()));
+        env.push((
+            "SSL_CERT_FILE".into(),
+            tls.join(roots).display().to_string(),
+        ));
+        env.push(("SSL_CERT_DIR".into(), no_dir.path().display().to_string()));
+        env
+    };
+
+    let env = with_roots("ca.pem");
+    let run = ws.run(&["plan", "staging"], &pairs(&env));
+    run.expect(0);
+    assert_no_leak(&run.all());
+    assert_eq!(https.count("GET", "/secrets"), 1);
+    assert_eq!(https.count("GET", "/functions"), 1);
+
+    https.clear_log();
+    let env = with_roots("other-ca.pem");
+    let run = ws.run(&["plan", "staging"], &pairs(&env));
+    run.expect(1);
+    let stderr = run.stderr();
+    assert!(stderr.contains("invalid peer certificate"), "{stderr}");
+    // A certificate that is not trusted is not retried.
+    assert!(!stderr.contains("attempts)"), "{stderr}");
+    assert_no_leak(&run.all());
+    assert!(
+        https.requests().is_empty(),
+        "nothing reaches an untrusted server"
+    );
+}

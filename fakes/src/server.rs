@@ -199,6 +199,7 @@ pub struct Logged {
 /// A fake on loopback. Dropping it stops the server.
 pub struct Server<A: Api> {
     addr: SocketAddr,
+    scheme: &'static str,
     api: Arc<A>,
     faults: Arc<Faults>,
     log: Arc<Mutex<Vec<Logged>>>,
@@ -215,6 +216,34 @@ struct Shared<A: Api> {
 impl<A: Api> Server<A> {
     /// Binds `127.0.0.1:0` and serves `api` on a thread of its own.
     pub fn start(api: A) -> Server<A> {
+        Server::serve(api, None)
+    }
+
+    /// The same over TLS, with the certificate chain and PKCS #8 key of
+    /// `cert_pem` and `key_pem` (see `fakes/tls/`); [`Server::url`] is then
+    /// `https://`.
+    ///
+    /// # Panics
+    /// If the PEM files are not a certificate chain and a key.
+    pub fn start_tls(api: A, cert_pem: &[u8], key_pem: &[u8]) -> Server<A> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let chain = CertificateDer::pem_slice_iter(cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("a PEM certificate chain");
+        let key = PrivateKeyDer::from_pem_slice(key_pem).expect("a PEM private key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("the certificate matches the key");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Server::serve(api, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
+
+    fn serve(api: A, tls: Option<tokio_rustls::TlsAcceptor>) -> Server<A> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         listener
             .set_nonblocking(true)
@@ -228,6 +257,7 @@ impl<A: Api> Server<A> {
             faults: faults.clone(),
             log: log.clone(),
         });
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("fake-{addr}"))
@@ -246,14 +276,29 @@ impl<A: Api> Server<A> {
                             accepted = listener.accept() => {
                                 let Ok((stream, _)) = accepted else { continue };
                                 let shared = shared.clone();
+                                let tls = tls.clone();
                                 tokio::spawn(async move {
                                     let service = service_fn(move |req| {
                                         let shared = shared.clone();
                                         async move { serve(shared, req).await }
                                     });
-                                    let _ = http1::Builder::new()
-                                        .serve_connection(TokioIo::new(stream), service)
-                                        .await;
+                                    let http = http1::Builder::new();
+                                    match tls {
+                                        None => {
+                                            let _ = http
+                                                .serve_connection(TokioIo::new(stream), service)
+                                                .await;
+                                        }
+                                        // A failed handshake (an untrusted
+                                        // certificate, say) ends the connection.
+                                        Some(tls) => {
+                                            if let Ok(stream) = tls.accept(stream).await {
+                                                let _ = http
+                                                    .serve_connection(TokioIo::new(stream), service)
+                                                    .await;
+                                            }
+                                        }
+                                    }
                                 });
                             }
                         }
@@ -263,6 +308,7 @@ impl<A: Api> Server<A> {
             .expect("spawn the fake server thread");
         Server {
             addr,
+            scheme,
             api,
             faults,
             log,
@@ -271,9 +317,9 @@ impl<A: Api> Server<A> {
         }
     }
 
-    /// `http://127.0.0.1:<port>`, no trailing slash.
+    /// `http://127.0.0.1:<port>` (`https://` with TLS), no trailing slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn api(&self) -> &A {
