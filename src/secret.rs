@@ -125,7 +125,8 @@ pub trait EnvSource {
 /// `std::env::var` scans the whole environment on each call, so resolving
 /// thousands of `env:` references in a CI job with thousands of variables
 /// would be quadratic; one snapshot makes each lookup a hash probe. envctl
-/// never changes its own environment.
+/// never changes its own environment. The copy holds nothing the process's
+/// own environment block does not already hold for its whole life.
 pub struct ProcessEnv;
 
 impl EnvSource for ProcessEnv {
