@@ -295,7 +295,6 @@ impl Client {
         policy: Policy,
     ) -> Result<Client, String> {
         let base = check_base_url(base)?;
-        install_crypto();
         let inner = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(policy.connect_timeout)
@@ -753,20 +752,12 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
         std::sync::OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            let mut config = crate::migrate::tls::config(crate::migrate::tls::Check::Full, None)
+            let mut config = crate::tls::config(crate::tls::Check::Full, None)
                 .map_err(|e| format!("cannot set up TLS: {e}"))?;
             config.alpn_protocols = vec![b"http/1.1".to_vec()];
             Ok(config)
         })
         .clone()
-}
-
-/// The TLS provider (ring) for the whole process, once.
-fn install_crypto() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }
 
 /// `https://host[:port][/path]`, or `http://` to loopback only.

@@ -26,10 +26,12 @@ pub struct Requests {
     /// Requests that are not `GET`, per platform.
     pub supabase_writes: usize,
     pub vercel_writes: usize,
-    /// The longest chain of requests that must follow one another: the
-    /// Vercel list pages of one project (each needs the previous page's
-    /// cursor), plus one round for reads by id; Supabase's reads are
-    /// independent, so a Supabase project is a chain of 1.
+    /// The most list pages read from one Vercel project: each page needs
+    /// the previous page's cursor, so they follow one another.
+    pub vercel_pages: usize,
+    /// The longest chain of requests that must follow one another: those
+    /// pages, plus one round when records are read by id. Supabase's
+    /// reads are independent, so a Supabase project is a chain of 1.
     pub chain: usize,
 }
 
@@ -102,6 +104,11 @@ impl Platforms {
                 }
             }
         }
+        let vercel_pages = per_project
+            .values()
+            .map(|(pages, _)| *pages)
+            .max()
+            .unwrap_or(0);
         let vercel_chain = per_project
             .values()
             .map(|(pages, by_id)| pages + usize::from(*by_id))
@@ -113,6 +120,7 @@ impl Platforms {
             vercel: vercel.len(),
             supabase_writes: writes(&supabase),
             vercel_writes: writes(&vercel),
+            vercel_pages,
             chain: vercel_chain.max(supabase_chain),
         }
     }

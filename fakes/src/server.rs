@@ -282,23 +282,18 @@ impl<A: Api> Server<A> {
                                         let shared = shared.clone();
                                         async move { serve(shared, req).await }
                                     });
-                                    let http = http1::Builder::new();
-                                    match tls {
-                                        None => {
-                                            let _ = http
-                                                .serve_connection(TokioIo::new(stream), service)
-                                                .await;
-                                        }
-                                        // A failed handshake (an untrusted
-                                        // certificate, say) ends the connection.
-                                        Some(tls) => {
-                                            if let Ok(stream) = tls.accept(stream).await {
-                                                let _ = http
-                                                    .serve_connection(TokioIo::new(stream), service)
-                                                    .await;
-                                            }
-                                        }
-                                    }
+                                    let io: Box<dyn Io> = match tls {
+                                        None => Box::new(stream),
+                                        Some(tls) => match tls.accept(stream).await {
+                                            Ok(stream) => Box::new(stream),
+                                            // A failed handshake (an untrusted
+                                            // certificate, say) ends the connection.
+                                            Err(_) => return,
+                                        },
+                                    };
+                                    let _ = http1::Builder::new()
+                                        .serve_connection(TokioIo::new(io), service)
+                                        .await;
                                 });
                             }
                         }
@@ -358,6 +353,11 @@ impl<A: Api> Drop for Server<A> {
         }
     }
 }
+
+/// A connection, plain or TLS.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
 /// The error that makes hyper close a connection without answering.
 #[derive(Debug)]

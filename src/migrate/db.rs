@@ -18,8 +18,9 @@ use tokio_postgres::{Client, Config, SimpleQueryMessage};
 
 use super::files::{LocalFile, version_order};
 use super::split::Statement;
-use super::tls::{self, Check, MakeRustls};
+use super::tls::MakeRustls;
 use crate::secret::Secret;
+use crate::tls::{self, Check};
 
 /// The Supabase CLI's statements (pkg/migration/history.go).
 pub const CREATE_TABLE: [&str; 5] = [

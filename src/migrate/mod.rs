@@ -10,7 +10,7 @@
 pub mod db;
 pub mod files;
 pub mod split;
-pub(crate) mod tls;
+mod tls;
 
 use crate::Error;
 use crate::config::Workspace;
