@@ -582,6 +582,16 @@ fn import_writes_an_environment_that_plans_clean_for_plain_values() {
         .expect_output("already exists")
         .expect_output("--force");
     std::fs::remove_file(ws.path(STAGING)).unwrap();
+    // A value Vercel stores as plain text is the one kind written inline.
+    p.vercel.api().insert_record(
+        VERCEL_PROJECT,
+        "VITE_PLAIN_FLAG",
+        "on",
+        envctl_fakes::vercel::EnvType::Plain,
+        &["preview"],
+        Some("staging"),
+        "",
+    );
     let vercel = format!("vercel:{VERCEL_PROJECT}:preview:staging");
     let supabase = format!("supabase:{STAGING_REF}");
     let run = ws.run(
@@ -602,6 +612,11 @@ fn import_writes_an_environment_that_plans_clean_for_plain_values() {
     assert_no_leak(&run.all());
     let imported = ws.read(STAGING);
     assert_no_leak(&imported);
+    assert!(
+        imported.contains("VITE_PLAIN_FLAG: { value: \"on\", targets: [web] }"),
+        "{imported}"
+    );
+    // Stored `encrypted`, but shipped to every browser by its prefix: inline.
     assert!(
         imported.contains(
             "VITE_API_URL: { value: \"https://staging.huddle.app/functions/v1\", targets: [web] }"

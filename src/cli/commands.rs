@@ -839,7 +839,7 @@ fn live_differences(
 ) -> Vec<String> {
     use crate::provider::LiveValue;
     let fingerprint = |v: &LiveValue| match v {
-        LiveValue::Readable(s) => Some(s.fingerprint()),
+        LiveValue::Plain(s) | LiveValue::Readable(s) => Some(s.fingerprint()),
         LiveValue::Digest(d) => Some(d.clone()),
         LiveValue::Unreadable | LiveValue::Stale { .. } => None,
     };

@@ -198,6 +198,7 @@ pub(super) fn import(root: &Path, args: &ImportArgs, out: &Output) -> Result<Exi
     // name → (how it is written, the targets holding it)
     let mut vars: BTreeMap<String, (Imported, Vec<String>)> = BTreeMap::new();
     let mut stored = 0;
+    let prefixes = crate::rules::client_prefixes(&ws.rules);
     for (target, snapshot) in env.targets.values().zip(&live) {
         for (name, value) in &snapshot.variables {
             if let Some((_, holders)) = vars.get_mut(name) {
@@ -205,11 +206,19 @@ pub(super) fn import(root: &Path, args: &ImportArgs, out: &Output) -> Result<Exi
                 continue;
             }
             let imported = match value {
-                LiveValue::Readable(v) => {
-                    let secret = detect::classify(v.expose()).is_some_and(|c| c.is_secret());
-                    if !secret {
-                        Imported::Plain(v.expose().to_string())
-                    } else if args.to_keyring {
+                // Written inline: what the platform stores as plain text,
+                // and what bundlers ship to every browser anyway (`VITE_*`),
+                // unless it looks secret. Anything else kept encrypted was
+                // meant to be secret, whatever it looks like.
+                LiveValue::Plain(v) | LiveValue::Readable(v)
+                    if (matches!(value, LiveValue::Plain(_))
+                        || prefixes.iter().any(|p| name.starts_with(p)))
+                        && !detect::classify(v.expose()).is_some_and(|c| c.is_secret()) =>
+                {
+                    Imported::Plain(v.expose().to_string())
+                }
+                LiveValue::Plain(v) | LiveValue::Readable(v) => {
+                    if args.to_keyring {
                         let account = keyring::secret_account(&ws.project, &env.name, name);
                         keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?;
                         stored += 1;

@@ -188,9 +188,15 @@ fn shown_plain(text: &str, origin: SecretOrigin) -> Value {
     }
 }
 
+/// A live value as the plan may show it. Only what the platform itself
+/// stores as plain text can be text; everything else is secret until the
+/// desired state declares the key plain (see [`changes_for`]), whatever a
+/// detector thinks of it: a password or a connection string looks like
+/// nothing in particular.
 fn shown_live(live: &LiveValue) -> Value {
     match live {
-        LiveValue::Readable(secret) => shown_plain(secret.expose(), SecretOrigin::Live),
+        LiveValue::Plain(secret) => shown_plain(secret.expose(), SecretOrigin::Live),
+        LiveValue::Readable(secret) => masked_live(secret),
         LiveValue::Digest(fingerprint) => Value::Secret {
             fingerprint: Some(fingerprint.clone()),
             class: None,
@@ -200,9 +206,17 @@ fn shown_live(live: &LiveValue) -> Value {
     }
 }
 
+fn masked_live(secret: &Secret) -> Value {
+    Value::Secret {
+        fingerprint: Some(secret.fingerprint()),
+        class: classify(secret.expose()),
+        origin: SecretOrigin::Live,
+    }
+}
+
 fn live_fingerprint(live: &LiveValue) -> Option<Fingerprint> {
     match live {
-        LiveValue::Readable(secret) => Some(secret.fingerprint()),
+        LiveValue::Plain(secret) | LiveValue::Readable(secret) => Some(secret.fingerprint()),
         LiveValue::Digest(fingerprint) => Some(fingerprint.clone()),
         LiveValue::Unreadable | LiveValue::Stale { .. } => None,
     }
@@ -254,11 +268,13 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
         let have = live.variables.get(name);
         let before = have.map(|h| match (&want.value, h) {
             // A live value for a declared secret is shown masked, whatever it looks like.
-            (DesiredValue::Secret { .. }, LiveValue::Readable(s)) => Value::Secret {
-                fingerprint: Some(s.fingerprint()),
-                class: classify(s.expose()),
-                origin: SecretOrigin::Live,
-            },
+            (DesiredValue::Secret { .. }, LiveValue::Plain(s) | LiveValue::Readable(s)) => {
+                masked_live(s)
+            }
+            // A key declared plain may show its live value (unless it looks secret).
+            (DesiredValue::Plain(_), LiveValue::Readable(s)) => {
+                shown_plain(s.expose(), SecretOrigin::Live)
+            }
             _ => shown_live(h),
         });
         let (action, reason) = match (&want.value, have, want_fp) {

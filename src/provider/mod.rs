@@ -57,7 +57,9 @@ impl Snapshot {
         let mut out = self.versions.clone();
         for (name, value) in &self.variables {
             let token = match value {
-                LiveValue::Readable(s) => format!("sha256:{}", s.fingerprint().short()),
+                LiveValue::Plain(s) | LiveValue::Readable(s) => {
+                    format!("sha256:{}", s.fingerprint().short())
+                }
                 LiveValue::Digest(f) => format!("sha256:{}", f.short()),
                 LiveValue::Unreadable => "write-only".to_string(),
                 LiveValue::Stale { .. } => "stale".to_string(),
@@ -107,7 +109,14 @@ impl From<&str> for AppliedMigration {
 
 #[derive(Debug, Clone)]
 pub enum LiveValue {
-    /// The platform gave the plaintext (dotenv, Vercel `encrypted`).
+    /// The platform stores the value as plain text, for anyone on the
+    /// project to read (Vercel `plain`, Cloudflare `plain_text`): the one
+    /// kind of live value a plan may show when the desired state does not
+    /// declare the key plain.
+    Plain(Secret),
+    /// The plaintext, read from a store meant for secrets (a dotenv file,
+    /// a decrypted Vercel `encrypted` record): secret until the desired
+    /// state declares the key plain.
     Readable(Secret),
     /// The platform gave only hex(sha256(value)) (Supabase secrets).
     Digest(Fingerprint),

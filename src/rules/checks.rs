@@ -251,6 +251,15 @@ const DEFAULT_PREFIXES: &[&str] = &[
     "REACT_APP_",
 ];
 
+/// The prefixes bundlers ship to browsers: `rules.client_prefixes`, or
+/// the defaults. A value under one of them is public by construction.
+pub fn client_prefixes(config: &crate::config::files::RulesConfig) -> Vec<&str> {
+    match &config.client_prefixes {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => DEFAULT_PREFIXES.to_vec(),
+    }
+}
+
 fn is_falsy(text: &str) -> bool {
     matches!(
         text.trim().to_ascii_lowercase().as_str(),
@@ -303,10 +312,7 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
         Some(list) => list.iter().map(String::as_str).collect(),
         None => DEFAULT_FLAGS.to_vec(),
     };
-    let prefixes: Vec<&str> = match &ctx.config.client_prefixes {
-        Some(list) => list.iter().map(String::as_str).collect(),
-        None => DEFAULT_PREFIXES.to_vec(),
-    };
+    let prefixes = client_prefixes(ctx.config);
 
     for item in &items {
         let name = item.name.to_string();

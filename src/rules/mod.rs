@@ -18,7 +18,7 @@ use crate::config::files::{Disable, RulesConfig};
 use crate::diagnostic::Location;
 use crate::plan::Plan;
 
-pub use checks::FindingKind;
+pub use checks::{FindingKind, client_prefixes};
 
 /// Stable rule ids, as used in `rules.disable` and in output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -126,7 +126,7 @@ impl CloudflareProvider {
                     why: "stored as plain_text, which anyone with access to the project can read; it will be rewritten as secret_text".into(),
                 },
                 (api::PLAIN, false) => {
-                    LiveValue::Readable(Secret::new(var.value.clone().unwrap_or_default()))
+                    LiveValue::Plain(Secret::new(var.value.clone().unwrap_or_default()))
                 }
                 (api::SECRET, _) => LiveValue::Unreadable,
                 (other, _) => {

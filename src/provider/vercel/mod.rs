@@ -251,7 +251,7 @@ impl VercelProvider {
             }
         }
         match (r.kind.as_str(), &r.value) {
-            ("plain", Some(v)) => Known::Value(LiveValue::Readable(Secret::new(v.clone()))),
+            ("plain", Some(v)) => Known::Value(LiveValue::Plain(Secret::new(v.clone()))),
             ("sensitive", _) => Known::Value(LiveValue::Unreadable),
             _ => Known::Decrypt,
         }
