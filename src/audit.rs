@@ -22,19 +22,25 @@ pub struct Entry {
     pub target: String,
     pub key: String,
     pub action: Action,
-    /// Short SHA-256 fingerprint (or function setting) before and after.
+    /// Keyed fingerprint (or function setting) before and after; no
+    /// fingerprint without a fingerprint key.
     pub before: Option<String>,
     pub after: Option<String>,
+}
+
+/// The keyed fingerprint ([`crate::keyed`]); nothing without a key.
+fn keyed(f: &Fingerprint) -> Option<String> {
+    f.token().map(|t| format!("hmac:{t}"))
 }
 
 /// What identifies a value without showing it.
 fn token(value: &Value) -> Option<String> {
     match value {
-        Value::Text { text } => Some(format!("sha256:{}", Fingerprint::of(text).short())),
+        Value::Text { text } => keyed(&Fingerprint::of(text)),
         Value::Secret {
             fingerprint: Some(f),
             ..
-        } => Some(format!("sha256:{}", f.short())),
+        } => keyed(f),
         Value::Secret { .. } | Value::Hidden => None,
         Value::Function { verify_jwt } => Some(format!("verify_jwt={verify_jwt}")),
         Value::Migrations { head, .. } => Some(format!("head {head}")),

@@ -125,6 +125,65 @@ pub fn looks_secret(value: &str) -> bool {
     classify(value).is_some_and(Class::is_secret)
 }
 
+/// Words that make a value guessable however long the rest is.
+const GUESSABLE_WORDS: &[&str] = &[
+    "password", "passwd", "secret", "changeme", "letmein", "welcome", "qwerty", "admin", "default",
+    "example", "test", "1234", "abcd",
+];
+
+/// The shortest a secret may be, its known prefix and guessable words
+/// removed, to be safe behind a published digest.
+pub const WEAK_MIN_LENGTH: usize = 12;
+/// The least distinct characters a secret may have.
+pub const WEAK_MIN_DISTINCT: usize = 6;
+/// The least estimated entropy a secret may have, in bits.
+pub const WEAK_MIN_BITS: f64 = 60.0;
+
+/// Why a secret is too guessable to sit behind a published digest (the
+/// SHA-256 Supabase shows project members, Vercel's comment tag), or
+/// `None`. The measure, in docs/rules.md: drop a known prefix (`sk_live_`,
+/// `whsec_`, `ghp_`, …) and every guessable word; what is left must have
+/// at least [`WEAK_MIN_LENGTH`] characters, [`WEAK_MIN_DISTINCT`] distinct
+/// ones, and length × log2(alphabet) of at least [`WEAK_MIN_BITS`], the
+/// alphabet being the sum of the classes present (26 lower, 26 upper, 10
+/// digits, 33 other). Only a bound: a long memorable phrase passes.
+pub fn weakness(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let body = ["sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"]
+        .iter()
+        .chain(TOKEN_PREFIXES)
+        .find_map(|p| v.strip_prefix(p))
+        .unwrap_or(v);
+    let mut rest = body.to_ascii_lowercase();
+    for word in GUESSABLE_WORDS {
+        rest = rest.replace(word, "");
+    }
+    if rest.chars().count() < WEAK_MIN_LENGTH {
+        return Some(if rest.len() == body.len() {
+            "too short"
+        } else {
+            "mostly common words"
+        });
+    }
+    let distinct: std::collections::BTreeSet<char> = body.chars().collect();
+    if distinct.len() < WEAK_MIN_DISTINCT {
+        return Some("too few distinct characters");
+    }
+    let has = |f: fn(&char) -> bool| body.chars().any(|c| f(&c));
+    let alphabet = [
+        (has(char::is_ascii_lowercase), 26),
+        (has(char::is_ascii_uppercase), 26),
+        (has(char::is_ascii_digit), 10),
+        (has(|c| !c.is_ascii_alphanumeric()), 33),
+    ]
+    .iter()
+    .filter(|(present, _)| *present)
+    .map(|(_, n)| n)
+    .sum::<u32>();
+    let bits = rest.chars().count() as f64 * f64::from(alphabet.max(2)).log2();
+    (bits < WEAK_MIN_BITS).then_some("too little entropy")
+}
+
 /// `Some(role)` for anything shaped like a JWT; the role claim if present.
 fn jwt_role(v: &str) -> Option<Option<String>> {
     let mut parts = v.split('.');
@@ -266,5 +325,30 @@ mod tests {
             assert!(!looks_secret(v), "{v}");
         }
         assert!(!looks_secret("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn weak_secrets_are_the_guessable_ones() {
+        for weak in [
+            "hunter2",
+            "sk_live_short",
+            "Password123!",
+            "changeme-changeme-changeme",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abababababababababab",
+            "12345678901234",
+            "whsec_testtesttest",
+        ] {
+            assert!(weakness(weak).is_some(), "{weak} passed");
+        }
+        for strong in [
+            "sk_live_51Hx7Kp2eZvKYlo2C9fJ3qW8rT0uV",
+            "whsec_4vQ8mN2pL6xR1tY9",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "3b241101-e2bb-4255-8caf-4136c566a962",
+            "correct horse battery staple",
+        ] {
+            assert_eq!(weakness(strong), None, "{strong} refused");
+        }
     }
 }

@@ -38,6 +38,14 @@ impl Secrets {
         }
     }
 
+    /// The resolved secrets too guessable for a published digest.
+    pub fn weak(&self) -> BTreeMap<String, &'static str> {
+        self.resolution
+            .iter()
+            .filter_map(|(k, r)| Some((k.clone(), r.as_ref().ok()?.weakness?)))
+            .collect()
+    }
+
     pub fn unresolved_names(&self) -> Vec<(&str, &str)> {
         self.resolution
             .iter()
@@ -107,6 +115,7 @@ pub fn rules_context<'a>(
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or_default(),
+        weak_secrets: BTreeMap::new(),
     }
 }
 
@@ -116,7 +125,11 @@ pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, V
     let desired = plan::desired_targets(env, &secrets.resolution);
     let empty = vec![Snapshot::default(); desired.len()];
     let plan = plan::diff(&ws.project, env, &desired, &empty);
-    let verdict = rules::evaluate(&plan, &rules_context(ws, env, true));
+    let ctx = rules::Context {
+        weak_secrets: secrets.weak(),
+        ..rules_context(ws, env, true)
+    };
+    let verdict = rules::evaluate(&plan, &ctx);
     (plan, verdict)
 }
 
@@ -136,7 +149,11 @@ pub async fn plan(
     let mut desired = plan::desired_targets(env, &secrets.resolution);
     crate::migrate::attach_local(ws, &mut desired, &live)?;
     let plan = plan::diff(&ws.project, env, &desired, &live);
-    let verdict = rules::evaluate(&plan, &rules_context(ws, env, allow_delete));
+    let ctx = rules::Context {
+        weak_secrets: secrets.weak(),
+        ..rules_context(ws, env, allow_delete)
+    };
+    let verdict = rules::evaluate(&plan, &ctx);
     Ok(Planned {
         plan,
         verdict,

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod keyed;
 pub mod keyring;
 pub mod log;
 pub mod migrate;

@@ -19,7 +19,8 @@ use crate::plan::{Action, Plan};
 use crate::secret::Fingerprint;
 
 /// Bumped whenever a field's meaning changes; other versions are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: fingerprints keyed ([`crate::keyed`]), `fingerprint_key`.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +32,8 @@ pub struct SavedPlan {
     pub created_at_ms: i64,
     /// Planned with `--allow-delete`.
     pub allow_delete: bool,
+    /// The id of the fingerprint key every token below is keyed with.
+    pub fingerprint_key: String,
     /// One line per change, as `apply` will make it.
     pub changes: Vec<String>,
     /// target → object → version token, as read when planning.
@@ -90,7 +93,7 @@ fn planned_secrets(env: &Environment, planned: &Planned) -> BTreeMap<String, Pla
                     v.name.clone(),
                     PlannedSecret {
                         source: reference.to_string(),
-                        fingerprint: value.fingerprint().short().to_string(),
+                        fingerprint: value.fingerprint().versioned(),
                     },
                 )
             }),
@@ -117,6 +120,7 @@ impl SavedPlan {
             environment: env.name.clone(),
             created_at_ms: now_ms(),
             allow_delete,
+            fingerprint_key: crate::keyed::key().map(|k| k.id()).unwrap_or_default(),
             changes: change_lines(&planned.plan),
             live: live_tokens(planned),
             secrets: planned_secrets(env, planned),
@@ -182,6 +186,16 @@ impl SavedPlan {
     /// same plan.
     pub fn staleness(&self, env: &Environment, fresh: &Planned) -> Vec<String> {
         let mut why = Vec::new();
+        let key = crate::keyed::key();
+        if key.map(crate::keyed::Key::id).as_ref() != Some(&self.fingerprint_key) {
+            why.push(format!(
+                "the plan's fingerprints were made with another fingerprint key than {} here; plan and apply with the same {} (or {})",
+                key.map_or("none", |k| k.source.as_str()),
+                crate::keyed::KEY_VAR,
+                crate::keyed::KEY_FILE,
+            ));
+            return why;
+        }
         let now = live_tokens(fresh);
         for (target, then) in &self.live {
             let Some(current) = now.get(target) else {

@@ -54,11 +54,12 @@ impl fmt::Display for Secret {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fingerprint(String);
 
-/// Output (JSON plans included) carries only the short form: the full
-/// digest of a low-entropy secret is a ready-made target for guessing.
+/// Output (JSON plans included) carries only the keyed form, or nothing
+/// when there is no fingerprint key ([`crate::keyed`]): an unkeyed digest
+/// of a low-entropy secret is a ready-made target for guessing.
 impl Serialize for Fingerprint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.short())
+        self.shown().serialize(serializer)
     }
 }
 
@@ -80,15 +81,33 @@ impl Fingerprint {
             .then(|| Fingerprint(hex.to_ascii_lowercase()))
     }
 
+    /// The unkeyed digest, for the platforms that compare it (Supabase's
+    /// secrets list, Vercel's comment tag). Never for output.
     pub fn hex(&self) -> &str {
         &self.0
     }
 
-    /// The first 8 hex digits, for people: enough to see that a value
-    /// changed. They still confirm a guess of a low-entropy value (as the
-    /// full digest Supabase publishes does): secrets must be random.
-    pub fn short(&self) -> &str {
-        &self.0[..8]
+    /// For people: 8 hex digits of the keyed fingerprint, enough to see
+    /// that a value changed; `None` without a fingerprint key.
+    pub fn shown(&self) -> Option<String> {
+        self.token().map(|mut t| {
+            t.truncate(8);
+            t
+        })
+    }
+
+    /// For comparing across runs (saved plans, the audit log): 16 hex
+    /// digits of the keyed fingerprint; `None` without a key.
+    pub fn token(&self) -> Option<String> {
+        crate::keyed::key().map(|k| k.tag("fingerprint", &self.0))
+    }
+
+    /// A version token for a saved plan's record of live objects:
+    /// `hmac:` and [`Fingerprint::token`], or `present` without a key
+    /// (saved plans always have one: `plan --out` makes it first).
+    pub fn versioned(&self) -> String {
+        self.token()
+            .map_or_else(|| "present".to_string(), |t| format!("hmac:{t}"))
     }
 }
 
@@ -286,7 +305,6 @@ mod tests {
             f.hex(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(f.short(), "ba7816bf");
         assert_eq!(Fingerprint::from_hex(&f.hex().to_uppercase()), Some(f));
         assert_eq!(Fingerprint::from_hex("xyz"), None);
     }

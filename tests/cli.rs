@@ -368,7 +368,7 @@ fn json_and_markdown_plans_are_masked_and_versioned() {
         "{}",
         md.stdout()
     );
-    assert!(md.stdout().contains("(sensitive "), "{}", md.stdout());
+    assert!(md.stdout().contains("(sensitive)"), "{}", md.stdout());
 }
 
 #[test]

@@ -52,8 +52,10 @@ fn a_keyring_secret_is_stored_checked_planned_applied_and_removed() {
 
     let get = ws.run(&["secret", "get", "staging", "FCM_SERVER_KEY"], &env);
     get.expect(0)
-        .expect_output(&sha256_hex(KEYRING_VALUE)[..8])
+        .expect_output("FCM_SERVER_KEY for staging: stored;")
         .expect_output("--reveal");
+    // No unkeyed digest: it would confirm a guess of the value.
+    assert!(!get.all().contains(&sha256_hex(KEYRING_VALUE)[..8]));
     assert_no_leak(&get.all());
     let reveal = ws.run(
         &["secret", "get", "staging", "FCM_SERVER_KEY", "--reveal"],
@@ -247,7 +249,7 @@ fn a_saved_plan_applies_when_nothing_changed_and_holds_no_value() {
     let text = ws.read("staging.plan");
     assert_no_leak(&text);
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
     assert_eq!(doc["environment"], "staging");
     assert!(doc["live"]["web"].is_object() && doc["live"]["functions"].is_object());
     assert_eq!(
@@ -286,10 +288,10 @@ fn a_saved_plan_applies_when_nothing_changed_and_holds_no_value() {
     assert_eq!(stripe["target"], "functions");
     assert_eq!(stripe["action"], "create");
     assert_eq!(stripe["command"], "apply staging.plan");
-    assert_eq!(
-        stripe["after"],
-        format!("sha256:{}", &sha256_hex("sk_test_CANARYstaging0001")[..8])
-    );
+    // Keyed with the key the saved plan wrote, never the bare digest.
+    let after = stripe["after"].as_str().unwrap();
+    assert!(after.starts_with("hmac:"), "{after}");
+    assert!(!after.contains(&sha256_hex("sk_test_CANARYstaging0001")[..8]));
     assert!(stripe["time"].as_str().unwrap().ends_with('Z'));
     assert!(
         lines
@@ -321,7 +323,7 @@ fn a_stale_plan_is_refused_and_names_what_changed() {
     let run = ws.run(&["apply", "s.plan"], &pairs(&env));
     run.expect(1)
         .expect_output("s.plan is stale")
-        .expect_output("functions: var:OPENAI_API_KEY changed (sha256:")
+        .expect_output("functions: var:OPENAI_API_KEY changed (hmac:")
         .expect_output("nothing was written");
     assert_no_leak(&run.all());
     assert_eq!(p.vercel.count("POST", "/env"), 0);
@@ -397,7 +399,7 @@ fn a_broken_edited_or_foreign_plan_file_is_refused() {
 
     ws.write(
         "future.plan",
-        &good.replacen("\"format_version\": 1", "\"format_version\": 7", 1),
+        &good.replacen("\"format_version\": 2", "\"format_version\": 7", 1),
     );
     ws.run(&["apply", "future.plan"], &env)
         .expect(1)

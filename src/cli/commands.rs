@@ -22,6 +22,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
             source: e,
         })?,
     };
+    crate::keyed::install(&root, std::env::var(crate::keyed::KEY_VAR).ok())
+        .map_err(Error::Usage)?;
     // Paths in GitHub annotations start at the repository root.
     let base = cli
         .chdir
@@ -232,6 +234,17 @@ fn make_plan(
 fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let env = ws.environment(&args.env)?;
+    if args.out.is_some() {
+        // A saved plan compares keyed fingerprints across runs.
+        let (_, written) = crate::keyed::ensure(root).map_err(Error::Usage)?;
+        if let Some(path) = written {
+            out.note(&format!(
+                "Wrote a fingerprint key to {} (git-ignore it; in CI set {} instead).",
+                path.display(),
+                crate::keyed::KEY_VAR
+            ));
+        }
+    }
     let planned = match make_plan(&ws, env, args.require_secrets, args.allow_delete, out)? {
         Ok(planned) => planned,
         Err(verdict) => {

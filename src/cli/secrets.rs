@@ -57,10 +57,10 @@ pub(super) fn secret(root: &Path, action: SecretAction, out: &Output) -> Result<
             let value = read_value(&format!("{name} for {}", env.name), stdin)?;
             keyring::set(&account, &value).map_err(keychain)?;
             out.note(&format!(
-                "Stored {name} for {} in the keychain (service `{}`, account `{account}`, fingerprint {}).",
+                "Stored {name} for {} in the keychain (service `{}`, account `{account}`{}).",
                 env.name,
                 keyring::SERVICE,
-                value.fingerprint().short()
+                shown_fingerprint(&value)
             ));
             if !declared {
                 out.warn(&format!(
@@ -75,9 +75,9 @@ pub(super) fn secret(root: &Path, action: SecretAction, out: &Output) -> Result<
                 out.print(&format!("{}\n", value.expose()));
             } else {
                 out.print(&format!(
-                    "{name} for {}: stored (fingerprint {}); add --reveal to print it\n",
+                    "{name} for {}: stored{}; add --reveal to print it\n",
                     env.name,
-                    value.fingerprint().short()
+                    shown_fingerprint(&value)
                 ));
             }
         }
@@ -257,4 +257,13 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
         dry_run: false,
     };
     super::commands::carry_out(&ws, env, &planned, &opts, "rotate", out)
+}
+
+/// `, fingerprint 1a2b3c4d` under the fingerprint key; nothing without one.
+fn shown_fingerprint(value: &crate::secret::Secret) -> String {
+    value
+        .fingerprint()
+        .shown()
+        .map(|f| format!(", fingerprint {f}"))
+        .unwrap_or_default()
 }

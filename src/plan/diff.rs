@@ -71,6 +71,8 @@ pub enum DesiredValue {
 pub struct Resolved {
     pub fingerprint: Fingerprint,
     pub class: Option<crate::detect::Class>,
+    /// Why the value is too guessable for a published digest, if it is.
+    pub weakness: Option<&'static str>,
 }
 
 impl Resolved {
@@ -78,6 +80,7 @@ impl Resolved {
         Resolved {
             fingerprint: secret.fingerprint(),
             class: classify(secret.expose()),
+            weakness: crate::detect::weakness(secret.expose()),
         }
     }
 }

@@ -57,10 +57,8 @@ impl Snapshot {
         let mut out = self.versions.clone();
         for (name, value) in &self.variables {
             let token = match value {
-                LiveValue::Plain(s) | LiveValue::Readable(s) => {
-                    format!("sha256:{}", s.fingerprint().short())
-                }
-                LiveValue::Digest(f) => format!("sha256:{}", f.short()),
+                LiveValue::Plain(s) | LiveValue::Readable(s) => s.fingerprint().versioned(),
+                LiveValue::Digest(f) => f.versioned(),
                 LiveValue::Unreadable => "write-only".to_string(),
                 LiveValue::Stale { .. } => "stale".to_string(),
             };

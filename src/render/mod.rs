@@ -36,14 +36,18 @@ pub fn json(plan: &Plan, verdict: &Verdict) -> String {
     text
 }
 
-/// A value in one line: text quoted, secrets as a short fingerprint.
+/// A value in one line: text quoted, secrets as a short keyed fingerprint
+/// (none without a fingerprint key, see [`crate::keyed`]).
 pub fn value(value: &Value) -> String {
     match value {
         Value::Text { text } => format!("{text:?}"),
         Value::Secret {
             fingerprint: Some(fp),
             ..
-        } => format!("(sensitive {})", fp.short()),
+        } => match fp.shown() {
+            Some(shown) => format!("(sensitive {shown})"),
+            None => "(sensitive)".to_string(),
+        },
         Value::Secret {
             fingerprint: None, ..
         } => "(sensitive, unresolved)".to_string(),

@@ -37,6 +37,10 @@ pub enum FindingKind {
         prefix: String,
         what: String,
     },
+    WeakSecret {
+        name: String,
+        why: &'static str,
+    },
     LiteralSecret {
         name: String,
         what: String,
@@ -106,6 +110,9 @@ impl FindingKind {
             FindingKind::LiteralSecret { name, what } => {
                 format!("{name} holds {what} written literally in YAML, in {env}")
             }
+            FindingKind::WeakSecret { name, why } => format!(
+                "the value of {name} is too guessable to publish a digest of ({why}), in {env}"
+            ),
             FindingKind::SupabaseReserved { name } => {
                 format!(
                     "{name} cannot be a Supabase secret: the platform reserves SUPABASE_* names and injects them itself"
@@ -169,6 +176,9 @@ impl FindingKind {
                     "replace the literal with a reference, e.g. `{name}: {{ secret: env:{name} }}`, and rotate the exposed value"
                 )
             }
+            FindingKind::WeakSecret { name, .. } => format!(
+                "give {name} a random value: `envctl rotate <env> {name} --generate`, or your provider's key generator"
+            ),
             FindingKind::SupabaseReserved { name } => {
                 format!(
                     "rename {name}, or route it only to non-Supabase targets (`targets:` or `receives:`)"
@@ -434,6 +444,24 @@ pub(super) fn run(plan: &Plan, ctx: &Context<'_>) -> Vec<Finding> {
                     },
                 );
             }
+        }
+        // Supabase publishes hex(sha256) of every secret and Vercel's tag
+        // carries one: safe only for values nobody can guess.
+        if let (Some(why), Value::Secret { .. }) = (ctx.weak_secrets.get(&name), item.value) {
+            push(
+                RuleId::WeakSecret,
+                if env.protected {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                Some(item),
+                None,
+                FindingKind::WeakSecret {
+                    name: name.clone(),
+                    why,
+                },
+            );
         }
         // SUPABASE_* are injected by the platform and refused by its API.
         if item.target_kind == "supabase"

@@ -37,10 +37,11 @@ pub enum RuleId {
     Forbid,
     Pattern,
     SecretAge,
+    WeakSecret,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 13] = [
+    pub const ALL: [RuleId; 14] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -54,6 +55,7 @@ impl RuleId {
         RuleId::Forbid,
         RuleId::Pattern,
         RuleId::SecretAge,
+        RuleId::WeakSecret,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +73,7 @@ impl RuleId {
             RuleId::Forbid => "forbid",
             RuleId::Pattern => "pattern",
             RuleId::SecretAge => "secret-age",
+            RuleId::WeakSecret => "weak-secret",
         }
     }
 }
@@ -157,6 +160,9 @@ pub struct Context<'a> {
     pub allow_delete: bool,
     /// The time of the check (ms since the epoch), for `secret-age`.
     pub now_ms: i64,
+    /// Resolved secrets too guessable to sit behind a published digest,
+    /// by name, with why (see [`crate::detect::weakness`]).
+    pub weak_secrets: std::collections::BTreeMap<String, &'static str>,
 }
 
 impl Context<'_> {

@@ -57,10 +57,9 @@ impl DotenvProvider {
     pub fn read(&self) -> Result<Snapshot, ProviderError> {
         let doc = self.load()?;
         let file = match std::fs::read(&self.path) {
-            Ok(bytes) => format!(
-                "sha256:{}",
-                crate::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).short()
-            ),
+            Ok(bytes) => {
+                crate::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).versioned()
+            }
             Err(_) => "absent".to_string(),
         };
         let variables = doc
