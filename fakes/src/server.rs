@@ -198,7 +198,8 @@ impl Faults {
 
     /// The next `n` writes (any method but `GET`) are refused with the
     /// platform's 400 quoting the request body ([`Api::echo_rejection`]).
-    /// Reads pass, so a plan succeeds and the apply's write is refused.
+    /// `GET`s pass, so a plan succeeds and the apply's write is refused
+    /// (a read sent as `POST`, like a SQL query, counts as a write).
     pub fn echo_writes(&self, n: u32) {
         self.echo_next.store(n, Ordering::SeqCst);
     }

@@ -9,6 +9,9 @@
 //!   and ASCII-only with `\uXXXX`), and percent-encoded;
 //! - a JSON body's `value`/`secret`/`token`-like fields lose their string
 //!   contents, and so do such fields written out as JSON inside a message;
+//! - a full SHA-256 digest (64 hex digits: a Vercel tag envctl sent, a
+//!   Supabase secret's digest) goes too: envctl shows only the short form,
+//!   since a full digest of a guessable value is a target for guessing;
 //! - the result is cut to a length that fits in one line of a report.
 //!
 //! The platform's error code and the HTTP status are kept: they are what a
@@ -113,7 +116,8 @@ impl Scrubber {
     /// JSON inside it emptied, known values cut out, and at most `max`
     /// characters.
     pub fn text(&self, text: &str, max: usize) -> String {
-        truncate(&self.values(&redact_embedded_fields(text)), max)
+        let text = redact_digests(&redact_embedded_fields(text));
+        truncate(&self.values(&text), max)
     }
 
     /// A JSON body with sensitive fields emptied and known values cut out
@@ -254,6 +258,28 @@ fn redact_embedded_fields(text: &str) -> String {
     out
 }
 
+/// Every run of 64 or more hex digits becomes [`REDACTED`].
+fn redact_digests(text: &str) -> String {
+    const DIGEST: usize = 64;
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_hexdigit() {
+            run += 1;
+            continue;
+        }
+        push_run(&mut out, &text[i - run..i], DIGEST);
+        run = 0;
+        out.push(c);
+    }
+    push_run(&mut out, &text[text.len() - run..], DIGEST);
+    out
+}
+
+fn push_run(out: &mut String, run: &str, digest: usize) {
+    out.push_str(if run.len() >= digest { REDACTED } else { run });
+}
+
 /// The index of the unescaped `"` that ends a JSON string's body.
 fn string_end(body: &str) -> Option<usize> {
     let mut escaped = false;
@@ -387,6 +413,19 @@ mod tests {
         assert_eq!(shown.chars().count(), MAX_MESSAGE + 1);
         assert!(shown.ends_with('…'));
         assert!(shown.ends_with("<reda…"), "{shown}");
+    }
+
+    #[test]
+    fn full_digests_go_and_short_hex_stays() {
+        let digest = "cfbd93130acc960b4e3108c565e37d5169706c2f2c9c17c5558a780e36adbc0c";
+        assert_eq!(
+            Scrubber::new([]).text(
+                &format!("[envctl sha256:{digest} at:17] id 8000007 abc"),
+                300
+            ),
+            "[envctl sha256:<redacted> at:17] id 8000007 abc"
+        );
+        assert_eq!(Scrubber::new([]).text(digest, 300), "<redacted>");
     }
 
     #[test]
