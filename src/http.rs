@@ -2,7 +2,10 @@
 //! timeouts, retries with backoff and jitter that honour the platform's
 //! rate-limit hints, a client-side limiter per endpoint, and errors that
 //! name the operation and the platform's message — never the token or a
-//! value.
+//! value. The platform's text is not trusted: each `Call` carries the
+//! values it exposes ([`Exposed`]), and every error built from an answer
+//! goes through [`scrub`] first, so a value the platform echoes back never
+//! reaches the terminal, a log line or a pull-request comment.
 //!
 //! Every operation envctl sends is idempotent by construction (upserts,
 //! deletes by name, deploys of the same files), so a request whose answer
@@ -21,6 +24,10 @@ use zeroize::Zeroizing;
 
 use crate::log;
 use crate::secret::Secret;
+
+mod scrub;
+
+pub use scrub::{Exposed, MAX_CODE, MAX_MESSAGE, REDACTED, Scrubber};
 
 /// How a platform signals rate limits and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +185,9 @@ pub struct Call {
     pub body: Body,
     /// The endpoint's name for the client-side limiter, e.g. `GET secrets`.
     pub endpoint: &'static str,
+    /// Every value the body or query carries, cut out of any answer about
+    /// this call before it is shown.
+    pub exposed: Exposed,
 }
 
 impl Call {
@@ -194,6 +204,7 @@ impl Call {
             query: Vec::new(),
             body: Body::None,
             endpoint,
+            exposed: Exposed::default(),
         }
     }
 
@@ -202,6 +213,16 @@ impl Call {
         self
     }
 
+    /// A query parameter whose value is a secret: recorded in
+    /// [`Call::exposed`].
+    pub fn secret_query(mut self, key: &'static str, value: &Secret) -> Call {
+        let value = self.exposed.expose(value).to_string();
+        self.query.push((key, value));
+        self
+    }
+
+    /// A JSON body that holds no secret value (one that does is built with
+    /// [`Call::json_bytes`] and its [`Exposed`]).
     pub fn json(mut self, value: &serde_json::Value) -> Call {
         self.body = Body::Json(Zeroizing::new(
             serde_json::to_vec(value).expect("JSON values serialise"),
@@ -209,10 +230,12 @@ impl Call {
         self
     }
 
-    /// A JSON body serialised by the caller (straight from borrowed
-    /// secrets, with no intermediate copy).
-    pub fn json_bytes(mut self, bytes: Zeroizing<Vec<u8>>) -> Call {
+    /// A JSON body serialised by the caller straight from borrowed
+    /// secrets, with no intermediate copy; `exposed` holds every value the
+    /// caller took out of a `Secret` for it ([`Exposed::expose`]).
+    pub fn json_bytes(mut self, bytes: Zeroizing<Vec<u8>>, exposed: Exposed) -> Call {
         self.body = Body::Json(bytes);
+        self.exposed = exposed;
         self
     }
 
@@ -295,6 +318,14 @@ impl Client {
         policy: Policy,
     ) -> Result<Client, String> {
         let base = check_base_url(base)?;
+        // The caller names the token's source in its own check; this one
+        // keeps a bad token from ever reaching a request.
+        if let Some(flaw) = token_flaw(token.expose()) {
+            return Err(format!(
+                "the {} token holds {flaw}, which cannot be sent in an HTTP header",
+                platform.name()
+            ));
+        }
         let inner = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(policy.connect_timeout)
@@ -401,8 +432,10 @@ impl Client {
                     )
                 });
                 let error = self.error(call, Failure::Network, None, None, describe(&e));
-                // An untrusted certificate stays untrusted: no retry.
-                if tls_refused(&e) {
+                // An untrusted certificate stays untrusted, and a request
+                // that could not be built (a header it cannot carry) will
+                // not build the next time: no retry.
+                if tls_refused(&e) || e.is_builder() {
                     return Err(Attempt::Final(error));
                 }
                 return Err(Attempt::Retry { error, wait: None });
@@ -436,7 +469,7 @@ impl Client {
                 date_ms,
             });
         }
-        let (code, message) = self.platform_message(status, &body);
+        let (code, message) = self.platform_message(call, status, &body);
         match status {
             429 => Err(Attempt::Retry {
                 wait: Some(self.rate_limit_wait(&headers, &body)),
@@ -495,10 +528,41 @@ impl Client {
         }
     }
 
-    /// The platform's error code and message, cut to a sane length. The
-    /// platform's own text never holds our token or values.
-    fn platform_message(&self, status: u16, body: &[u8]) -> (Option<String>, String) {
-        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    /// What removes this call's values (and the token) from platform text.
+    pub fn scrubber(&self, call: &Call) -> Scrubber {
+        call.exposed.scrubber([self.token.expose()])
+    }
+
+    /// A refusal the platform wrapped in a successful answer (a
+    /// Cloudflare envelope with `success: false`, a batch's per-key
+    /// failure): its code and message, scrubbed like any error's.
+    pub fn refusal(
+        &self,
+        call: &Call,
+        status: u16,
+        code: Option<&str>,
+        message: &str,
+    ) -> HttpError {
+        let scrubber = self.scrubber(call);
+        self.error(
+            call,
+            Failure::Rejected,
+            Some(status),
+            code.map(|c| scrubber.text(c, MAX_CODE)),
+            scrubber.text(message, MAX_MESSAGE),
+        )
+    }
+
+    /// The platform's error code and message, fit to show: the body is
+    /// not trusted (a validation error may quote the request), so it is
+    /// scrubbed of this call's values and of secret-looking fields before
+    /// anything is taken from it, and the message is cut to a sane length.
+    fn platform_message(&self, call: &Call, status: u16, body: &[u8]) -> (Option<String>, String) {
+        let scrubber = self.scrubber(call);
+        let mut json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        if let Some(v) = json.as_mut() {
+            scrubber.json(v);
+        }
         let (code, message) = match (self.platform, &json) {
             (Platform::Supabase, Some(v)) => (None, v.get("message").and_then(|m| m.as_str())),
             (Platform::Vercel, Some(v)) => {
@@ -528,13 +592,14 @@ impl Client {
             }
             _ => (None, None),
         };
-        let message = message.map(str::to_string).unwrap_or_else(|| {
-            format!(
+        let message = match message {
+            Some(m) => scrubber.text(m, MAX_MESSAGE),
+            None => format!(
                 "{} answered {status} without an error message",
                 self.platform.name()
-            )
-        });
-        (code, truncate(&message, 300))
+            ),
+        };
+        (code.map(|c| scrubber.text(&c, MAX_CODE)), message)
     }
 
     /// How long the platform asks us to wait after a 429.
@@ -664,6 +729,29 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// Why `token` cannot be sent as a bearer token, if it cannot: the first
+/// character that is not printable ASCII (a line break, a space, a control
+/// or non-ASCII character), by kind and position — never the token. HTTP
+/// forbids control characters in a header; the rest are never part of a
+/// platform token and would only earn a 401 after the request was sent.
+pub fn token_flaw(token: &str) -> Option<String> {
+    let (at, c) = token
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic())?;
+    let what = match c {
+        '\n' | '\r' => "a line break",
+        ' ' | '\t' => "a space",
+        c if c.is_control() => "a control character",
+        _ => "a non-ASCII character",
+    };
+    Some(format!(
+        "{what} (character {} of {})",
+        at + 1,
+        token.chars().count()
+    ))
+}
+
 fn form(parts: &[Part]) -> reqwest::multipart::Form {
     parts
         .iter()
@@ -723,17 +811,9 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     match detail {
-        Some(d) => format!("{what} ({})", truncate(&d, 120)),
+        Some(d) => format!("{what} ({})", scrub::truncate(&d, 120)),
         None => what.to_string(),
     }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 /// Cheap randomness for jitter (not for secrets): the std hasher's random
@@ -999,20 +1079,120 @@ mod tests {
         )
         .unwrap();
         let body = br#"{"success":false,"result":null,"messages":[],"errors":[{"code":8000007,"message":"Project not found."}]}"#;
+        let call = Call::new("read", reqwest::Method::GET, "GET x", "/x".into());
         assert_eq!(
-            client.platform_message(404, body),
+            client.platform_message(&call, 404, body),
             (
                 Some("8000007".to_string()),
                 "Project not found.".to_string()
             )
         );
         assert_eq!(
-            client.platform_message(502, b"<html>"),
+            client.platform_message(&call, 502, b"<html>"),
             (
                 None,
                 "Cloudflare answered 502 without an error message".to_string()
             )
         );
+    }
+
+    /// A call whose body holds `value`, built the way the platform
+    /// clients build theirs.
+    fn call_sending(value: &str) -> Call {
+        let secret = Secret::new(value.into());
+        let mut exposed = Exposed::default();
+        let body = serde_json::to_vec(&serde_json::json!([
+            { "name": "STRIPE_SECRET_KEY", "value": exposed.expose(&secret) }
+        ]))
+        .unwrap();
+        Call::new("set secrets", reqwest::Method::POST, "POST x", "/x".into())
+            .json_bytes(Zeroizing::new(body), exposed)
+    }
+
+    #[test]
+    fn an_error_that_echoes_the_request_shows_status_code_and_message_without_values() {
+        let canary = "sk_live_CANARY\"0005\"";
+        let call = call_sending(canary);
+        let Body::Json(sent) = &call.body else {
+            panic!("a JSON body")
+        };
+        let sent = String::from_utf8(sent.to_vec()).unwrap();
+        let client = |platform| {
+            Client::new(
+                platform,
+                "http://127.0.0.1:1",
+                Secret::new("tok_CANARY_token".into()),
+                Policy::default(),
+            )
+            .unwrap()
+        };
+        let vercel = serde_json::json!({"error": {
+            "code": "bad_request",
+            "message": format!("invalid request: {sent}"),
+            "value": canary,
+        }});
+        let (code, message) =
+            client(Platform::Vercel).platform_message(&call, 400, vercel.to_string().as_bytes());
+        assert_eq!(code.as_deref(), Some("bad_request"));
+        assert_eq!(
+            message,
+            r#"invalid request: [{"name":"STRIPE_SECRET_KEY","value":"<redacted>"}]"#
+        );
+        // Not in a `value` field: found as what was sent.
+        let supabase =
+            serde_json::json!({ "message": format!("bad secret {canary} (tok_CANARY_token)") });
+        let (_, message) = client(Platform::Supabase).platform_message(
+            &call,
+            422,
+            supabase.to_string().as_bytes(),
+        );
+        assert_eq!(message, "bad secret <redacted> (<redacted>)");
+        let cloudflare = serde_json::json!({"success": false, "errors": [{
+            "code": 8000000,
+            "message": format!("{}{sent}", "x".repeat(400)),
+        }]});
+        let (code, message) = client(Platform::Cloudflare).platform_message(
+            &call,
+            400,
+            cloudflare.to_string().as_bytes(),
+        );
+        assert_eq!(code.as_deref(), Some("8000000"));
+        assert_eq!(message.chars().count(), MAX_MESSAGE + 1);
+        let error = client(Platform::Cloudflare).refusal(&call, 200, Some("8000000"), &sent);
+        assert!(!error.to_string().contains("CANARY"), "{error}");
+        assert!(
+            error.to_string().starts_with("HTTP 200 8000000: "),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_token_that_cannot_go_in_a_header_is_described_not_shown() {
+        assert_eq!(token_flaw("sbp_0123abc"), None);
+        assert_eq!(
+            token_flaw("tok_CANARY\nsecond").as_deref(),
+            Some("a line break (character 11 of 17)")
+        );
+        assert_eq!(
+            token_flaw("Bearer tok").as_deref(),
+            Some("a space (character 7 of 10)")
+        );
+        assert_eq!(
+            token_flaw("tok\u{7f}").as_deref(),
+            Some("a control character (character 4 of 4)")
+        );
+        assert_eq!(
+            token_flaw("tok\u{201d}").as_deref(),
+            Some("a non-ASCII character (character 4 of 4)")
+        );
+        let refused = Client::new(
+            Platform::Vercel,
+            "http://127.0.0.1:1",
+            Secret::new("tok_CANARY\r\nx".into()),
+            Policy::default(),
+        )
+        .unwrap_err();
+        assert!(refused.contains("a line break") && !refused.contains("CANARY"));
     }
 
     #[test]

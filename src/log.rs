@@ -2,6 +2,12 @@
 //! shows each HTTP request: method, path, status, time and attempt. Never a
 //! header, a body or a query value that could hold a secret — so the most
 //! verbose level is as safe to paste into an issue as the default one.
+//!
+//! The one piece of a platform's answer a line may carry is an `HttpError`
+//! (a retry's reason at `-vv`), and `http` builds those already scrubbed
+//! of every value the request sent, of secret-looking fields and of full
+//! digests (`http::scrub`). Nothing here sees a raw body, so nothing here
+//! needs to scrub.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -335,6 +335,11 @@ impl Api for FakeCloudflare {
     fn server_error(&self) -> Response {
         Error::new(500, 10002, "An internal error occurred").response()
     }
+
+    /// A 400 in the envelope quoting the body (code 8000000, unverified).
+    fn echo_rejection(&self, request: &Request) -> Response {
+        Error::new(400, 8000000, &crate::server::echo_message(request)).response()
+    }
 }
 
 // ---------------------------------------------------------------------------

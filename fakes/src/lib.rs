@@ -5,7 +5,8 @@
 //!
 //! [`server`] is the plumbing every fake shares: the listener, the request
 //! log tests count, and fault injection (latency, 429 bursts, 500s, dropped
-//! connections, responses slower than the client's timeout).
+//! connections, responses slower than the client's timeout, and a 400 that
+//! echoes the request's body).
 
 pub mod server;
 

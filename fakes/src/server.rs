@@ -127,6 +127,19 @@ pub trait Api: Send + Sync + 'static {
     fn rate_limited(&self, retry_after_secs: u64) -> Response;
     /// The platform's own 500, for injected failures.
     fn server_error(&self) -> Response;
+    /// The platform's own 400 whose message quotes `request`'s body, the
+    /// way a validation error may: for tests that nothing envctl sent
+    /// comes back out of it.
+    fn echo_rejection(&self, request: &Request) -> Response;
+}
+
+/// `invalid request: <the body as text>`, the message of every fake's
+/// [`Api::echo_rejection`].
+pub fn echo_message(request: &Request) -> String {
+    format!(
+        "invalid request: {}",
+        String::from_utf8_lossy(&request.body)
+    )
 }
 
 /// Faults to inject, counted down per request. Thread-safe: a test sets
@@ -141,6 +154,7 @@ pub struct Faults {
     drop_next: AtomicU32,
     stall_next: AtomicU32,
     stall_ms: AtomicU64,
+    echo_next: AtomicU32,
     seen: AtomicU64,
 }
 
@@ -180,6 +194,14 @@ impl Faults {
         self.stall_ms
             .store(delay.as_millis() as u64, Ordering::SeqCst);
         self.stall_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` writes (any method but `GET`) are refused with the
+    /// platform's 400 quoting the request body ([`Api::echo_rejection`]).
+    /// `GET`s pass, so a plan succeeds and the apply's write is refused
+    /// (a read sent as `POST`, like a SQL query, counts as a write).
+    pub fn echo_writes(&self, n: u32) {
+        self.echo_next.store(n, Ordering::SeqCst);
     }
 
     fn take(counter: &AtomicU32) -> bool {
@@ -412,6 +434,8 @@ async fn serve<A: Api>(
             .rate_limited(faults.retry_after_secs.load(Ordering::SeqCst))
     } else if Faults::take(&faults.fail_next) || (every > 0 && seen.is_multiple_of(every)) {
         shared.api.server_error()
+    } else if request.method != "GET" && Faults::take(&faults.echo_next) {
+        shared.api.echo_rejection(&request)
     } else {
         shared.api.handle(&request)
     };

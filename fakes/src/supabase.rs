@@ -402,9 +402,21 @@ impl Api for FakeSupabase {
         quota.stamp(too_many_requests())
     }
 
-    /// An injected `500`. It did not go through the limiter, so its
-    /// headers report a full window.
+    /// An injected `500`.
     fn server_error(&self) -> Response {
+        self.unlimited(error(500, "Internal Server Error"))
+    }
+
+    /// Supabase's `{"message": …}` 400, quoting the body.
+    fn echo_rejection(&self, request: &Request) -> Response {
+        self.unlimited(error(400, &crate::server::echo_message(request)))
+    }
+}
+
+impl FakeSupabase {
+    /// An injected answer: it did not go through the limiter, so its
+    /// headers report a full window.
+    fn unlimited(&self, response: Response) -> Response {
         let limiter = &self.lock().limiter;
         let quota = Quota {
             limit: limiter.limit,
@@ -412,7 +424,7 @@ impl Api for FakeSupabase {
             reset_secs: limiter.window.as_secs_f64().ceil() as u64,
             exceeded: false,
         };
-        quota.stamp(error(500, "Internal Server Error"))
+        quota.stamp(response)
     }
 }
 

@@ -370,6 +370,11 @@ impl Api for FakeVercel {
         )
         .response()
     }
+
+    /// Vercel's `bad_request`, quoting the body.
+    fn echo_rejection(&self, request: &Request) -> Response {
+        bad_request(&crate::server::echo_message(request)).response()
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -444,3 +444,17 @@ fn dashboard_edits_show_up_in_reads() {
     let vars = &r.body["result"]["deployment_configs"]["preview"]["env_vars"];
     assert!(vars.get("P").is_none());
 }
+
+#[test]
+fn an_echoing_rejection_quotes_the_write_in_the_envelope() {
+    let server = start();
+    server.faults().echo_writes(1);
+    let vars = json!({ "API_KEY": { "type": "secret_text", "value": "CANARY-echo" } });
+    let r = patch_vars(&server, TOKEN, "production", vars.clone());
+    assert_eq!((r.status, r.code()), (400, 8000000));
+    assert_eq!(r.body["success"], false);
+    let message = r.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("invalid request: {\"deployment_configs\""));
+    assert!(message.contains("CANARY-echo"), "{message}");
+    assert_eq!(patch_vars(&server, TOKEN, "production", vars).status, 200);
+}

@@ -1114,3 +1114,18 @@ fn validate_response_rejects_wrong_shapes() {
     );
     assert!(validate_response("v1-nope", 200, &json!({})).is_err());
 }
+
+#[test]
+fn an_echoing_rejection_quotes_the_write_in_supabases_shape() {
+    let server = start();
+    server.faults().echo_writes(1);
+    let body = json!([{ "name": "STRIPE_SECRET_KEY", "value": "sk_CANARY_echo" }]);
+    let reply = call(&server, "POST", &path("secrets"), Some(TOKEN), Some(&body));
+    let answer = expect(&reply, "v1-bulk-create-secrets", 400);
+    assert_eq!(
+        answer,
+        json!({ "message": format!("invalid request: {body}") })
+    );
+    let listed = expect(&get(&server, &path("secrets")), "v1-list-all-secrets", 200);
+    assert_eq!(listed, json!([]));
+}

@@ -780,3 +780,25 @@ fn redeploy_the_latest_production_deployment() {
     let no_id = post(&s, "/v13/deployments", json!({ "name": "web" }));
     assert_eq!(no_id.status, 400);
 }
+
+#[test]
+fn an_echoing_rejection_quotes_the_write_and_lets_reads_through() {
+    let s = start();
+    s.faults().echo_writes(1);
+    assert_eq!(get(&s, "/v10/projects/web/env").status, 200);
+    let body = plain("STRIPE_SECRET_KEY", "sk_CANARY_echo", &["production"]);
+    let refused = post(&s, "/v10/projects/web/env", body.clone());
+    assert_eq!((refused.status, refused.code()), (400, "bad_request"));
+    assert_eq!(
+        refused.body["error"]["message"],
+        format!("invalid request: {body}")
+    );
+    // Nothing was written, and the fault is spent.
+    assert!(
+        get(&s, "/v10/projects/web/env").body["envs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(post(&s, "/v10/projects/web/env", body).status, 201);
+}

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::http::{self, Call, Client, Failure, HttpError, Platform, Policy, Reply};
+use crate::http::{self, Call, Client, HttpError, Platform, Policy, Reply};
 use crate::secret::Secret;
 
 pub const DEFAULT_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -153,7 +153,7 @@ impl Api {
             self.project_path(project),
         );
         let reply = self.http.send(&call).await?;
-        unwrap(&call, &reply)
+        self.unwrap(&call, &reply)
     }
 
     /// Sets and deletes variables of one deployment environment in one
@@ -181,12 +181,13 @@ impl Api {
         struct Body<'a> {
             deployment_configs: BTreeMap<&'a str, Config<'a>>,
         }
+        let mut exposed = http::Exposed::default();
         let env_vars = changes
             .iter()
             .map(|c| {
                 let var = c.set.map(|(kind, value)| Var {
                     kind,
-                    value: value.expose(),
+                    value: exposed.expose(value),
                 });
                 (c.name, var)
             })
@@ -207,10 +208,10 @@ impl Api {
             "PATCH pages/projects/{name}",
             self.project_path(project),
         )
-        .json_bytes(bytes);
+        .json_bytes(bytes, exposed);
         let reply = self.http.send(&call).await?;
         // The answer is the updated project; only `success` matters here.
-        envelope::<serde_json::Value>(&call, &reply).map(drop)
+        self.envelope::<serde_json::Value>(&call, &reply).map(drop)
     }
 
     /// Runs one read-only statement on a D1 database; the rows of its
@@ -237,7 +238,7 @@ impl Api {
         )
         .json(&serde_json::json!({ "sql": sql, "params": [] }));
         let reply = self.http.send(&call).await?;
-        let statements: Vec<Statement> = unwrap(&call, &reply)?;
+        let statements: Vec<Statement> = self.unwrap(&call, &reply)?;
         Ok(statements
             .into_iter()
             .next()
@@ -246,41 +247,50 @@ impl Api {
     }
 }
 
-/// The envelope's `result`, which must be there.
-fn unwrap<T: serde::de::DeserializeOwned>(call: &Call, reply: &Reply) -> Result<T, HttpError> {
-    envelope(call, reply)?.ok_or_else(|| refused(call, reply, &[]))
-}
-
-/// The envelope's `result`, if any; an envelope that says
-/// `success: false` (even with a 2xx status) is an error with Cloudflare's
-/// code and message.
-fn envelope<T: serde::de::DeserializeOwned>(
-    call: &Call,
-    reply: &Reply,
-) -> Result<Option<T>, HttpError> {
-    let envelope: Envelope<T> = reply.parse(call, URL_VAR)?;
-    if envelope.success == Some(false) {
-        return Err(refused(call, reply, &envelope.errors));
+impl Api {
+    /// The envelope's `result`, which must be there.
+    fn unwrap<T: serde::de::DeserializeOwned>(
+        &self,
+        call: &Call,
+        reply: &Reply,
+    ) -> Result<T, HttpError> {
+        self.envelope(call, reply)?
+            .ok_or_else(|| self.refused(call, reply, &[]))
     }
-    Ok(envelope.result)
-}
 
-fn refused(call: &Call, reply: &Reply, errors: &[ApiMessage]) -> HttpError {
-    let first = errors.first();
-    HttpError {
-        failure: Failure::Rejected,
-        operation: call.operation.clone(),
-        status: Some(reply.status),
-        code: first.and_then(|e| match &e.code {
+    /// The envelope's `result`, if any; an envelope that says
+    /// `success: false` (even with a 2xx status) is an error with
+    /// Cloudflare's code and message.
+    fn envelope<T: serde::de::DeserializeOwned>(
+        &self,
+        call: &Call,
+        reply: &Reply,
+    ) -> Result<Option<T>, HttpError> {
+        let envelope: Envelope<T> = reply.parse(call, URL_VAR)?;
+        if envelope.success == Some(false) {
+            return Err(self.refused(call, reply, &envelope.errors));
+        }
+        Ok(envelope.result)
+    }
+
+    /// Cloudflare's first error, scrubbed like any platform text: it may
+    /// quote the request.
+    fn refused(&self, call: &Call, reply: &Reply, errors: &[ApiMessage]) -> HttpError {
+        let Some(first) = errors.first() else {
+            return self.http.refusal(
+                call,
+                reply.status,
+                None,
+                "Cloudflare answered without a result",
+            );
+        };
+        let code = match &first.code {
             serde_json::Value::Number(n) => Some(n.to_string()),
             serde_json::Value::String(s) => Some(s.clone()),
             _ => None,
-        }),
-        message: first.map_or_else(
-            || "Cloudflare answered without a result".to_string(),
-            |e| e.message.chars().take(300).collect(),
-        ),
-        attempts: 1,
+        };
+        self.http
+            .refusal(call, reply.status, code.as_deref(), &first.message)
     }
 }
 

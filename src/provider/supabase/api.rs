@@ -108,11 +108,12 @@ impl Api {
             name: &'a str,
             value: &'a str,
         }
+        let mut exposed = http::Exposed::default();
         let items: Vec<Item> = secrets
             .iter()
             .map(|(name, value)| Item {
                 name,
-                value: value.expose(),
+                value: exposed.expose(value),
             })
             .collect();
         let body = Zeroizing::new(serde_json::to_vec(&items).expect("secrets serialise"));
@@ -122,7 +123,7 @@ impl Api {
             "POST secrets",
             Self::path(project, "/secrets"),
         )
-        .json_bytes(body);
+        .json_bytes(body, exposed);
         self.http.send(&call).await.map(drop)
     }
 

@@ -233,6 +233,9 @@ impl Api {
             env_var_key: Option<String>,
         }
         let body = Zeroizing::new(serde_json::to_vec(records).expect("records serialise"));
+        // The values were exposed by the caller, into `records`.
+        let mut exposed = http::Exposed::default();
+        records.iter().for_each(|r| exposed.record(r.value));
         let call = self.scoped(
             Call::new(
                 "create environment variables",
@@ -241,16 +244,18 @@ impl Api {
                 Self::env_path(project, 10, ""),
             )
             .query("upsert", "true")
-            .json_bytes(body),
+            .json_bytes(body, exposed),
         );
         let created: Created = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        // A refusal's words are the platform's, and may quote the value.
+        let scrubber = self.http.scrubber(&call);
         Ok(created
             .failed
             .into_iter()
             .map(|f| Refused {
                 key: f.error.key.or(f.error.env_var_key),
-                code: f.error.code,
-                message: f.error.message,
+                code: scrubber.text(&f.error.code, http::MAX_CODE),
+                message: scrubber.text(&f.error.message, http::MAX_MESSAGE),
             })
             .collect())
     }
