@@ -160,7 +160,11 @@ fn read_file<T: DeserializeOwned>(
             return None;
         }
         Err(Refusal::Missing) => {
-            diags.push(Diagnostic::error(rel, None, "cannot read the file: it does not exist"));
+            diags.push(Diagnostic::error(
+                rel,
+                None,
+                "cannot read the file: it does not exist",
+            ));
             return None;
         }
         Err(Refusal::Diagnostic(diag)) => {
@@ -219,7 +223,10 @@ fn read_limited(root: &Path, rel: &Path) -> Result<Vec<u8>, Refusal> {
         if e.kind() == std::io::ErrorKind::NotFound {
             Refusal::Missing
         } else {
-            refuse(format!("cannot read the file: {e}"), "check its permissions")
+            refuse(
+                format!("cannot read the file: {e}"),
+                "check its permissions",
+            )
         }
     };
     let real = std::fs::canonicalize(&path).map_err(cannot)?;

@@ -13,6 +13,10 @@ const IMPLICIT_KEY_CHARS: usize = 1024;
 pub fn for_parser_error(text: &str, pos: Pos, info: &str) -> Option<String> {
     let line = text.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
     let indent = &line[..line.len() - line.trim_start().len()];
+    let key = line.trim_start().trim_start_matches(['"', '\'']);
+    let key_chars = key
+        .find([':', '"', '\''])
+        .map_or(0, |end| key[..end].chars().count());
     let hint = if info.contains("tab") || indent.contains('\t') {
         "indent with spaces: YAML does not allow tabs for indentation"
     } else if info.contains("quoted scalar") && !info.contains("escape") {
@@ -25,14 +29,12 @@ pub fn for_parser_error(text: &str, pos: Pos, info: &str) -> Option<String> {
         "the brackets nest too deeply; envctl's files need only a few levels"
     } else if unclosed_bracket(text, pos) {
         "a `[` or `{` before this is not closed: close it, or quote the value if the bracket is text"
+    } else if key_chars > IMPLICIT_KEY_CHARS {
+        "the key on this line is longer than YAML's 1024 characters; envctl's names are much shorter"
     } else if info.contains("mapping values are not allowed") {
-        let key = line.trim_start().split(": ").next().unwrap_or("");
-        if key.chars().count() > IMPLICIT_KEY_CHARS {
-            "the key on this line is longer than YAML's 1024 characters; envctl's names are much shorter"
-        } else {
-            "a value containing `: ` must be quoted, e.g. KEY: \"a: b\""
-        }
-    } else if info.contains("simple key expect ':'") || info.contains("could not find expected ':'") {
+        "a value containing `: ` must be quoted, e.g. KEY: \"a: b\""
+    } else if info.contains("simple key expect ':'") || info.contains("could not find expected ':'")
+    {
         "this line is neither `key: value` nor a list item: check its indentation, or quote a value that spans lines"
     } else if info.contains("expected '-'") {
         "a list (`- item`) and `key: value` lines are mixed at the same indentation"
@@ -76,7 +78,8 @@ mod tests {
 
     fn help(text: &str) -> String {
         let err = crate::yaml::parse(text).unwrap_err();
-        err.help.unwrap_or_else(|| panic!("no help for {}", err.message))
+        err.help
+            .unwrap_or_else(|| panic!("no help for {}", err.message))
     }
 
     #[test]
@@ -88,6 +91,8 @@ mod tests {
         assert!(help("a: b: c\n").contains("must be quoted"));
         let long = format!("{}: x\n", "K".repeat(2000));
         assert!(help(&long).contains("1024"));
+        let quoted = format!("\"{}\": x\n", "K".repeat(2000));
+        assert!(help(&quoted).contains("1024"));
     }
 
     #[test]
