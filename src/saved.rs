@@ -191,6 +191,16 @@ impl SavedPlan {
         let saved: SavedPlan = serde_json::from_value(doc).map_err(|e| {
             format!("{shown}: not a valid plan file ({e}); plan again to make a new one")
         })?;
+        // Named back in messages: a hand-made plan must not smuggle
+        // terminal escapes into them.
+        if [&saved.project, &saved.environment]
+            .iter()
+            .any(|s| s.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "{shown}: not a valid plan file (a control character in its project or environment name); plan again to make a new one"
+            ));
+        }
         if saved.digest() != saved.checksum {
             return Err(format!(
                 "{shown}: the plan file was changed after it was written (its checksum does not match); plan again instead of editing it"

@@ -970,6 +970,15 @@ fn cases() -> Vec<Case> {
             &["../../etc"],
         ),
         saved(
+            "resealed with an escape sequence in the project",
+            |p| {
+                reseal(p, |plan| {
+                    plan.project = "\u{1b}]0;owned\u{7}\u{1b}[2J".into()
+                })
+            },
+            &["plan.json: not a valid plan file (a control character"],
+        ),
+        saved(
             "resealed with different changes",
             |p| reseal(p, |plan| plan.changes = vec!["web: Delete PATH = -".into()]),
             &["is stale", "nothing was written"],
@@ -989,6 +998,12 @@ fn hostile_inputs_are_refused_quickly_with_a_location_and_nothing_written() {
         let before = snapshot(ws.dir.path());
         let run = run_capped(&ws, case.args);
         slowest = slowest.max((run.elapsed, case.name));
+        if std::env::var_os("HOSTILE_SHOW").is_some() {
+            eprintln!(
+                "── {} ({:?}, exit {:?})\n{}",
+                case.name, run.elapsed, run.code, run.all
+            );
+        }
         let mut wrong = Vec::new();
         if run.code != Some(case.code) {
             wrong.push(format!("exit code {:?}, expected {}", run.code, case.code));
@@ -1059,6 +1074,13 @@ fn what_the_limits_allow_still_validates() {
         "\u{feff}{BASE_LOCAL}  PEM: \"-----BEGIN KEY-----\\nabc\\n-----END KEY-----\"\n  T: \"a\\tb\"\n  M: |\n    two\n    lines\n"
     );
     text.push_str("  S: &shared same\n  S2: *shared\n");
+    // A link that stays inside the project is fine.
+    ws.write("shared/staging.yaml", BASE_LOCAL);
+    std::os::unix::fs::symlink(
+        "../shared/staging.yaml",
+        ws.path("environments/staging.yaml"),
+    )
+    .unwrap();
     for i in 0..5000 {
         text.push_str(&format!("  VAR_{i}: value-{i}\n"));
     }

@@ -551,9 +551,9 @@ fn check_platform_names(
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         let problem = if !valid {
-            Some("letters, digits and `_`, not starting with a digit")
+            Some("it needs letters, digits and `_`, not starting with a digit")
         } else if VERCEL_RESERVED.contains(&var.name.as_str()) {
-            Some("a name Vercel reserves for its runtime")
+            Some("it is a name Vercel reserves for its runtime")
         } else {
             None
         };
@@ -567,7 +567,7 @@ fn check_platform_names(
                         column: loc.column,
                     }),
                     format!(
-                        "Vercel refuses the name `{}` (target `{}`): it needs {problem}",
+                        "Vercel refuses the name `{}` (target `{}`): {problem}",
                         var.name, target.name
                     ),
                 )
