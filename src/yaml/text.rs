@@ -64,7 +64,8 @@ fn end_of(before: &str) -> Pos {
 /// What may appear raw in a file: YAML's printable characters, minus the
 /// invisible ones that change how text reads.
 fn allowed_raw(c: char) -> bool {
-    !(c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}')) && !is_invisible_format(c)
+    let control = c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}');
+    !control && !is_invisible_format(c)
 }
 
 /// Bidirectional overrides and isolates, and a byte order mark after the
