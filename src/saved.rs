@@ -109,6 +109,27 @@ fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// The largest plan file `apply` reads (64 MiB): a plan of 5,000 changes
+/// is a few MiB, and a plan file is input like any other (it may come from
+/// a CI artifact).
+pub const MAX_PLAN_BYTES: u64 = 64 << 20;
+
+/// The file's bytes, refusing what is not a file (`/dev/zero`) or is
+/// larger than [`MAX_PLAN_BYTES`] without reading it all.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read as _};
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PLAN_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PLAN_BYTES {
+        return Err(Error::other("larger than the 64 MiB a plan file may be"));
+    }
+    Ok(bytes)
+}
+
 impl SavedPlan {
     pub fn new(ws: &Workspace, env: &Environment, planned: &Planned, allow_delete: bool) -> Self {
         let plan_json = serde_json::from_str(&crate::render::json(&planned.plan, &planned.verdict))
@@ -148,9 +169,10 @@ impl SavedPlan {
     /// Reads and checks a plan file: JSON, this format version, intact.
     pub fn read(path: &Path) -> Result<SavedPlan, String> {
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the plan file {shown}: {e}"))?;
-        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let bytes =
+            read_bounded(path).map_err(|e| format!("cannot read the plan file {shown}: {e}"))?;
+        // From bytes, so a byte that is not UTF-8 is reported with its line.
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             format!(
                 "{shown}:{}:{}: not a plan file, or a truncated one ({e}); make a new one with `envctl plan ENV --out {shown}`",
                 e.line(),
@@ -173,6 +195,16 @@ impl SavedPlan {
         let saved: SavedPlan = serde_json::from_value(doc).map_err(|e| {
             format!("{shown}: not a valid plan file ({e}); plan again to make a new one")
         })?;
+        // Named back in messages: a hand-made plan must not smuggle
+        // terminal escapes into them.
+        if [&saved.project, &saved.environment]
+            .iter()
+            .any(|s| s.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "{shown}: not a valid plan file (a control character in its project or environment name); plan again to make a new one"
+            ));
+        }
         if saved.digest() != saved.checksum {
             return Err(format!(
                 "{shown}: the plan file was changed after it was written (its checksum does not match); plan again instead of editing it"

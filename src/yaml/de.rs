@@ -56,12 +56,41 @@ impl de::Error for Error {
         }
     }
 
+    /// serde's own wording (`invalid type: string "…"`) is reached through
+    /// internally tagged enums, which serde buffers past our deserializer:
+    /// reword it like ours, and never echo a value that looks like a secret.
+    fn invalid_type(found: de::Unexpected<'_>, expected: &dyn de::Expected) -> Error {
+        Error::custom(format_args!(
+            "expected {expected}, found {}",
+            unexpected(found)
+        ))
+    }
+
+    fn invalid_value(found: de::Unexpected<'_>, expected: &dyn de::Expected) -> Error {
+        Error::invalid_type(found, expected)
+    }
+
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Error {
         Error {
             pos: None,
             message: format!("unknown value `{variant}`"),
             help: Some(suggest(variant, expected)),
         }
+    }
+}
+
+/// What was found, as our own messages say it.
+fn unexpected(found: de::Unexpected<'_>) -> String {
+    match found {
+        de::Unexpected::Str(text) if crate::detect::looks_secret(text) => {
+            "a value that looks like a secret".to_string()
+        }
+        de::Unexpected::Str(text) => format!("`{}`", shorten(text)),
+        de::Unexpected::Bool(b) => format!("`{b}`"),
+        de::Unexpected::Unit => "nothing (null)".to_string(),
+        de::Unexpected::Seq => "a list".to_string(),
+        de::Unexpected::Map => "a mapping".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -571,6 +600,15 @@ mod tests {
             err.message,
             "expected `true` or `false`, found a value that looks like a secret"
         );
+    }
+
+    #[test]
+    fn serde_wording_is_ours_and_never_echoes_a_secret() {
+        use de::Error as _;
+        let err = Error::invalid_type(de::Unexpected::Str("maybe"), &"a boolean");
+        assert_eq!(err.message, "expected a boolean, found `maybe`");
+        let err = Error::invalid_type(de::Unexpected::Str("sk_live_51HxCANARYvalue"), &"a boolean");
+        assert!(!err.message.contains("CANARY"), "{}", err.message);
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! numbers or booleans: a value is the text the user wrote.
 
 pub mod de;
+mod help;
 pub mod json;
+mod text;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher as _;
@@ -115,15 +117,42 @@ pub struct SyntaxError {
     pub help: Option<String>,
 }
 
+/// Limits that keep hostile input cheap to refuse: `validate` runs on pull
+/// requests from forks. Each is far above what a real envctl file needs,
+/// and documented in docs/configuration.md ("Limits").
+pub mod limits {
+    /// Bytes in one YAML file (1 MiB). A project of 5,000 variables is
+    /// about 300 KiB.
+    pub const FILE_BYTES: u64 = 1 << 20;
+    /// Nodes that aliases (`*name`) may add to one file by copying what
+    /// their anchor holds. An alias bomb doubles or more per line; this
+    /// stops it after a few lines and a few megabytes.
+    pub const ALIAS_NODES: usize = 10_000;
+    /// Levels of nested mappings and lists; envctl's files use five.
+    pub const DEPTH: usize = 64;
+    /// Characters in a mapping key; every name envctl reads is shorter.
+    pub const KEY_CHARS: usize = 256;
+}
+
 /// Parses one YAML document into a tree. An empty file gives `None`.
 pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
+    parse_bytes(text.as_bytes())
+}
+
+/// Parses a file's bytes: UTF-8 (a leading byte order mark is skipped), no
+/// invisible characters, then one YAML document within [`limits`].
+pub fn parse_bytes(bytes: &[u8]) -> Result<Option<Node>, SyntaxError> {
+    let text = text::decode(bytes)?;
     let mut builder = Builder::default();
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| SyntaxError {
-            pos: Pos::from_marker(e.marker()),
-            message: format!("YAML syntax error: {}", e.info()),
-            help: None,
+        let (event, span) = event.map_err(|e| {
+            let pos = Pos::from_marker(e.marker());
+            SyntaxError {
+                pos,
+                message: format!("YAML syntax error: {}", e.info()),
+                help: help::for_parser_error(text, pos, e.info()),
+            }
         })?;
         let pos = Pos::from_marker(&span.start);
         match event {
@@ -146,36 +175,43 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
                     ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
                     _ => Style::Quoted,
                 };
-                builder.push(
-                    Node {
-                        kind: Kind::Scalar {
-                            text: text.into_owned(),
-                            style,
-                        },
-                        pos,
+                let node = Node {
+                    kind: Kind::Scalar {
+                        text: text.into_owned(),
+                        style,
                     },
-                    anchor,
-                )?;
+                    pos,
+                };
+                builder.push(Built::leaf(node), anchor)?;
             }
-            Event::SequenceStart(anchor, _) => builder.open(Kind::Seq(Vec::new()), pos, anchor),
-            Event::MappingStart(anchor, _) => builder.open(Kind::Map(Vec::new()), pos, anchor),
+            Event::SequenceStart(anchor, _) => builder.open(Kind::Seq(Vec::new()), pos, anchor)?,
+            Event::MappingStart(anchor, _) => builder.open(Kind::Map(Vec::new()), pos, anchor)?,
             Event::SequenceEnd | Event::MappingEnd => builder.close()?,
-            Event::Alias(id) => {
-                let node = builder
-                    .anchors
-                    .get(&id)
-                    .cloned()
-                    .ok_or_else(|| SyntaxError {
-                        pos,
-                        message: "alias refers to an unknown anchor".into(),
-                        help: None,
-                    })?;
-                builder.push(Node { pos, ..node }, 0)?;
-            }
+            Event::Alias(id) => builder.alias(id, pos)?,
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
     }
     Ok(builder.root)
+}
+
+/// A finished node with what the limits need to know of it.
+#[derive(Clone)]
+struct Built {
+    node: Node,
+    /// Nodes in it, itself included.
+    nodes: usize,
+    /// Levels of mappings and lists in it (a scalar has none).
+    height: usize,
+}
+
+impl Built {
+    fn leaf(node: Node) -> Built {
+        Built {
+            node,
+            nodes: 1,
+            height: 0,
+        }
+    }
 }
 
 /// Folds the event stream into nested nodes; a map collects keys and values
@@ -183,7 +219,9 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Built>,
+    /// Nodes added by aliases so far, against [`limits::ALIAS_NODES`].
+    alias_nodes: usize,
     root: Option<Node>,
     hasher: std::hash::RandomState,
 }
@@ -192,6 +230,8 @@ struct Builder {
 struct Open {
     node: Node,
     anchor: usize,
+    nodes: usize,
+    height: usize,
     pending_key: Option<Key>,
     /// Hashes of a mapping's keys so far, so a duplicate is found without
     /// comparing each key with every earlier one (a file of 5,000
@@ -200,13 +240,19 @@ struct Open {
 }
 
 impl Builder {
-    fn open(&mut self, kind: Kind, pos: Pos, anchor: usize) {
+    fn open(&mut self, kind: Kind, pos: Pos, anchor: usize) -> Result<(), SyntaxError> {
+        if self.stack.len() >= limits::DEPTH {
+            return Err(too_deep(pos));
+        }
         self.stack.push(Open {
             node: Node { kind, pos },
             anchor,
+            nodes: 1,
+            height: 1,
             pending_key: None,
             key_hashes: HashSet::new(),
         });
+        Ok(())
     }
 
     fn close(&mut self) -> Result<(), SyntaxError> {
@@ -214,29 +260,77 @@ impl Builder {
             .stack
             .pop()
             .expect("parser balances start and end events");
-        self.push(open.node, open.anchor)
+        let built = Built {
+            node: open.node,
+            nodes: open.nodes,
+            height: open.height,
+        };
+        self.push(built, open.anchor)
     }
 
-    fn push(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
-        if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+    /// A copy of the anchored node, counted before it is made: the count
+    /// is what stops an alias bomb, so nothing large is ever allocated.
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), SyntaxError> {
+        let anchored = self.anchors.get(&id).ok_or_else(|| SyntaxError {
+            pos,
+            message: "alias refers to an unknown anchor".into(),
+            help: Some("an alias `*name` must come after its anchor `&name`".into()),
+        })?;
+        self.alias_nodes = self.alias_nodes.saturating_add(anchored.nodes);
+        if self.alias_nodes > limits::ALIAS_NODES {
+            return Err(SyntaxError {
+                pos,
+                message: format!(
+                    "aliases expand this file to more than {} values",
+                    limits::ALIAS_NODES
+                ),
+                help: Some(
+                    "each `*name` copies everything its anchor holds, so aliases of aliases grow exponentially (an \"alias bomb\"); write the values out instead".into(),
+                ),
+            });
         }
-        let Some(Open {
+        if self.stack.len() + anchored.height > limits::DEPTH {
+            return Err(too_deep(pos));
+        }
+        let mut built = anchored.clone();
+        built.node.pos = pos;
+        self.push(built, 0)
+    }
+
+    fn push(&mut self, built: Built, anchor: usize) -> Result<(), SyntaxError> {
+        if let Kind::Scalar { text, .. } = &built.node.kind
+            && self.stack.last().is_none_or(|open| {
+                !matches!(open.node.kind, Kind::Map(_)) || open.pending_key.is_some()
+            })
+        {
+            check_value(text, built.node.pos)?;
+        }
+        if anchor != 0 {
+            self.anchors.insert(anchor, built.clone());
+        }
+        let Built {
+            node,
+            nodes,
+            height,
+        } = built;
+        let Some(open) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        open.nodes = open.nodes.saturating_add(nodes);
+        open.height = open.height.max(height + 1);
+        let Open {
             node: parent,
             pending_key,
             key_hashes,
             ..
-        }) = self.stack.last_mut()
-        else {
-            self.root = Some(node);
-            return Ok(());
-        };
+        } = open;
         match &mut parent.kind {
             Kind::Seq(items) => items.push(node),
             Kind::Map(entries) => match pending_key.take() {
                 Some(key) => entries.push((key, node)),
                 None => {
-                    let Kind::Scalar { text, .. } = node.kind else {
+                    let Kind::Scalar { text, style } = node.kind else {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: format!(
@@ -246,6 +340,7 @@ impl Builder {
                             help: None,
                         });
                     };
+                    check_key(&text, style, node.pos)?;
                     // A hash seen before is a duplicate or, rarely, a collision.
                     let first = if key_hashes.insert(self.hasher.hash_one(&text)) {
                         None
@@ -268,6 +363,76 @@ impl Builder {
             Kind::Scalar { .. } => unreachable!("scalars have no children"),
         }
         Ok(())
+    }
+}
+
+fn too_deep(pos: Pos) -> SyntaxError {
+    SyntaxError {
+        pos,
+        message: format!(
+            "mappings and lists nest more than {} levels deep here",
+            limits::DEPTH
+        ),
+        help: Some("envctl's files need only a few levels: check the indentation".into()),
+    }
+}
+
+/// A key is a name: short, no control characters, and never YAML's merge
+/// key. Neither check echoes the key, which may be anything.
+fn check_key(text: &str, style: Style, pos: Pos) -> Result<(), SyntaxError> {
+    if text == "<<" && style == Style::Plain {
+        return Err(SyntaxError {
+            pos,
+            message: "merge keys (`<<`) are not supported".into(),
+            help: Some(
+                "write the keys out in full: envctl reads every mapping exactly as written, so each value has one place it comes from".into(),
+            ),
+        });
+    }
+    let chars = text.chars().count();
+    if chars > limits::KEY_CHARS {
+        return Err(SyntaxError {
+            pos,
+            message: format!(
+                "a key of {chars} characters; envctl reads keys of at most {}",
+                limits::KEY_CHARS
+            ),
+            help: Some("keys are names such as `VITE_API_URL`: check that a value did not end up before the `:`".into()),
+        });
+    }
+    if let Some(c) = text.chars().find(|&c| text::refused_in_key(c)) {
+        return Err(SyntaxError {
+            pos,
+            message: format!(
+                "a key contains the character {} ({})",
+                text::codepoint(c),
+                text::name(c)
+            ),
+            help: Some("keys are names: letters, digits, `_` and `-`".into()),
+        });
+    }
+    Ok(())
+}
+
+/// A value may hold newlines and tabs, never other control characters
+/// (see [`text::refused_in_value`]). The value is not echoed: it may be a
+/// secret.
+fn check_value(text: &str, pos: Pos) -> Result<(), SyntaxError> {
+    match text.chars().find(|&c| text::refused_in_value(c)) {
+        None => Ok(()),
+        Some(c) => Err(SyntaxError {
+            pos,
+            message: format!(
+                "this value contains the character {} ({})",
+                text::codepoint(c),
+                text::name(c)
+            ),
+            help: Some(if c == '\0' {
+                "an environment variable cannot hold NUL: remove the `\\0` escape".into()
+            } else {
+                "values may hold newlines and tabs, but no other control characters: they would rewrite the terminal of whoever reads the plan".into()
+            }),
+        }),
     }
 }
 
