@@ -11,6 +11,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use common::Workspace;
 use common::platforms::{
@@ -459,4 +460,97 @@ fn every_failed_write_of_a_cloudflare_apply_is_reported_and_recovered() {
     let swept = sweep(cloudflare_scenario);
     eprintln!("cloudflare: swept k = 1..={swept}");
     assert_eq!(swept, 1, "sets and deletes go in one PATCH");
+}
+
+// ----------------------------------------------------------------- Ctrl-C
+
+/// Ctrl-C in the middle of an apply: the request in flight is finished,
+/// nothing more is sent, the report says what was and was not done, the
+/// audit log has what was done, and the exit code is 130.
+#[test]
+fn ctrl_c_during_apply_reports_audits_and_exits_130() {
+    interrupt_apply("-INT");
+}
+
+#[test]
+fn sigterm_during_apply_is_handled_like_ctrl_c() {
+    interrupt_apply("-TERM");
+}
+
+fn interrupt_apply(signal: &str) {
+    use std::process::{Command, Stdio};
+    let scenario = supabase_scenario();
+    let ws = &scenario.ws;
+    let server = &scenario.faults;
+    let env = pairs(&scenario.env);
+    let want = planned(ws, &env);
+    server.set_latency(Duration::from_millis(300));
+    server.fail_write(0);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
+    cmd.arg("--chdir")
+        .arg(ws.dir.path())
+        .args(["apply", "production", "--yes"])
+        .env_clear()
+        .env("ENVCTL_TEST_KEYRING", ws.keyring_file())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    // Long enough that the latency never runs into a deadline.
+    for (k, v) in &env {
+        if *k != "ENVCTL_HTTP_DEADLINE" {
+            cmd.env(k, v);
+        }
+    }
+    let child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    while server.writes_seen() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no write was sent"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The fake has logged and answered the first write; the next one is
+    // in flight for 300 ms.
+    let killed = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = common::Run(child.wait_with_output().unwrap());
+    server.set_latency(Duration::ZERO);
+    let text = run.all();
+    assert_eq!(run.code(), 130, "{text}");
+    assert!(text.contains("apply interrupted"), "{text}");
+    let done = reported(&text, "done:");
+    let not_done = reported(&text, "not done:");
+    assert!(!done.is_empty(), "the write in flight was finished\n{text}");
+    assert!(!not_done.is_empty(), "apply stopped early\n{text}");
+    assert_eq!(
+        done.union(&not_done).cloned().collect::<BTreeSet<_>>(),
+        want
+    );
+
+    // The audit log has an entry for each thing done, and nothing else.
+    let log = ws.read(".envctl/audit.jsonl");
+    let audited: BTreeSet<(String, String)> = log
+        .lines()
+        .map(|l| {
+            let e: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                e["target"].as_str().unwrap().to_string(),
+                e["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(audited, done, "{log}");
+
+    // Plan shows exactly the remainder; apply finishes it.
+    assert_eq!(planned(ws, &env), not_done, "{text}");
+    ws.run(&["apply", "production", "--yes"], &env).expect(0);
+    ws.run(&["plan", "production", "--detailed-exitcode"], &env)
+        .expect(0);
 }
