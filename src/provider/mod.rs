@@ -267,7 +267,7 @@ impl Stop {
         ProviderError {
             target: target.to_string(),
             operation: "apply".into(),
-            message: "interrupted (SIGINT/SIGTERM): the request in flight was finished, nothing more was sent".into(),
+            message: "stopped by SIGINT or SIGTERM; the request in flight was finished and nothing more was sent".into(),
         }
     }
 }
