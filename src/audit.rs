@@ -47,17 +47,28 @@ fn token(value: &Value) -> Option<String> {
     }
 }
 
-/// One entry per written change of the targets in `applied`.
-pub fn entries(plan: &Plan, applied: &[String], command: &str, user: &str) -> Vec<Entry> {
+/// One entry per change of the plan that was written: `written` names
+/// each by target and subject, so an apply that failed or was interrupted
+/// partway logs exactly what it did.
+pub fn entries(
+    plan: &Plan,
+    written: &[(String, Subject)],
+    command: &str,
+    user: &str,
+) -> Vec<Entry> {
     let time = rfc3339(now_ms());
     plan.targets
         .iter()
-        .filter(|t| applied.contains(&t.name))
         .flat_map(|t| {
             t.changes
                 .iter()
                 .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Delete))
                 .filter(|c| !matches!(c.subject, Subject::MigrationHead))
+                .filter(|c| {
+                    written
+                        .iter()
+                        .any(|(target, subject)| *target == t.name && *subject == c.subject)
+                })
                 .map(|c| Entry {
                     time: time.clone(),
                     user: user.to_string(),

@@ -7,8 +7,9 @@ use tokio::task::JoinSet;
 
 use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
+use crate::plan::Subject;
 use crate::plan::{self, DesiredTarget, Plan, Resolved};
-use crate::provider::{Provider, Snapshot};
+use crate::provider::{ApplyFailure, Provider, Snapshot, Stop, Write};
 use crate::rules::{self, Verdict};
 use crate::secret::{self, EnvSource, Secret};
 
@@ -185,12 +186,22 @@ pub async fn read_all(providers: &[Provider]) -> Result<Vec<Snapshot>, Error> {
 /// What apply did, per target.
 #[derive(Debug, Default)]
 pub struct ApplyReport {
+    /// Each target's writes, described (`set X`, `deploy function f`).
     pub applied: Vec<(String, Vec<String>)>,
+    /// What was written, per target, for the audit log.
+    pub written: Vec<(String, Subject)>,
 }
 
 /// Applies a plan target by target. All writes are derived (and every secret
 /// checked) before the first one is sent, so a bad value writes nothing.
 pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
+    apply_until(planned, &Stop::new()).await
+}
+
+/// [`apply`], stopping between requests once `stop` is requested (Ctrl-C).
+/// A failure or a stop is an [`Error::Partial`] that says what was done,
+/// what was not, and which keys a target was left without.
+pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, Error> {
     let mut batches = Vec::new();
     for ((target_plan, desired), provider) in planned
         .plan
@@ -204,20 +215,30 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
         batches.push((target_plan, provider, writes));
     }
     let mut report = ApplyReport::default();
+    let mut written: Vec<(String, Subject)> = Vec::new();
     for (index, (target_plan, provider, writes)) in batches.iter().enumerate() {
         if writes.is_empty() {
             continue;
         }
-        if let Err(failure) = provider.apply(writes).await {
+        let result = if stop.requested() {
+            Err(ApplyFailure::stopped(&target_plan.name, &[]))
+        } else {
+            provider.apply_until(writes, stop).await
+        };
+        if let Err(failure) = result {
             let mut done: Vec<String> = report
                 .applied
                 .iter()
                 .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
                 .collect();
-            let shown =
-                |w: &crate::provider::Write| format!("{}: {}", target_plan.name, w.describe());
+            let shown = |w: &Write| format!("{}: {}", target_plan.name, w.describe());
             done.extend(failure.done.iter().map(|&i| shown(&writes[i])));
-            let cause = failure.error;
+            written.extend(
+                failure
+                    .done
+                    .iter()
+                    .map(|&i| (target_plan.name.clone(), writes[i].subject())),
+            );
             let not_done = (0..writes.len())
                 .filter(|i| !failure.done.contains(i))
                 .map(|i| shown(&writes[i]))
@@ -226,17 +247,31 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
                         .map(move |w| format!("{}: {}", t.name, w.describe()))
                 }))
                 .collect();
+            let left_without = failure
+                .left_without
+                .iter()
+                .map(|k| format!("{}: {k}", target_plan.name))
+                .collect();
             return Err(Error::Partial(Box::new(crate::error::Partial {
                 target: target_plan.name.clone(),
                 done,
                 not_done,
-                cause,
+                left_without,
+                interrupted: failure.interrupted,
+                written,
+                cause: failure.error,
             })));
         }
+        written.extend(
+            writes
+                .iter()
+                .map(|w| (target_plan.name.clone(), w.subject())),
+        );
         report.applied.push((
             target_plan.name.clone(),
             writes.iter().map(|w| w.describe()).collect(),
         ));
     }
+    report.written = written;
     Ok(report)
 }

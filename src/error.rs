@@ -68,23 +68,38 @@ impl fmt::Display for Error {
                     target,
                     done,
                     not_done,
+                    left_without,
+                    interrupted,
                     cause,
+                    ..
                 } = partial.as_ref();
-                writeln!(f, "apply failed partway: {cause}")?;
-                writeln!(
-                    f,
-                    "  target {target}: done: {}",
-                    if done.is_empty() {
-                        "nothing".into()
+                if *interrupted {
+                    writeln!(f, "apply interrupted at target {target}: {}", cause.message)?;
+                } else {
+                    writeln!(f, "apply failed partway: {cause}")?;
+                }
+                let list = |items: &[String]| {
+                    if items.is_empty() {
+                        "nothing".to_string()
                     } else {
-                        done.join(", ")
+                        items.join(", ")
                     }
-                )?;
-                write!(
-                    f,
-                    "  not done: {}\n  run `envctl plan` again to see exactly what remains",
-                    not_done.join(", ")
-                )
+                };
+                writeln!(f, "  done: {}", list(done))?;
+                writeln!(f, "  not done: {}", list(not_done))?;
+                if left_without.is_empty() {
+                    writeln!(
+                        f,
+                        "  every key that had a value before still has its old or its new value"
+                    )?;
+                } else {
+                    writeln!(
+                        f,
+                        "  LEFT WITHOUT A VALUE (had one before; undoing the half-done change failed too): {}",
+                        left_without.join(", ")
+                    )?;
+                }
+                write!(f, "  run `envctl plan` again to see exactly what remains")
             }
             Error::NeedsConfirmation => {
                 write!(
@@ -104,8 +119,17 @@ impl std::error::Error for Error {}
 /// What a failed apply had done and had not.
 #[derive(Debug)]
 pub struct Partial {
+    /// The target where it stopped.
     pub target: String,
+    /// `target: write`, for people.
     pub done: Vec<String>,
     pub not_done: Vec<String>,
+    /// `target: KEY` for each declared key that had a value before and
+    /// has none now.
+    pub left_without: Vec<String>,
+    /// Stopped by Ctrl-C / SIGTERM rather than by a failure.
+    pub interrupted: bool,
+    /// What was written, per target, for the audit log.
+    pub written: Vec<(String, crate::plan::Subject)>,
     pub cause: crate::provider::ProviderError,
 }

@@ -895,14 +895,14 @@ fn cases() -> Vec<Case> {
             "a future format version",
             |p| {
                 edit_text(p, |t| {
-                    t.replacen("\"format_version\": 1", "\"format_version\": 99", 1)
+                    t.replacen("\"format_version\": 2", "\"format_version\": 99", 1)
                 })
             },
             &["plan format version 99"],
         ),
         saved(
             "no format version",
-            |p| edit_text(p, |t| t.replacen("\"format_version\": 1,", "", 1)),
+            |p| edit_text(p, |t| t.replacen("\"format_version\": 2,", "", 1)),
             &["not an envctl plan file (no `format_version`)"],
         ),
         saved(

@@ -142,6 +142,10 @@ pub fn echo_message(request: &Request) -> String {
     )
 }
 
+/// A write as [`Faults::fail_write`] recognises its retries: method, path
+/// and query.
+type WriteKey = (String, String, Vec<(String, String)>);
+
 /// Faults to inject, counted down per request. Thread-safe: a test sets
 /// them while a client runs.
 #[derive(Debug, Default)]
@@ -156,6 +160,13 @@ pub struct Faults {
     stall_ms: AtomicU64,
     echo_next: AtomicU32,
     seen: AtomicU64,
+    /// The first write to fail (1-based; 0: none) and how many in a row,
+    /// how many writes were seen, and the failed writes themselves, so
+    /// their retries fail too.
+    fail_write: AtomicU64,
+    fail_write_count: AtomicU64,
+    writes_seen: AtomicU64,
+    failed_writes: Mutex<Vec<WriteKey>>,
 }
 
 impl Faults {
@@ -202,6 +213,57 @@ impl Faults {
     /// (a read sent as `POST`, like a SQL query, counts as a write).
     pub fn echo_writes(&self, n: u32) {
         self.echo_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The `k`-th write request from now on (1-based; 0 turns it off)
+    /// gets the platform's 500, and so does every retry of it (the same
+    /// method and URL; not the body, which a multipart upload draws anew
+    /// for each attempt): a write that fails for good, while the
+    /// writes before and after it succeed. A write is any request but
+    /// `GET`/`HEAD` and the SQL query endpoints (`…/query`), which read.
+    pub fn fail_write(&self, k: u64) {
+        self.fail_writes(k, 1);
+    }
+
+    /// The same for `n` writes in a row from the `k`-th.
+    pub fn fail_writes(&self, k: u64, n: u64) {
+        self.writes_seen.store(0, Ordering::SeqCst);
+        self.failed_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.fail_write_count.store(n, Ordering::SeqCst);
+        self.fail_write.store(k, Ordering::SeqCst);
+    }
+
+    /// Write requests seen since the last [`Faults::fail_write`] (retries
+    /// of a failed one not counted).
+    pub fn writes_seen(&self) -> u64 {
+        self.writes_seen.load(Ordering::SeqCst)
+    }
+
+    /// Whether `request` is a write to fail (or a retry of one).
+    fn fails_write(&self, request: &Request) -> bool {
+        if matches!(request.method.as_str(), "GET" | "HEAD") || request.path.ends_with("/query") {
+            return false;
+        }
+        let first = self.fail_write.load(Ordering::SeqCst);
+        let count = self.fail_write_count.load(Ordering::SeqCst);
+        let key = (
+            request.method.clone(),
+            request.path.clone(),
+            request.query.clone(),
+        );
+        let mut failed = self.failed_writes.lock().unwrap_or_else(|e| e.into_inner());
+        if first > 0 && failed.contains(&key) {
+            return true;
+        }
+        let n = self.writes_seen.fetch_add(1, Ordering::SeqCst) + 1;
+        if first > 0 && n >= first && n < first + count {
+            failed.push(key);
+            return true;
+        }
+        false
     }
 
     fn take(counter: &AtomicU32) -> bool {
@@ -432,7 +494,10 @@ async fn serve<A: Api>(
         shared
             .api
             .rate_limited(faults.retry_after_secs.load(Ordering::SeqCst))
-    } else if Faults::take(&faults.fail_next) || (every > 0 && seen.is_multiple_of(every)) {
+    } else if Faults::take(&faults.fail_next)
+        || (every > 0 && seen.is_multiple_of(every))
+        || faults.fails_write(&request)
+    {
         shared.api.server_error()
     } else if request.method != "GET" && Faults::take(&faults.echo_next) {
         shared.api.echo_rejection(&request)

@@ -441,7 +441,35 @@ pub(super) fn carry_out(
     }
     let runtime = runtime()?;
     super::migrations::run(&runtime, &jobs, &env.name, out)?;
-    let report = runtime.block_on(engine::apply(planned))?;
+    let stop = crate::provider::Stop::new();
+    let result = runtime.block_on(async {
+        let apply = engine::apply_until(planned, &stop);
+        tokio::pin!(apply);
+        tokio::select! {
+            result = &mut apply => result,
+            () = interrupted() => {
+                stop.request();
+                out.note("interrupted: finishing the request in flight, then stopping");
+                apply.await
+            }
+        }
+    });
+    let report = match result {
+        Ok(report) => report,
+        Err(Error::Partial(partial)) => {
+            // What was done before the failure or the stop is logged like
+            // any other change.
+            audit(ws, planned, &partial.written, command, out);
+            let interrupted = partial.interrupted;
+            let error = Error::Partial(partial);
+            if interrupted {
+                out.error(&error);
+                return Ok(Exit::Interrupted);
+            }
+            return Err(error);
+        }
+        Err(e) => return Err(e),
+    };
     let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
     for (target, writes) in &report.applied {
         out.note(&format!("target {target}: {}", writes.join(", ")));
@@ -451,10 +479,22 @@ pub(super) fn carry_out(
         if count == 1 { "" } else { "s" },
         env.name
     ));
+    audit(ws, planned, &report.written, command, out);
+    migrations_left(&planned.plan, &env.name, opts.migrations, out);
+    redeploys(planned, &report, &env.name, opts.redeploy, out)?;
+    Ok(Exit::Ok)
+}
+
+/// Appends the audit entries of what was written (if the log is on).
+fn audit(
+    ws: &Workspace,
+    planned: &Planned,
+    written: &[(String, crate::plan::Subject)],
+    command: &str,
+    out: &Output,
+) {
     if let Some(log) = &ws.audit_log {
-        let applied: Vec<String> = report.applied.iter().map(|(t, _)| t.clone()).collect();
-        let entries =
-            crate::audit::entries(&planned.plan, &applied, command, &crate::audit::user());
+        let entries = crate::audit::entries(&planned.plan, written, command, &crate::audit::user());
         if let Err(e) = crate::audit::append(log, &entries) {
             out.warn(&format!(
                 "the changes were written, but the audit log {} was not: {e}",
@@ -462,9 +502,31 @@ pub(super) fn carry_out(
             ));
         }
     }
-    migrations_left(&planned.plan, &env.name, opts.migrations, out);
-    redeploys(planned, &report, &env.name, opts.redeploy, out)?;
-    Ok(Exit::Ok)
+}
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM. Listening replaces
+/// the default action (ending the process at once), so apply can finish
+/// the request in flight and report.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// What apply leaves to the Supabase CLI: pending migrations, and history

@@ -28,6 +28,8 @@ pub enum Exit {
     Changes = 2,
     /// Refused by a rule.
     Refused = 3,
+    /// `apply` stopped by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C).
+    Interrupted = 130,
 }
 
 const EXAMPLES: &str = "\

@@ -73,10 +73,7 @@ impl MemoryProvider {
                     operation: "apply".into(),
                     message: "injected failure".into(),
                 };
-                return Err(ApplyFailure {
-                    done: (0..i).collect(),
-                    error: err,
-                });
+                return Err(ApplyFailure::after(&(0..i).collect::<Vec<_>>(), err));
             }
             match write {
                 Write::Set { name, value } => {

@@ -179,6 +179,19 @@ pub fn deletes(writes: &[Write]) -> Vec<(usize, &str)> {
 }
 
 impl Write {
+    /// The plan item this write carries out.
+    pub fn subject(&self) -> crate::plan::Subject {
+        use crate::plan::Subject;
+        match self {
+            Write::Set { name, .. } | Write::Delete { name } => {
+                Subject::Variable { name: name.clone() }
+            }
+            Write::SetFunction { slug, .. } | Write::DeleteFunction { slug } => {
+                Subject::Function { slug: slug.clone() }
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Write::Set { name, .. } => format!("set {name}"),
@@ -201,6 +214,13 @@ impl Write {
 pub struct ApplyFailure {
     pub done: Vec<usize>,
     pub error: ProviderError,
+    /// Stopped because it was asked to ([`Stop`]), not by a failure.
+    pub interrupted: bool,
+    /// Declared keys that had a value before this apply and have none now:
+    /// what a failure in the middle of a multi-request change left behind
+    /// (empty unless a step *and* its undo both failed).
+    /// (A boxed slice keeps the `Err` of every `apply` small.)
+    pub left_without: Box<[String]>,
 }
 
 impl ApplyFailure {
@@ -208,14 +228,53 @@ impl ApplyFailure {
     pub fn after(done: &[usize], error: ProviderError) -> ApplyFailure {
         let mut done = done.to_vec();
         done.sort_unstable();
-        ApplyFailure { done, error }
+        ApplyFailure {
+            done,
+            error,
+            interrupted: false,
+            left_without: Box::default(),
+        }
     }
 
     /// Nothing was done.
     pub fn nothing(error: ProviderError) -> ApplyFailure {
+        ApplyFailure::after(&[], error)
+    }
+
+    /// Stopped on request after the writes in `done`.
+    pub fn stopped(target: &str, done: &[usize]) -> ApplyFailure {
         ApplyFailure {
-            done: Vec::new(),
-            error,
+            interrupted: true,
+            ..ApplyFailure::after(done, Stop::error(target))
+        }
+    }
+}
+
+/// A request to stop an apply (Ctrl-C, SIGTERM). Providers look at it
+/// between requests, never inside a step that must finish to keep a value
+/// served, so what was sent is finished and what was not is not begun.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Stop {
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    pub fn request(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// What an apply stopped on request says.
+    pub fn error(target: &str) -> ProviderError {
+        ProviderError {
+            target: target.to_string(),
+            operation: "apply".into(),
+            message: "stopped by SIGINT or SIGTERM; the request in flight was finished and nothing more was sent".into(),
         }
     }
 }
@@ -410,11 +469,28 @@ impl Provider {
 
     /// Performs the writes; on failure, says which were done.
     pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+        self.apply_until(writes, &Stop::new()).await
+    }
+
+    /// Performs the writes, stopping between requests once `stop` is
+    /// requested; on failure or stop, says which were done.
+    pub async fn apply_until(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
+        let target = match self {
+            Provider::Memory(_) => "memory".to_string(),
+            Provider::Dotenv(p) => p.target_name().to_string(),
+            Provider::Supabase(p) => p.target_name().to_string(),
+            Provider::Vercel(p) => p.target_name().to_string(),
+            Provider::Cloudflare(p) => p.target_name().to_string(),
+        };
+        // Memory, dotenv and Cloudflare write in one step: all or nothing.
+        if stop.requested() {
+            return Err(ApplyFailure::stopped(&target, &[]));
+        }
         match self {
             Provider::Memory(p) => p.apply(writes),
             Provider::Dotenv(p) => p.apply(writes),
-            Provider::Supabase(p) => p.apply(writes).await,
-            Provider::Vercel(p) => p.apply(writes).await,
+            Provider::Supabase(p) => p.apply(writes, stop).await,
+            Provider::Vercel(p) => p.apply(writes, stop).await,
             Provider::Cloudflare(p) => p.apply(writes).await,
         }
     }

@@ -178,6 +178,11 @@ impl CloudflareProvider {
     }
 
     /// Every set and delete in one PATCH: all done, or nothing.
+    /// The target's name in the environment file.
+    pub fn target_name(&self) -> &str {
+        &self.target
+    }
+
     pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
         if writes
             .iter()

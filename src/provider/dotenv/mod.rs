@@ -86,6 +86,11 @@ impl DotenvProvider {
         })
     }
 
+    /// The target's name in the environment file.
+    pub fn target_name(&self) -> &str {
+        &self.target
+    }
+
     pub fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
         let mut doc = self.load().map_err(ApplyFailure::nothing)?;
         for write in writes {

@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::{
-    AppliedMigration, ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write,
+    AppliedMigration, ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Stop, Write,
 };
 use crate::http::{Failure, HttpError, Policy};
 use crate::secret::Secret;
@@ -191,7 +191,17 @@ impl SupabaseProvider {
     /// Upserts, then deletes, then function deploys (a few at a time), then
     /// function deletes. Every bundle is read from disk before anything is
     /// sent, so a missing file writes nothing.
-    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+    /// The target's name in the environment file.
+    pub fn target_name(&self) -> &str {
+        &self.target
+    }
+
+    /// Secrets (one upsert), pruned secrets (one delete), function deploys
+    /// and settings (four at a time), pruned functions. Each request changes
+    /// a key from its old value to its new one in one step, so a failure
+    /// between requests leaves every key with its old or its new value.
+    /// `stop` is looked at before each request.
+    pub async fn apply(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
         let mut bundles = BTreeMap::new();
         for write in writes {
             if let Write::SetFunction {
@@ -208,8 +218,12 @@ impl SupabaseProvider {
         let mut done = Vec::new();
         let project = self.project_ref.as_str();
 
+        let stopped = |done: &[usize]| ApplyFailure::stopped(&self.target, done);
         let sets = super::sets(writes);
         if !sets.is_empty() {
+            if stop.requested() {
+                return Err(stopped(&done));
+            }
             let pairs: Vec<(&str, &Secret)> = sets.iter().map(|(_, n, v)| (*n, *v)).collect();
             self.api
                 .upsert_secrets(project, &pairs)
@@ -220,6 +234,9 @@ impl SupabaseProvider {
 
         let deletes = super::deletes(writes);
         if !deletes.is_empty() {
+            if stop.requested() {
+                return Err(stopped(&done));
+            }
             let names: Vec<&str> = deletes.iter().map(|(_, n)| *n).collect();
             self.api
                 .delete_secrets(project, &names)
@@ -240,39 +257,51 @@ impl SupabaseProvider {
                 } => (slug.clone(), *verify_jwt, *deploy),
                 _ => continue,
             };
-            let (api, project, bundles, limit) = (
+            let (api, project, bundles, limit, stop) = (
                 self.api.clone(),
                 self.project_ref.clone(),
                 bundles.clone(),
                 limit.clone(),
+                stop.clone(),
             );
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("never closed");
+                if stop.requested() {
+                    return (i, None);
+                }
                 let result = if deploy {
                     api.deploy_function(&project, &slug, verify_jwt, &bundles[&slug])
                         .await
                 } else {
                     api.update_verify_jwt(&project, &slug, verify_jwt).await
                 };
-                (i, result)
+                (i, Some(result))
             });
         }
         let mut first_error = None;
+        let mut skipped = false;
         while let Some(joined) = tasks.join_next().await {
             let (i, result) = joined.expect("deploy tasks do not panic");
             match result {
-                Ok(()) => done.push(i),
-                Err(e) => {
+                Some(Ok(())) => done.push(i),
+                Some(Err(e)) => {
                     first_error.get_or_insert(self.error(e, "edge_functions:write"));
                 }
+                None => skipped = true,
             }
         }
         if let Some(error) = first_error {
             return Err(ApplyFailure::after(&done, error));
         }
+        if skipped {
+            return Err(stopped(&done));
+        }
 
         for (i, write) in writes.iter().enumerate() {
             if let Write::DeleteFunction { slug } = write {
+                if stop.requested() {
+                    return Err(stopped(&done));
+                }
                 self.api.delete_function(project, slug).await.map_err(|e| {
                     ApplyFailure::after(&done, self.error(e, "edge_functions:write"))
                 })?;

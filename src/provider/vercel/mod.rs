@@ -27,7 +27,7 @@ use regex::Regex;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
+use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Stop, Write};
 use crate::http::{Failure, HttpError, Policy};
 use crate::secret::{Fingerprint, Secret};
 use api::{Api, NewRecord, Record};
@@ -283,10 +283,26 @@ impl VercelProvider {
         Ok(out)
     }
 
+    /// The target's name in the environment file.
+    pub fn target_name(&self) -> &str {
+        &self.target
+    }
+
     /// Splits shared records, then creates/updates every value in one
     /// request, then deletes in one request. A key Vercel refuses is
     /// reported; the others are done.
-    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+    ///
+    /// Vercel refuses a record whose targets overlap another record of the
+    /// same key (`ENV_CONFLICT`), so a split cannot create the new record
+    /// first: the shared record must be narrowed before the create. From the
+    /// narrowing until the create's answer this target has no value for the
+    /// key (one or two requests' time). If the create fails or Vercel
+    /// refuses the key, the narrowing is undone (our target is put back on
+    /// the shared record), so a failure leaves the old value served; only if
+    /// the undo fails too is the key reported as left without a value.
+    /// `stop` is looked at before the splits and before the deletes, never
+    /// between a split and its create.
+    pub async fn apply(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
         let owned = self.owned.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let mut done = Vec::new();
         for write in writes {
@@ -297,9 +313,14 @@ impl VercelProvider {
                 )));
             }
         }
+        if stop.requested() {
+            return Err(ApplyFailure::stopped(&self.target, &done));
+        }
 
-        // 1. Split shared records: they keep every other target.
+        // 1. Split shared records: they keep every other target. A set's
+        //    split is undone below if its create does not happen.
         let mut split = BTreeSet::new();
+        let mut narrowed: Vec<(&str, &Owned)> = Vec::new();
         for (i, write) in writes.iter().enumerate() {
             let name = match write {
                 Write::Set { name, .. } | Write::Delete { name } => name,
@@ -314,14 +335,19 @@ impl VercelProvider {
                 .filter(|t| **t != self.vercel_target)
                 .cloned()
                 .collect();
-            self.api
+            if let Err(e) = self
+                .api
                 .set_targets(&self.project, &record.id, name, &others)
                 .await
-                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
+            {
+                let failure = ApplyFailure::after(&done, self.error(e));
+                return Err(self.undo_splits(&narrowed, failure).await);
+            }
             split.insert(name.clone());
-            if let Write::Delete { .. } = write {
+            match write {
                 // Taking our target off the record is the delete.
-                done.push(i);
+                Write::Delete { .. } => done.push(i),
+                _ => narrowed.push((name.as_str(), record)),
             }
         }
 
@@ -354,17 +380,20 @@ impl VercelProvider {
                     }
                 })
                 .collect();
-            let refused = self
-                .api
-                .create(&self.project, &records)
-                .await
-                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
+            let refused = match self.api.create(&self.project, &records).await {
+                Ok(refused) => refused,
+                Err(e) => {
+                    let failure = ApplyFailure::after(&done, self.error(e));
+                    return Err(self.undo_splits(&narrowed, failure).await);
+                }
+            };
             let refused_keys: BTreeSet<&str> =
                 refused.iter().filter_map(|r| r.key.as_deref()).collect();
             let all_refused = !refused.is_empty() && refused_keys.is_empty();
+            let created = |name: &str| !all_refused && !refused_keys.contains(name);
             done.extend(
                 sets.iter()
-                    .filter(|(_, name, _)| !all_refused && !refused_keys.contains(name))
+                    .filter(|(_, name, _)| created(name))
                     .map(|(i, _, _)| *i),
             );
             if !refused.is_empty() {
@@ -379,7 +408,7 @@ impl VercelProvider {
                         )
                     })
                     .collect();
-                return Err(ApplyFailure::after(
+                let failure = ApplyFailure::after(
                     &done,
                     self.failure(
                         "create environment variables",
@@ -389,7 +418,13 @@ impl VercelProvider {
                             reasons.join("; ")
                         ),
                     ),
-                ));
+                );
+                let not_created: Vec<(&str, &Owned)> = narrowed
+                    .iter()
+                    .filter(|(name, _)| !created(name))
+                    .copied()
+                    .collect();
+                return Err(self.undo_splits(&not_created, failure).await);
             }
         }
 
@@ -400,6 +435,9 @@ impl VercelProvider {
             .filter_map(|(i, name)| owned.get(name).map(|r| (i, r.id.as_str())))
             .collect();
         if !deletes.is_empty() {
+            if stop.requested() {
+                return Err(ApplyFailure::stopped(&self.target, &done));
+            }
             let ids: Vec<&str> = deletes.iter().map(|(_, id)| *id).collect();
             self.api
                 .delete(&self.project, &ids)
@@ -408,6 +446,29 @@ impl VercelProvider {
             done.extend(deletes.iter().map(|(i, _)| *i));
         }
         Ok(())
+    }
+
+    /// Puts this target back on shared records that were narrowed for a
+    /// set whose create did not happen, so they serve the old value again.
+    /// Keys whose undo fails are what `failure` reports this target left
+    /// without.
+    async fn undo_splits(
+        &self,
+        narrowed: &[(&str, &Owned)],
+        mut failure: ApplyFailure,
+    ) -> ApplyFailure {
+        let mut left_without = Vec::new();
+        for (name, record) in narrowed {
+            let undone = self
+                .api
+                .set_targets(&self.project, &record.id, name, &record.targets)
+                .await;
+            if undone.is_err() {
+                left_without.push((*name).to_string());
+            }
+        }
+        failure.left_without = left_without.into();
+        failure
     }
 
     /// Redeploys the latest production deployment; its URL, or `None` when
