@@ -55,13 +55,23 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
         if let VarValue::Secret(reference) = &var.value {
             let account = crate::keyring::secret_account(&ws.project, &env.name, &var.name);
             match secret::resolve(reference, &ws.root, source, &account) {
-                Ok(value) => {
-                    if let Some(w) = secret::file_warning(reference, &ws.root) {
-                        warnings.push(format!("{}: {w}", var.name));
+                Ok(value) => match secret::blank(&value).filter(|_| !var.allow_empty) {
+                    Some(what) => {
+                        resolution.insert(
+                            var.name.clone(),
+                            Err(format!(
+                                "{reference}: the value {what} (an unset CI secret arrives as \"\"); give it a value, or write `allow_empty: true` next to `secret:` if empty is meant"
+                            )),
+                        );
                     }
-                    resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
-                    values.insert(var.name.clone(), value);
-                }
+                    None => {
+                        if let Some(w) = secret::file_warning(reference, &ws.root) {
+                            warnings.push(format!("{}: {w}", var.name));
+                        }
+                        resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
+                        values.insert(var.name.clone(), value);
+                    }
+                },
                 Err(why) => {
                     resolution.insert(var.name.clone(), Err(format!("{reference}: {why}")));
                 }

@@ -179,6 +179,20 @@ pub fn resolve(
     }
 }
 
+/// Why a resolved value cannot be meant, unless the variable says
+/// `allow_empty: true`: empty, or only whitespace. In GitHub Actions an
+/// unset secret arrives as "", and writing that would break the app
+/// silently.
+pub fn blank(value: &Secret) -> Option<&'static str> {
+    if value.expose().is_empty() {
+        Some("is empty")
+    } else if value.expose().trim().is_empty() {
+        Some("is only whitespace")
+    } else {
+        None
+    }
+}
+
 /// A warning for a `file:` source that other users can read (Unix).
 pub fn file_warning(reference: &SecretRef, root: &Path) -> Option<String> {
     let SecretRef::File(path) = reference else {
@@ -312,6 +326,16 @@ mod tests {
             resolve(&SecretRef::Env("NOPE".into()), dir.path(), &env, "p/e/K").unwrap_err();
         assert_eq!(missing.0, "environment variable NOPE is not set");
         assert!(resolve(&SecretRef::File("none".into()), dir.path(), &env, "p/e/K").is_err());
+    }
+
+    #[test]
+    fn blank_values_are_named_and_others_pass() {
+        assert_eq!(blank(&Secret::new(String::new())), Some("is empty"));
+        assert_eq!(
+            blank(&Secret::new(" \t\n ".into())),
+            Some("is only whitespace")
+        );
+        assert_eq!(blank(&Secret::new(" x ".into())), None);
     }
 
     #[test]

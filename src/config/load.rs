@@ -263,6 +263,7 @@ fn resolve(
             value,
             targets: explicit,
             environment_specific,
+            allow_empty,
         } = spec.value;
         if value == VarValue::Unset {
             continue;
@@ -315,6 +316,7 @@ fn resolve(
                 value,
                 targets: routed,
                 environment_specific,
+                allow_empty,
                 location,
             },
         );
