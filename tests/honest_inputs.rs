@@ -144,3 +144,103 @@ fn rotate_refuses_a_blank_new_value() {
     run.expect(1).expect_output("is only whitespace");
     assert!(p.supabase.api().secret_names(PRODUCTION_REF).is_empty());
 }
+
+/// Runs envctl as `Workspace::run` does, but kills it and fails the test
+/// after `secs` instead of hanging.
+fn run_within(ws: &Workspace, args: &[&str], env: &[(&str, &str)], secs: u64) -> common::Run {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
+    cmd.arg("--chdir")
+        .arg(ws.dir.path())
+        .args(args)
+        .env_clear()
+        .env("ENVCTL_TEST_KEYRING", ws.keyring_file())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            panic!("envctl {args:?} did not finish within {secs}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    common::Run(child.wait_with_output().unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_source_must_be_a_small_regular_file_and_a_fifo_cannot_block() {
+    let ws = Workspace::example();
+    ws.edit(
+        LOCAL,
+        "OPENAI_API_KEY: { secret: env:OPENAI_API_KEY }",
+        "OPENAI_API_KEY: { secret: file:secrets/openai }",
+    );
+    std::fs::create_dir_all(ws.path("secrets")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(ws.path("secrets/openai"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut env = common::local_secrets();
+    env.retain(|(k, _)| *k != "OPENAI_API_KEY");
+    let plan = run_within(&ws, &["plan", "local", "--require-secrets"], &env, 60);
+    plan.expect(1)
+        .expect_output("secrets/openai is a named pipe; a file: source must be a regular file");
+
+    std::fs::remove_file(ws.path("secrets/openai")).unwrap();
+    std::fs::write(ws.path("secrets/openai"), vec![b'k'; 1024 * 1024 + 1]).unwrap();
+    run_within(&ws, &["plan", "local", "--require-secrets"], &env, 60)
+        .expect(1)
+        .expect_output("is larger than 1 MiB");
+    // Exactly 1 MiB is allowed.
+    std::fs::write(ws.path("secrets/openai"), vec![b'k'; 1024 * 1024]).unwrap();
+    run_within(&ws, &["plan", "local", "--require-secrets"], &env, 60).expect(0);
+
+    ws.edit(LOCAL, "file:secrets/openai", "file:/dev/zero");
+    run_within(&ws, &["plan", "local", "--require-secrets"], &env, 60)
+        .expect(1)
+        .expect_output("/dev/zero is a device");
+}
+
+#[test]
+fn invalid_envctl_settings_are_errors_naming_the_variable_and_what_is_accepted() {
+    let ws = Workspace::example();
+    let secrets = common::local_secrets();
+    for (name, value, accepted) in [
+        (
+            "ENVCTL_HTTP_TIMEOUT",
+            "-5",
+            "a number of seconds greater than 0",
+        ),
+        (
+            "ENVCTL_HTTP_DEADLINE",
+            "0",
+            "a number of seconds greater than 0",
+        ),
+        (
+            "ENVCTL_COMMAND_TIMEOUT",
+            "abc",
+            "a number of seconds greater than 0",
+        ),
+        ("ENVCTL_LOG", "verbose", "`debug` or `trace`"),
+    ] {
+        let mut env = secrets.clone();
+        env.push((name, value));
+        ws.run(&["plan", "local"], &env)
+            .expect(1)
+            .expect_output(&format!(
+                "error: {name}={value:?} is not valid: expected {accepted}"
+            ));
+    }
+    let mut env = secrets.clone();
+    env.extend([("ENVCTL_HTTP_TIMEOUT", "0.5"), ("ENVCTL_LOG", "debug")]);
+    ws.run(&["plan", "local"], &env).expect(0);
+}

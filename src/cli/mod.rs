@@ -325,6 +325,10 @@ pub fn main() -> ExitCode {
     crate::log::set_level(cli.verbose);
     crate::log::init_from_env();
     let out = Output::new(cli.color);
+    if let Err(invalid) = crate::settings::check() {
+        out.error(&crate::Error::Usage(invalid.to_string()));
+        return ExitCode::from(Exit::Error as u8);
+    }
     let exit = match commands::run(cli, &out) {
         Ok(exit) => exit,
         Err(e) => {
