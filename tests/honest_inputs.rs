@@ -244,3 +244,64 @@ fn invalid_envctl_settings_are_errors_naming_the_variable_and_what_is_accepted()
     env.extend([("ENVCTL_HTTP_TIMEOUT", "0.5"), ("ENVCTL_LOG", "debug")]);
     ws.run(&["plan", "local"], &env).expect(0);
 }
+
+/// Runs envctl with its standard output sent to `stdout`.
+fn run_to(
+    ws: &Workspace,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdout: std::process::Stdio,
+) -> common::Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_envctl"));
+    cmd.arg("--chdir")
+        .arg(ws.dir.path())
+        .args(args)
+        .env_clear()
+        .env("ENVCTL_TEST_KEYRING", ws.keyring_file())
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped());
+    common::Run(cmd.spawn().unwrap().wait_with_output().unwrap())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_plan_written_to_a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
+    let ws = Workspace::example();
+    let env = common::local_secrets();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    for format in ["markdown", "human", "json"] {
+        run_to(
+            &ws,
+            &["plan", "local", "--format", format],
+            &env,
+            full.try_clone().unwrap().into(),
+        )
+        .expect(1)
+        .expect_output("error: writing to standard output failed");
+    }
+    // `validate` and `diff` print results too.
+    run_to(
+        &ws,
+        &["diff", "local", "staging"],
+        &env,
+        full.try_clone().unwrap().into(),
+    )
+    .expect(1)
+    .expect_output("writing to standard output failed");
+
+    // A reader that went away (`envctl plan local | head -0`) stays a success.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    run_to(
+        &ws,
+        &["plan", "local", "--format", "markdown"],
+        &env,
+        writer.into(),
+    )
+    .expect(0);
+}

@@ -38,7 +38,7 @@ Examples:
   envctl apply local                make live match (asks first; --yes in CI)
   envctl drift                      nightly: exit 2 when live drifted from the YAML
 
-Exit codes: 0 success, 1 error, 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
+Exit codes: 0 success, 1 error (also when output could not be written), 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
 Files: envctl.yaml and environments/<name>.yaml; see docs/configuration.md.";
 
 /// Keeps environments honest: desired state in YAML, plan, apply, drift.
@@ -329,12 +329,18 @@ pub fn main() -> ExitCode {
         out.error(&crate::Error::Usage(invalid.to_string()));
         return ExitCode::from(Exit::Error as u8);
     }
-    let exit = match commands::run(cli, &out) {
+    let mut exit = match commands::run(cli, &out) {
         Ok(exit) => exit,
         Err(e) => {
             out.error(&e);
             Exit::Error
         }
     };
+    // Output that did not arrive (a full disk) turns any outcome into an
+    // error: whoever reads the plan or the report has nothing to read.
+    if let Some(failure) = out.failure() {
+        out.note(&format!("error: {failure}"));
+        exit = Exit::Error;
+    }
     ExitCode::from(exit as u8)
 }
