@@ -305,3 +305,40 @@ fn a_plan_written_to_a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
     )
     .expect(0);
 }
+
+#[test]
+fn plan_out_never_overwrites_a_file_that_is_not_a_saved_plan_without_force() {
+    let ws = Workspace::example();
+    let env = common::local_secrets();
+    let before = ws.files();
+    for file in ["envctl.yaml", "environments/local.yaml", "environments"] {
+        ws.run(&["plan", "local", "--out", file], &env)
+            .expect(1)
+            .expect_output(&format!(
+                "{} exists and is not an envctl saved plan",
+                ws.path(file).display()
+            ))
+            .expect_output("--force");
+    }
+    assert_eq!(ws.files(), before, "a refused --out wrote something");
+
+    // A saved plan is replaced, even a stale or older one.
+    ws.run(&["plan", "local", "--out", "local.plan"], &env)
+        .expect(0);
+    ws.run(&["plan", "local", "--out", "local.plan"], &env)
+        .expect(0);
+    let text = ws
+        .read("local.plan")
+        .replace("\"format_version\": 1", "\"format_version\": 0");
+    ws.write("local.plan", &text);
+    ws.run(&["plan", "local", "--out", "local.plan"], &env)
+        .expect(0);
+    ws.run(&["apply", "local.plan"], &env).expect(0);
+
+    // --force replaces anything, and needs --out.
+    ws.write("notes.txt", "mine\n");
+    ws.run(&["plan", "local", "--out", "notes.txt", "--force"], &env)
+        .expect(0);
+    assert!(ws.read("notes.txt").contains("\"format_version\": 1"));
+    ws.run(&["plan", "local", "--force"], &env).expect(1);
+}

@@ -232,6 +232,12 @@ fn make_plan(
 fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let env = ws.environment(&args.env)?;
+    // Before anything is read: a plan that could not be saved is wasted.
+    if let Some(file) = &args.out
+        && !args.force
+    {
+        crate::saved::SavedPlan::may_replace(&root.join(file)).map_err(Error::Usage)?;
+    }
     let planned = match make_plan(&ws, env, args.require_secrets, args.allow_delete, out)? {
         Ok(planned) => planned,
         Err(verdict) => {

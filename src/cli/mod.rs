@@ -273,8 +273,12 @@ pub struct PlanArgs {
     /// Also save the plan to FILE (mode 0600, no secret values) for
     /// `envctl apply FILE`, which refuses it if live state or a secret
     /// changed since.
+    /// An existing FILE is replaced only if it is a plan envctl saved.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// With --out: replace FILE even if it is not a saved plan.
+    #[arg(long, requires = "out")]
+    pub force: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit 2 when there are changes.
