@@ -19,6 +19,9 @@ pub struct Secrets {
     pub values: BTreeMap<String, Secret>,
     /// Sources that resolved but deserve a look (a world-readable file).
     pub warnings: Vec<String>,
+    /// Resolved values a target cannot hold (a dotenv file and a NUL), at
+    /// the variable's line: nothing may be planned or written.
+    pub invalid: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Secrets {
@@ -35,6 +38,7 @@ impl Secrets {
             resolution,
             values: BTreeMap::new(),
             warnings: Vec::new(),
+            invalid: Vec::new(),
         }
     }
 
@@ -51,6 +55,7 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
     let mut resolution = BTreeMap::new();
     let mut values = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut invalid = Vec::new();
     for var in env.variables.values() {
         if let VarValue::Secret(reference) = &var.value {
             let account = crate::keyring::secret_account(&ws.project, &env.name, &var.name);
@@ -68,6 +73,11 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
                         if let Some(w) = secret::file_warning(reference, &ws.root) {
                             warnings.push(format!("{}: {w}", var.name));
                         }
+                        invalid.extend(crate::provider::dotenv::unrepresentable(
+                            &env.targets,
+                            var,
+                            value.expose(),
+                        ));
                         resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
                         values.insert(var.name.clone(), value);
                     }
@@ -87,6 +97,7 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
         resolution,
         values,
         warnings,
+        invalid,
     }
 }
 
@@ -196,12 +207,27 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
             .map_err(Error::Apply)?;
         batches.push((target_plan, provider, writes));
     }
+    // Every dotenv file is written in full to a temporary file before the
+    // first write of all; each is renamed into place in its turn. A file
+    // that cannot be edited or written stops the apply with nothing changed.
+    let mut staged = BTreeMap::new();
+    for (index, (_, provider, writes)) in batches.iter().enumerate() {
+        if let (Provider::Dotenv(dotenv), false) = (provider, writes.is_empty()) {
+            staged.insert(index, dotenv.stage(writes).map_err(Error::Provider)?);
+        }
+    }
     let mut report = ApplyReport::default();
     for (index, (target_plan, provider, writes)) in batches.iter().enumerate() {
         if writes.is_empty() {
             continue;
         }
-        if let Err(failure) = provider.apply(writes).await {
+        let result = match (provider, staged.remove(&index)) {
+            (Provider::Dotenv(dotenv), Some(file)) => dotenv
+                .commit(file)
+                .map_err(crate::provider::ApplyFailure::nothing),
+            _ => provider.apply(writes).await,
+        };
+        if let Err(failure) = result {
             let mut done: Vec<String> = report
                 .applied
                 .iter()

@@ -342,3 +342,51 @@ fn plan_out_never_overwrites_a_file_that_is_not_a_saved_plan_without_force() {
     assert!(ws.read("notes.txt").contains("\"format_version\": 1"));
     ws.run(&["plan", "local", "--force"], &env).expect(1);
 }
+
+#[test]
+fn a_value_a_dotenv_file_cannot_hold_is_refused_at_its_yaml_line_and_nothing_is_written() {
+    let ws = Workspace::example();
+    let env = common::local_secrets();
+    // `#` needs quotes, and a final `\` would escape the closing one.
+    ws.edit(
+        LOCAL,
+        "VITE_WS_URL: ws://localhost:54321/realtime/v1",
+        "VITE_WS_URL: \"ws://localhost:54321/#\\\\\"",
+    );
+    let line = ws.line_of(LOCAL, "VITE_WS_URL:");
+    let at = format!("environments/local.yaml:{line}:");
+    let message = "VITE_WS_URL cannot go to target web (.env.local): this value cannot be written in dotenv syntax";
+    ws.run(&["validate", "local"], &[])
+        .expect(1)
+        .expect_output(&at)
+        .expect_output(message);
+    ws.run(&["plan", "local"], &env)
+        .expect(1)
+        .expect_output(&at)
+        .expect_output(message);
+    // Before this, `functions` (first in order) was written and then `web` failed.
+    ws.run(&["apply", "local", "--yes"], &env)
+        .expect(1)
+        .expect_output(&at);
+    assert!(!ws.path(".env.local").exists() && !ws.path("supabase/functions/.env").exists());
+
+    // A NUL, in a plain value and from a secret source.
+    ws.edit(LOCAL, "\"ws://localhost:54321/#\\\\\"", "\"ws://a\\0b\"");
+    ws.run(&["validate", "local"], &[])
+        .expect(1)
+        .expect_output("holds a NUL character");
+    ws.edit(LOCAL, "\"ws://a\\0b\"", "ws://localhost:54321/realtime/v1");
+    ws.write("secrets/fcm", "fcm\0key\n");
+    ws.edit(
+        LOCAL,
+        "FCM_SERVER_KEY: { secret: env:FCM_SERVER_KEY }",
+        "FCM_SERVER_KEY: { secret: file:secrets/fcm }",
+    );
+    let line = ws.line_of(LOCAL, "FCM_SERVER_KEY:");
+    ws.run(&["validate", "local"], &[]).expect(0);
+    ws.run(&["apply", "local", "--yes"], &env)
+        .expect(1)
+        .expect_output(&format!("environments/local.yaml:{line}:"))
+        .expect_output("FCM_SERVER_KEY cannot go to target functions (supabase/functions/.env)");
+    assert!(!ws.path(".env.local").exists() && !ws.path("supabase/functions/.env").exists());
+}

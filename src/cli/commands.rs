@@ -178,6 +178,9 @@ fn prepare(
     out: &Output,
 ) -> Result<Result<engine::Secrets, crate::rules::Verdict>, Error> {
     let secrets = engine::resolve_secrets(ws, env, &ProcessEnv);
+    if !secrets.invalid.is_empty() {
+        return Err(Error::Invalid(secrets.invalid));
+    }
     let unresolved = secrets.unresolved_names();
     if require_secrets && !unresolved.is_empty() {
         let list: Vec<String> = unresolved

@@ -195,6 +195,9 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
         )));
     }
 
+    if let Some(d) = crate::provider::dotenv::unrepresentable(&env.targets, var, value.expose()) {
+        return Err(Error::Invalid(vec![d]));
+    }
     let mut secrets = crate::engine::resolve_secrets(&ws, env, &crate::secret::ProcessEnv);
     secrets
         .resolution

@@ -309,17 +309,20 @@ fn resolve(
                 )),
             );
         }
-        variables.insert(
-            key.clone(),
-            Variable {
-                name: key,
-                value,
-                targets: routed,
-                environment_specific,
-                allow_empty,
-                location,
-            },
-        );
+        let variable = Variable {
+            name: key.clone(),
+            value,
+            targets: routed,
+            environment_specific,
+            allow_empty,
+            location,
+        };
+        if let VarValue::Plain(text) = &variable.value {
+            diags.extend(crate::provider::dotenv::unrepresentable(
+                &targets, &variable, text,
+            ));
+        }
+        variables.insert(key, variable);
     }
 
     let mut functions = BTreeMap::new();
