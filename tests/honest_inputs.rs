@@ -390,3 +390,41 @@ fn a_value_a_dotenv_file_cannot_hold_is_refused_at_its_yaml_line_and_nothing_is_
         .expect_output("FCM_SERVER_KEY cannot go to target functions (supabase/functions/.env)");
     assert!(!ws.path(".env.local").exists() && !ws.path("supabase/functions/.env").exists());
 }
+
+#[test]
+fn a_sql_file_the_supabase_cli_skips_is_named_and_never_the_head_and_duplicate_versions_are_errors()
+{
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    // The fakes hold both migrations of the example as applied.
+    ws.run(&["apply", "staging", "--yes"], &env).expect(0);
+    ws.run(&["plan", "staging", "--detailed-exitcode"], &env)
+        .expect(0);
+
+    ws.write("supabase/migrations/20250301000000.sql", "select 1;\n");
+    ws.write("supabase/migrations/notes_20250401.sql", "-- scratch\n");
+    let warning = "supabase/migrations/20250301000000.sql: warning: not a migration: the Supabase CLI reads only `<digits>_<name>.sql`";
+    ws.run(&["validate"], &[])
+        .expect(0)
+        .expect_output(warning)
+        .expect_output("supabase/migrations/notes_20250401.sql: warning: not a migration");
+    // Before, 20250301000000 became a head `supabase db push` could never reach.
+    let plan = ws.run(&["plan", "staging", "--detailed-exitcode"], &env);
+    plan.expect(0).expect_output(warning);
+    assert!(
+        !plan.stdout().contains("20250301000000"),
+        "{}",
+        plan.stdout()
+    );
+
+    ws.write(
+        "supabase/migrations/20250215093000_again.sql",
+        "select 2;\n",
+    );
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output("20250215093000_again.sql and 20250215093000_bookings.sql have the same version 20250215093000");
+    ws.run(&["plan", "staging"], &env).expect(1);
+}

@@ -289,7 +289,11 @@ mod tests {
         let staged = p.stage(&[set("2")]).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=1\n");
         drop(staged);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temp file removed");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temp file removed"
+        );
         p.commit(p.stage(&[set("3")]).unwrap()).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=3\n");
         let nul = p.stage(&[set("a\0b")]).unwrap_err();
