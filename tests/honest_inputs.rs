@@ -428,3 +428,56 @@ fn a_sql_file_the_supabase_cli_skips_is_named_and_never_the_head_and_duplicate_v
         .expect_output("20250215093000_again.sql and 20250215093000_bookings.sql have the same version 20250215093000");
     ws.run(&["plan", "staging"], &env).expect(1);
 }
+
+#[test]
+fn diff_compares_resolved_secrets_by_digest_and_never_prints_one() {
+    let ws = Workspace::example();
+    let webhook = "whsec_CANARYshared0042";
+    let env = [
+        ("STAGING_STRIPE_WEBHOOK_SECRET", webhook),
+        ("PROD_STRIPE_WEBHOOK_SECRET", webhook),
+        ("STAGING_STRIPE_SECRET_KEY", "sk_test_CANARYstaging0001"),
+        ("PROD_STRIPE_SECRET_KEY", "sk_live_CANARYprod0005"),
+        ("OPENAI_API_KEY", "sk-CANARYopenai0004"),
+        ("STAGING_FCM_SERVER_KEY", "CANARY-fcm-staging-0003"),
+        ("PROD_FCM_SERVER_KEY", "   "),
+    ];
+    let run = ws.run(&["diff", "staging", "production"], &env);
+    run.expect(2)
+        .expect_output(
+            "= STRIPE_WEBHOOK_SECRET: same value (env:STAGING_STRIPE_WEBHOOK_SECRET in staging, env:PROD_STRIPE_WEBHOOK_SECRET in production)",
+        )
+        .expect_output("~ STRIPE_SECRET_KEY: different value")
+        .expect_output("? FCM_SERVER_KEY: cannot resolve (in production: env:PROD_FCM_SERVER_KEY: the value is only whitespace");
+    let out = run.all();
+    assert!(
+        !out.contains("OPENAI_API_KEY"),
+        "same reference, same value: no line\n{out}"
+    );
+    for (_, value) in env {
+        let digest = envctl::secret::Fingerprint::of(value);
+        assert!(!out.contains(value) || value.trim().is_empty(), "{out}");
+        assert!(
+            !out.contains(digest.short()),
+            "a digest was printed:\n{out}"
+        );
+    }
+
+    // Two environments that differ only in where the same secrets come
+    // from are the same.
+    let qa = ws
+        .read("environments/staging.yaml")
+        .replace("env:STAGING_STRIPE_WEBHOOK_SECRET", "env:QA_WEBHOOK");
+    ws.write("environments/qa.yaml", &qa);
+    let mut both = env.to_vec();
+    both.push(("QA_WEBHOOK", webhook));
+    ws.run(&["diff", "staging", "qa"], &both)
+        .expect(0)
+        .expect_output("= STRIPE_WEBHOOK_SECRET: same value")
+        .expect_output("staging and qa declare the same keys");
+    both.retain(|(k, _)| *k != "QA_WEBHOOK");
+    both.push(("QA_WEBHOOK", "whsec_CANARYother0043"));
+    ws.run(&["diff", "staging", "qa"], &both)
+        .expect(2)
+        .expect_output("~ STRIPE_WEBHOOK_SECRET: different value");
+}

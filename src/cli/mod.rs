@@ -138,7 +138,7 @@ pub enum Command {
     },
     /// Compare two environments' desired state (keys, masked values, functions, head).
     #[command(
-        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are compared by SHA-256 and shown only as \"differs\"."
+        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are resolved on both sides (env:, file:, keyring, command) and compared by the\nSHA-256 of their values: \"same value\", \"different value\" or \"cannot resolve\" (exit 2);\nno value and no digest is shown. A secret that is the same in both under different\nreferences gets an \"=\" line and does not count as a difference."
     )]
     Diff {
         env_a: String,
