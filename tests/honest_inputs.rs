@@ -163,15 +163,32 @@ fn run_within(ws: &Workspace, args: &[&str], env: &[(&str, &str)], secs: u64) ->
         cmd.env("PATH", path);
     }
     let mut child = cmd.spawn().unwrap();
+    // Drained while waiting, so a full pipe cannot stall envctl.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.unwrap().read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if started.elapsed().as_secs() >= secs {
             child.kill().unwrap();
             panic!("envctl {args:?} did not finish within {secs}s");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    common::Run(child.wait_with_output().unwrap())
+    };
+    common::Run(std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    })
 }
 
 #[cfg(unix)]
