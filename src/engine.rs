@@ -20,6 +20,9 @@ pub struct Secrets {
     pub values: BTreeMap<String, Secret>,
     /// Sources that resolved but deserve a look (a world-readable file).
     pub warnings: Vec<String>,
+    /// Resolved values a target cannot hold (a dotenv file and a NUL), at
+    /// the variable's line: nothing may be planned or written.
+    pub invalid: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Secrets {
@@ -36,6 +39,7 @@ impl Secrets {
             resolution,
             values: BTreeMap::new(),
             warnings: Vec::new(),
+            invalid: Vec::new(),
         }
     }
 
@@ -60,17 +64,33 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
     let mut resolution = BTreeMap::new();
     let mut values = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut invalid = Vec::new();
     for var in env.variables.values() {
         if let VarValue::Secret(reference) = &var.value {
             let account = crate::keyring::secret_account(&ws.project, &env.name, &var.name);
             match secret::resolve(reference, &ws.root, source, &account) {
-                Ok(value) => {
-                    if let Some(w) = secret::file_warning(reference, &ws.root) {
-                        warnings.push(format!("{}: {w}", var.name));
+                Ok(value) => match secret::blank(&value).filter(|_| !var.allow_empty) {
+                    Some(what) => {
+                        resolution.insert(
+                            var.name.clone(),
+                            Err(format!(
+                                "{reference}: the value {what} (an unset CI secret arrives as \"\"); give it a value, or write `allow_empty: true` next to `secret:` if empty is meant"
+                            )),
+                        );
                     }
-                    resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
-                    values.insert(var.name.clone(), value);
-                }
+                    None => {
+                        if let Some(w) = secret::file_warning(reference, &ws.root) {
+                            warnings.push(format!("{}: {w}", var.name));
+                        }
+                        invalid.extend(crate::provider::dotenv::unrepresentable(
+                            &env.targets,
+                            var,
+                            value.expose(),
+                        ));
+                        resolution.insert(var.name.clone(), Ok(Resolved::of(&value)));
+                        values.insert(var.name.clone(), value);
+                    }
+                },
                 Err(why) => {
                     resolution.insert(var.name.clone(), Err(format!("{reference}: {why}")));
                 }
@@ -86,6 +106,7 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
         resolution,
         values,
         warnings,
+        invalid,
     }
 }
 
@@ -214,16 +235,27 @@ pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, 
             .map_err(Error::Apply)?;
         batches.push((target_plan, provider, writes));
     }
+    // Every dotenv file is written in full to a temporary file before the
+    // first write of all; each is renamed into place in its turn. A file
+    // that cannot be edited or written stops the apply with nothing changed.
+    let mut staged = BTreeMap::new();
+    for (index, (_, provider, writes)) in batches.iter().enumerate() {
+        if let (Provider::Dotenv(dotenv), false) = (provider, writes.is_empty()) {
+            staged.insert(index, dotenv.stage(writes).map_err(Error::Provider)?);
+        }
+    }
     let mut report = ApplyReport::default();
     let mut written: Vec<(String, Subject)> = Vec::new();
     for (index, (target_plan, provider, writes)) in batches.iter().enumerate() {
         if writes.is_empty() {
             continue;
         }
-        let result = if stop.requested() {
-            Err(ApplyFailure::stopped(&target_plan.name, &[]))
-        } else {
-            provider.apply_until(writes, stop).await
+        let result = match (provider, staged.remove(&index)) {
+            _ if stop.requested() => Err(ApplyFailure::stopped(&target_plan.name, &[])),
+            (Provider::Dotenv(dotenv), Some(file)) => {
+                dotenv.commit(file).map_err(ApplyFailure::nothing)
+            }
+            _ => provider.apply_until(writes, stop).await,
         };
         if let Err(failure) = result {
             let mut done: Vec<String> = report

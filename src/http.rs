@@ -89,13 +89,8 @@ impl Policy {
     /// The defaults, shortened by `ENVCTL_HTTP_TIMEOUT` / `ENVCTL_HTTP_DEADLINE`.
     pub fn from_env() -> Policy {
         let mut policy = Policy::default();
-        let seconds = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v > 0.0)
-                .map(Duration::from_secs_f64)
-        };
+        // Checked at start-up (crate::settings::check): invalid is an error there.
+        let seconds = |name| crate::settings::seconds(name).ok().flatten();
         if let Some(t) = seconds("ENVCTL_HTTP_TIMEOUT") {
             policy.request_timeout = t;
             policy.connect_timeout = policy.connect_timeout.min(t);

@@ -25,6 +25,7 @@ pub mod render;
 pub mod rules;
 pub mod saved;
 pub mod secret;
+pub mod settings;
 pub mod tls;
 pub mod yaml;
 

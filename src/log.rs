@@ -18,13 +18,10 @@ pub fn set_level(level: u8) {
     LEVEL.store(level, Ordering::Relaxed);
 }
 
-/// Raises the level from `ENVCTL_LOG` (`debug` or `trace`), if set.
+/// Raises the level from `ENVCTL_LOG` (`debug` or `trace`), if set; an
+/// unusable value is for [`crate::settings::check`] to report.
 pub fn init_from_env() {
-    let from_env = match std::env::var("ENVCTL_LOG").as_deref() {
-        Ok("trace") => 2,
-        Ok("debug") => 1,
-        _ => 0,
-    };
+    let from_env = crate::settings::log_level().ok().flatten().unwrap_or(0);
     if from_env > level() {
         set_level(from_env);
     }

@@ -47,6 +47,22 @@ pub struct SavedPlan {
     pub checksum: String,
 }
 
+/// Whether text is a plan file envctl wrote, of any format version: a JSON
+/// object with the fields every version has had.
+fn is_saved_plan(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|doc| {
+        [
+            "format_version",
+            "envctl_version",
+            "project",
+            "environment",
+            "checksum",
+        ]
+        .iter()
+        .all(|key| doc.get(key).is_some())
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedSecret {
@@ -213,6 +229,31 @@ impl SavedPlan {
         Ok(saved)
     }
 
+    /// Whether `plan --out` may replace what is at `path`: nothing, or a
+    /// file envctl saved (even a stale, edited or older-format one — the
+    /// fix for those is to plan again). Anything else — the project file,
+    /// an environment file, a script — is refused without `--force`.
+    pub fn may_replace(path: &Path) -> Result<(), String> {
+        let shown = path.display();
+        let meta = match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("cannot check {shown} before writing the plan: {e}")),
+            Ok(meta) => meta,
+        };
+        // Not opened unless it is a regular file: a pipe would block.
+        let text = meta
+            .is_file()
+            .then(|| std::fs::read_to_string(path).ok())
+            .flatten();
+        if text.as_deref().is_some_and(is_saved_plan) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{shown} exists and is not an envctl saved plan, so `plan --out` will not overwrite it; choose another file, or pass --force to replace it"
+            ))
+        }
+    }
+
     /// Why the fresh plan is not the one saved: live objects changed, a
     /// secret's value differs, or the changes differ. Empty when it is the
     /// same plan.
@@ -280,5 +321,25 @@ impl SavedPlan {
             }
         }
         why
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_saved_plans_are_recognised() {
+        let plan = r#"{"format_version": 9, "envctl_version": "0.1.0", "project": "p",
+            "environment": "e", "checksum": "x", "changes": []}"#;
+        assert!(is_saved_plan(plan));
+        for other in [
+            "version: 1\nproject: huddle\n",
+            r#"{"format_version": 1}"#,
+            "[]",
+            "",
+        ] {
+            assert!(!is_saved_plan(other), "{other}");
+        }
     }
 }

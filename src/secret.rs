@@ -115,13 +115,18 @@ impl Fingerprint {
 /// unless `ENVCTL_COMMAND_TIMEOUT` (seconds) says otherwise.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn command_timeout() -> Duration {
-    std::env::var("ENVCTL_COMMAND_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
-        .map_or(COMMAND_TIMEOUT, Duration::from_secs_f64)
+fn command_timeout() -> Result<Duration, Unresolved> {
+    crate::settings::seconds("ENVCTL_COMMAND_TIMEOUT")
+        .map(|t| t.unwrap_or(COMMAND_TIMEOUT))
+        .map_err(|e| Unresolved(e.to_string()))
 }
+
+/// The largest `file:` source envctl reads: a secret is short, and a file
+/// much larger than one is a wrong path (a log, an image), not a key.
+pub const FILE_LIMIT: u64 = 1024 * 1024;
+
+/// How long reading a `file:` source may take (a hung network mount).
+pub const FILE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a reference could not be resolved. Never holds the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,12 +187,7 @@ pub fn resolve(
             .var(name)
             .map(Secret::new)
             .ok_or_else(|| Unresolved(format!("environment variable {name} is not set"))),
-        SecretRef::File(path) => {
-            let full = root.join(path);
-            let text = std::fs::read_to_string(&full)
-                .map_err(|e| Unresolved(format!("cannot read {}: {}", full.display(), e.kind())))?;
-            Ok(Secret::new(trim_newline(text)))
-        }
+        SecretRef::File(path) => read_file(&root.join(path)),
         SecretRef::Keyring => crate::keyring::get(account).map_err(|e| match e {
             crate::keyring::KeyringError::Missing { .. } => {
                 Unresolved(format!("{e}; store it with `envctl secret set`"))
@@ -195,6 +195,20 @@ pub fn resolve(
             other => Unresolved(other.to_string()),
         }),
         SecretRef::Command(argv) => run_command(argv, root),
+    }
+}
+
+/// Why a resolved value cannot be meant, unless the variable says
+/// `allow_empty: true`: empty, or only whitespace. In GitHub Actions an
+/// unset secret arrives as "", and writing that would break the app
+/// silently.
+pub fn blank(value: &Secret) -> Option<&'static str> {
+    if value.expose().is_empty() {
+        Some("is empty")
+    } else if value.expose().trim().is_empty() {
+        Some("is only whitespace")
+    } else {
+        None
     }
 }
 
@@ -224,6 +238,82 @@ pub fn file_warning(reference: &SecretRef, root: &Path) -> Option<String> {
     }
 }
 
+/// What a path is when it is not a regular file, for the message.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        } else if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        } else if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a `file:` source: a regular file (checked before it is opened, so
+/// a named pipe cannot block envctl) of at most [`FILE_LIMIT`] bytes, read
+/// within [`FILE_TIMEOUT`].
+fn read_file(full: &Path) -> Result<Secret, Unresolved> {
+    let shown = full.display().to_string();
+    let cannot = |e: std::io::Error| Unresolved(format!("cannot read {shown}: {}", e.kind()));
+    let meta = std::fs::metadata(full).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Unresolved(format!(
+            "{shown} is {}; a file: source must be a regular file",
+            kind_of(&meta)
+        )));
+    }
+    let too_big = || {
+        Unresolved(format!(
+            "{shown} is larger than 1 MiB, the limit for a file: source; is the path right?"
+        ))
+    };
+    if meta.len() > FILE_LIMIT {
+        return Err(too_big());
+    }
+    // Opened and read on a thread of its own, so a file that stops answering
+    // (a hung network mount, or a pipe swapped in after the check) costs
+    // FILE_TIMEOUT, not the whole run; the stuck thread ends with envctl.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = full.to_path_buf();
+    std::thread::spawn(move || {
+        let read = || -> std::io::Result<Vec<u8>> {
+            let file = std::fs::File::open(&path)?;
+            if !file.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            let mut bytes = Vec::new();
+            file.take(FILE_LIMIT + 1).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        };
+        let _ = tx.send(read());
+    });
+    let bytes = rx
+        .recv_timeout(FILE_TIMEOUT)
+        .map_err(|_| {
+            Unresolved(format!(
+                "reading {shown} took longer than {}s",
+                FILE_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(cannot)?;
+    if bytes.len() as u64 > FILE_LIMIT {
+        return Err(too_big());
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| Unresolved(format!("{shown} is not UTF-8 text")))?;
+    Ok(Secret::new(trim_newline(text)))
+}
+
 /// Drops one trailing newline (`\n` or `\r\n`), as a file or a
 /// password manager's output ends.
 pub fn trim_newline(mut text: String) -> String {
@@ -239,6 +329,7 @@ pub fn trim_newline(mut text: String) -> String {
 /// Runs a password-manager style command without a shell. Its stderr is
 /// not captured into any message: it might echo the secret.
 fn run_command(argv: &[String], root: &Path) -> Result<Secret, Unresolved> {
+    let timeout = command_timeout()?;
     let program = argv
         .first()
         .ok_or_else(|| Unresolved("empty command".into()))?;
@@ -256,7 +347,6 @@ fn run_command(argv: &[String], root: &Path) -> Result<Secret, Unresolved> {
         stdout.read_to_end(&mut out).map(|_| out)
     });
     let started = Instant::now();
-    let timeout = command_timeout();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -330,6 +420,42 @@ mod tests {
             resolve(&SecretRef::Env("NOPE".into()), dir.path(), &env, "p/e/K").unwrap_err();
         assert_eq!(missing.0, "environment variable NOPE is not set");
         assert!(resolve(&SecretRef::File("none".into()), dir.path(), &env, "p/e/K").is_err());
+    }
+
+    #[test]
+    fn a_file_source_is_a_regular_file_of_at_most_one_mebibyte() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = BTreeMap::new();
+        let read = |name: &str| resolve(&SecretRef::File(name.into()), dir.path(), &env, "p/e/K");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(
+            read("sub")
+                .unwrap_err()
+                .0
+                .ends_with("sub is a directory; a file: source must be a regular file")
+        );
+        let limit = usize::try_from(FILE_LIMIT).unwrap();
+        std::fs::write(dir.path().join("big"), vec![b'x'; limit + 1]).unwrap();
+        assert!(read("big").unwrap_err().0.contains("larger than 1 MiB"));
+        std::fs::write(dir.path().join("max"), vec![b'x'; limit]).unwrap();
+        assert_eq!(read("max").unwrap().expose().len(), limit);
+        std::fs::write(dir.path().join("bin"), [0xff, 0xfe]).unwrap();
+        assert!(
+            read("bin")
+                .unwrap_err()
+                .0
+                .ends_with("bin is not UTF-8 text")
+        );
+    }
+
+    #[test]
+    fn blank_values_are_named_and_others_pass() {
+        assert_eq!(blank(&Secret::new(String::new())), Some("is empty"));
+        assert_eq!(
+            blank(&Secret::new(" \t\n ".into())),
+            Some("is only whitespace")
+        );
+        assert_eq!(blank(&Secret::new(" x ".into())), None);
     }
 
     #[test]

@@ -118,10 +118,17 @@ fn diff_live_compares_same_named_targets_by_fingerprint() {
     // OPENAI_API_KEY is the same secret in both: no line for it.
     assert!(!out.contains("OPENAI_API_KEY"), "{out}");
     assert!(
-        out.contains("~ live functions: STRIPE_SECRET_KEY differs"),
+        out.contains("~ live functions: STRIPE_SECRET_KEY: different value"),
         "{out}"
     );
-    assert!(out.contains("~ live web: VITE_API_URL differs"), "{out}");
+    assert!(
+        out.contains("~ live web: VITE_API_URL: different value"),
+        "{out}"
+    );
+    assert!(
+        out.contains("~ STRIPE_SECRET_KEY: different value"),
+        "{out}"
+    );
     assert_no_leak(&run.all());
 }
 

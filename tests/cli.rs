@@ -395,7 +395,10 @@ fn drift_and_diff_exit_codes() {
         diff.stdout()
     );
     assert!(
-        diff.stdout().contains("~ STRIPE_SECRET_KEY: differs"),
+        // No secret is set here: neither side can be resolved.
+        diff.stdout().contains(
+            "? STRIPE_SECRET_KEY: cannot resolve (in staging: env:STAGING_STRIPE_SECRET_KEY"
+        ),
         "{}",
         diff.stdout()
     );

@@ -11,7 +11,7 @@ use crate::config::{self, Environment, VarValue, Workspace};
 use crate::engine::{self, Planned};
 use crate::render;
 use crate::rules::{RuleId, Severity};
-use crate::secret::ProcessEnv;
+use crate::secret::{Fingerprint, ProcessEnv};
 use crate::{Error, diagnostic::Diagnostic};
 
 pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
@@ -180,6 +180,9 @@ fn prepare(
     out: &Output,
 ) -> Result<Result<engine::Secrets, crate::rules::Verdict>, Error> {
     let secrets = engine::resolve_secrets(ws, env, &ProcessEnv);
+    if !secrets.invalid.is_empty() {
+        return Err(Error::Invalid(secrets.invalid));
+    }
     let unresolved = secrets.unresolved_names();
     if require_secrets && !unresolved.is_empty() {
         let list: Vec<String> = unresolved
@@ -234,6 +237,12 @@ fn make_plan(
 fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let env = ws.environment(&args.env)?;
+    // Before anything is read: a plan that could not be saved is wasted.
+    if let Some(file) = &args.out
+        && !args.force
+    {
+        crate::saved::SavedPlan::may_replace(&root.join(file)).map_err(Error::Usage)?;
+    }
     if args.out.is_some() {
         // A saved plan compares keyed fingerprints across runs.
         let (_, written) = crate::keyed::ensure(root).map_err(Error::Usage)?;
@@ -906,7 +915,8 @@ fn drift_report(rows: &[DriftRow], worst: Exit, format: Format, base: &Path) -> 
 }
 
 /// What two live snapshots of same-named targets disagree on. Values are
-/// compared by fingerprint and never shown.
+/// compared by digest, as `diff` compares desired values, and never shown;
+/// the same value gives no line.
 fn live_differences(
     target: &str,
     (a, sa): (&str, &crate::provider::Snapshot),
@@ -926,10 +936,10 @@ fn live_differences(
             (None, Some(_)) => lines.push(format!("> live {target}: {key} only in {b}")),
             (Some(x), Some(y)) => match (fingerprint(x), fingerprint(y)) {
                 (Some(fx), Some(fy)) if fx != fy => {
-                    lines.push(format!("~ live {target}: {key} differs"))
+                    lines.push(format!("~ live {target}: {key}: different value"))
                 }
                 (None, _) | (_, None) => lines.push(format!(
-                    "? live {target}: {key} cannot be compared (the platform does not reveal it)"
+                    "? live {target}: {key}: cannot resolve (the platform does not reveal it)"
                 )),
                 _ => {}
             },
@@ -994,6 +1004,28 @@ fn diff_live(ws: &Workspace, ea: &Environment, eb: &Environment) -> Result<Vec<S
         .collect())
 }
 
+/// What a variable holds, for comparing by digest: the digest of its value
+/// (plain, or its secret resolved), or why the secret cannot be resolved.
+fn held(var: &crate::config::Variable, secrets: &engine::Secrets) -> Result<Fingerprint, String> {
+    match &var.value {
+        VarValue::Plain(text) => Ok(Fingerprint::of(text)),
+        VarValue::Unset => Ok(Fingerprint::of("")),
+        VarValue::Secret(_) => match secrets.values.get(&var.name) {
+            Some(value) => Ok(value.fingerprint()),
+            None => Err(secrets
+                .resolution
+                .get(&var.name)
+                .and_then(|r| r.as_ref().err())
+                .cloned()
+                .unwrap_or_else(|| "not resolved".to_string())),
+        },
+    }
+}
+
+/// Compares two environments' desired state. Secrets (and plain values
+/// that look secret) are compared by the SHA-256 of their resolved values
+/// and reported only as "same value", "different value" or "cannot
+/// resolve": never a value, never a digest.
 fn diff(root: &Path, a: &str, b: &str, live: bool, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let (ea, eb) = (ws.environment(a)?, ws.environment(b)?);
@@ -1003,26 +1035,76 @@ fn diff(root: &Path, a: &str, b: &str, live: bool, out: &Output) -> Result<Exit,
         VarValue::Secret(reference) => format!("secret {reference}"),
         VarValue::Unset => "(unset)".to_string(),
     };
+    let source = |v: &VarValue| match v {
+        VarValue::Secret(reference) => reference.to_string(),
+        _ => "a plain value".to_string(),
+    };
+    let (sa, sb) = (
+        engine::resolve_secrets(&ws, ea, &ProcessEnv),
+        engine::resolve_secrets(&ws, eb, &ProcessEnv),
+    );
+    // Every line printed, and how many of them are differences.
     let mut lines = Vec::new();
+    let mut differences = 0;
     let keys: BTreeSet<&String> = ea.variables.keys().chain(eb.variables.keys()).collect();
     for key in keys {
-        match (ea.variables.get(key), eb.variables.get(key)) {
-            (Some(_), None) => lines.push(format!("< {key} only in {}", ea.name)),
-            (None, Some(_)) => lines.push(format!("> {key} only in {}", eb.name)),
-            (Some(x), Some(y)) if x.value != y.value => {
-                let detail = if x.is_secret()
-                    || y.is_secret()
-                    || x.plain().is_some_and(crate::detect::looks_secret)
-                {
-                    "differs".to_string()
-                } else {
-                    format!("{} vs {}", shown(&x.value), shown(&y.value))
-                };
-                lines.push(format!("~ {key}: {detail}"));
+        let (x, y) = match (ea.variables.get(key), eb.variables.get(key)) {
+            (Some(x), Some(y)) => (x, y),
+            (Some(_), None) => {
+                lines.push(format!("< {key} only in {}", ea.name));
+                differences += 1;
+                continue;
             }
-            _ => {}
+            (None, Some(_)) => {
+                lines.push(format!("> {key} only in {}", eb.name));
+                differences += 1;
+                continue;
+            }
+            (None, None) => continue,
+        };
+        let masked = [x, y]
+            .iter()
+            .any(|v| v.is_secret() || v.plain().is_some_and(crate::detect::looks_secret));
+        if !masked {
+            if x.value != y.value {
+                lines.push(format!(
+                    "~ {key}: {} vs {}",
+                    shown(&x.value),
+                    shown(&y.value)
+                ));
+                differences += 1;
+            }
+            continue;
+        }
+        // One source read twice holds one value, resolvable or not; only a
+        // keyring entry differs by environment.
+        let keyring = matches!(x.value, VarValue::Secret(crate::config::SecretRef::Keyring));
+        if x.value == y.value && (!keyring || ea.name == eb.name) {
+            continue;
+        }
+        match (held(x, &sa), held(y, &sb)) {
+            (Ok(fx), Ok(fy)) if fx == fy => lines.push(format!(
+                "= {key}: same value ({} in {}, {} in {})",
+                source(&x.value),
+                ea.name,
+                source(&y.value),
+                eb.name
+            )),
+            (Ok(_), Ok(_)) => {
+                lines.push(format!("~ {key}: different value"));
+                differences += 1;
+            }
+            (rx, ry) => {
+                let why: Vec<String> = [(rx, &ea.name), (ry, &eb.name)]
+                    .into_iter()
+                    .filter_map(|(r, env)| r.err().map(|why| format!("in {env}: {why}")))
+                    .collect();
+                lines.push(format!("? {key}: cannot resolve ({})", why.join("; ")));
+                differences += 1;
+            }
         }
     }
+    let before = lines.len();
     let slugs: BTreeSet<&String> = ea.functions.keys().chain(eb.functions.keys()).collect();
     for slug in slugs {
         match (ea.functions.get(slug), eb.functions.get(slug)) {
@@ -1046,7 +1128,11 @@ fn diff(root: &Path, a: &str, b: &str, live: bool, out: &Output) -> Result<Exit,
     if live {
         lines.extend(diff_live(&ws, ea, eb)?);
     }
-    if lines.is_empty() {
+    differences += lines.len() - before;
+    if !lines.is_empty() {
+        out.print(&format!("{}\n", lines.join("\n")));
+    }
+    if differences == 0 {
         out.print(&format!(
             "{} and {} declare the same keys, values, functions and migration head{}.\n",
             ea.name,
@@ -1055,7 +1141,6 @@ fn diff(root: &Path, a: &str, b: &str, live: bool, out: &Output) -> Result<Exit,
         ));
         Ok(Exit::Ok)
     } else {
-        out.print(&format!("{}\n", lines.join("\n")));
         Ok(Exit::Changes)
     }
 }

@@ -40,7 +40,7 @@ Examples:
   envctl apply local                make live match (asks first; --yes in CI)
   envctl drift                      nightly: exit 2 when live drifted from the YAML
 
-Exit codes: 0 success, 1 error, 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
+Exit codes: 0 success, 1 error (also when output could not be written), 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
 Files: envctl.yaml and environments/<name>.yaml; see docs/configuration.md.";
 
 /// Keeps environments honest: desired state in YAML, plan, apply, drift.
@@ -140,7 +140,7 @@ pub enum Command {
     },
     /// Compare two environments' desired state (keys, masked values, functions, head).
     #[command(
-        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are compared by SHA-256 and shown only as \"differs\"."
+        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are resolved on both sides (env:, file:, keyring, command) and compared by the\nSHA-256 of their values: \"same value\", \"different value\" or \"cannot resolve\" (exit 2);\nno value and no digest is shown. A secret that is the same in both under different\nreferences gets an \"=\" line and does not count as a difference."
     )]
     Diff {
         env_a: String,
@@ -275,8 +275,12 @@ pub struct PlanArgs {
     /// Also save the plan to FILE (mode 0600, no secret values) for
     /// `envctl apply FILE`, which refuses it if live state or a secret
     /// changed since.
+    /// An existing FILE is replaced only if it is a plan envctl saved.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// With --out: replace FILE even if it is not a saved plan.
+    #[arg(long, requires = "out")]
+    pub force: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit 2 when there are changes.
@@ -327,12 +331,22 @@ pub fn main() -> ExitCode {
     crate::log::set_level(cli.verbose);
     crate::log::init_from_env();
     let out = Output::new(cli.color);
-    let exit = match commands::run(cli, &out) {
+    if let Err(invalid) = crate::settings::check() {
+        out.error(&crate::Error::Usage(invalid.to_string()));
+        return ExitCode::from(Exit::Error as u8);
+    }
+    let mut exit = match commands::run(cli, &out) {
         Ok(exit) => exit,
         Err(e) => {
             out.error(&e);
             Exit::Error
         }
     };
+    // Output that did not arrive (a full disk) turns any outcome into an
+    // error: whoever reads the plan or the report has nothing to read.
+    if let Some(failure) = out.failure() {
+        out.note(&format!("error: {failure}"));
+        exit = Exit::Error;
+    }
     ExitCode::from(exit as u8)
 }

@@ -189,7 +189,15 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
         Some(len) => generate(len)?,
         None => read_value(&format!("new value of {name} for {}", env.name), args.stdin)?,
     };
+    if let Some(what) = crate::secret::blank(&value).filter(|_| !var.allow_empty) {
+        return Err(Error::Usage(format!(
+            "the new value of {name} {what}; nothing was stored or written (write `allow_empty: true` next to `secret:` if that is meant)"
+        )));
+    }
 
+    if let Some(d) = crate::provider::dotenv::unrepresentable(&env.targets, var, value.expose()) {
+        return Err(Error::Invalid(vec![d]));
+    }
     let mut secrets = crate::engine::resolve_secrets(&ws, env, &crate::secret::ProcessEnv);
     secrets
         .resolution

@@ -249,6 +249,9 @@ pub struct VarSpec {
     pub targets: Option<Vec<String>>,
     /// Exempt from the cross-environment parity rule.
     pub environment_specific: bool,
+    /// A secret whose source may give an empty or blank value on purpose;
+    /// without it such a value is an error (an unset CI secret arrives as "").
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,6 +339,8 @@ struct VarLong {
     targets: Option<Vec<String>>,
     #[serde(default)]
     environment_specific: bool,
+    #[serde(default)]
+    allow_empty: bool,
 }
 
 struct SecretRefSpec(SecretRef);
@@ -383,6 +388,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     value: VarValue::Plain(v.to_string()),
                     targets: None,
                     environment_specific: false,
+                    allow_empty: false,
                 })
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<VarSpec, E> {
@@ -393,6 +399,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     value: VarValue::Unset,
                     targets: None,
                     environment_specific: false,
+                    allow_empty: false,
                 })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<VarSpec, A::Error> {
@@ -403,6 +410,11 @@ impl<'de> Deserialize<'de> for VarSpec {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<VarSpec, A::Error> {
                 let long = VarLong::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 let value = match (long.value, long.secret) {
+                    (_, None) if long.allow_empty => {
+                        return Err(de::Error::custom(
+                            "`allow_empty` goes with `secret:`; a plain value is written as it is",
+                        ));
+                    }
                     (Some(v), None) => VarValue::Plain(v),
                     (None, Some(s)) => VarValue::Secret(s.0),
                     (None, None) => VarValue::Unset,
@@ -416,6 +428,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     value,
                     targets: long.targets,
                     environment_specific: long.environment_specific,
+                    allow_empty: long.allow_empty,
                 })
             }
         }
@@ -445,6 +458,10 @@ impl JsonSchema for VarSpec {
                         "environment_specific": {
                             "type": "boolean",
                             "description": "Exempt from the cross-environment parity rule."
+                        },
+                        "allow_empty": {
+                            "type": "boolean",
+                            "description": "With `secret:`: an empty or whitespace-only value from the source is meant (otherwise it is an error, as an unset CI secret arrives as \"\")."
                         }
                     },
                     "additionalProperties": false,

@@ -97,7 +97,7 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
         return Err(Error::Invalid(diags));
     }
 
-    let migrations = local_migrations(root, &project.paths.migrations);
+    let migrations = local_migrations(root, &project.paths.migrations, &mut diags);
     let mut environments = BTreeMap::new();
     for (name, file, env) in env_files {
         let resolved = resolve(root, &project, &name, &file, env, &migrations, &mut diags);
@@ -333,6 +333,7 @@ fn resolve(
             value,
             targets: explicit,
             environment_specific,
+            allow_empty,
         } = spec.value;
         if value == VarValue::Unset {
             continue;
@@ -378,16 +379,20 @@ fn resolve(
                 )),
             );
         }
-        variables.insert(
-            key.clone(),
-            Variable {
-                name: key,
-                value,
-                targets: routed,
-                environment_specific,
-                location,
-            },
-        );
+        let variable = Variable {
+            name: key.clone(),
+            value,
+            targets: routed,
+            environment_specific,
+            allow_empty,
+            location,
+        };
+        if let VarValue::Plain(text) = &variable.value {
+            diags.extend(crate::provider::dotenv::unrepresentable(
+                &targets, &variable, text,
+            ));
+        }
+        variables.insert(key, variable);
     }
 
     let mut functions = BTreeMap::new();
@@ -831,12 +836,14 @@ fn resolve_head(
     let versions = match local {
         Ok(versions) => versions,
         Err(why) => {
-            diags.push(
-                Diagnostic::error(origin, Some(spec.pos), why.clone()).with_help(Some(format!(
+            let missing = why.starts_with("no migrations folder");
+            let help = missing.then(|| {
+                format!(
                     "create {} or set `paths.migrations` in envctl.yaml",
                     project.paths.migrations
-                ))),
-            );
+                )
+            });
+            diags.push(Diagnostic::error(origin, Some(spec.pos), why.clone()).with_help(help));
             return None;
         }
     };
@@ -903,24 +910,33 @@ pub fn valid_slug(slug: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Versions of `<version>_<name>.sql` files, in order.
-pub fn local_migrations(root: &Path, dir: &str) -> Result<Vec<String>, String> {
-    let entries =
-        std::fs::read_dir(root.join(dir)).map_err(|_| format!("no migrations folder {dir}"))?;
-    let mut versions: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let stem = name.strip_suffix(".sql")?;
-            let version = stem.split('_').next()?;
-            (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| version.to_string())
-        })
-        .collect();
-    // Versions compare as numbers of possibly different widths.
-    versions.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
-    versions.dedup();
-    Ok(versions)
+/// Versions of `<version>_<name>.sql` files, in order, as the Supabase
+/// CLI reads them ([`crate::migrate::files`]); a warning for each other
+/// `.sql` file, which can never be the head. Two files with one version are
+/// an error.
+pub fn local_migrations(
+    root: &Path,
+    dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<String>, String> {
+    let path = root.join(dir);
+    if !path.is_dir() {
+        return Err(format!("no migrations folder {dir}"));
+    }
+    let (files, ignored) = crate::migrate::files::scan(&path)?;
+    for name in ignored {
+        diags.push(
+            Diagnostic::warning(
+                &Path::new(dir).join(&name),
+                None,
+                "not a migration: the Supabase CLI reads only `<digits>_<name>.sql`, so `supabase db push` never applies this file and envctl never plans it as the head",
+            )
+            .with_help(Some(
+                "rename it to <version>_<name>.sql (e.g. 20250301000000_add_bookings.sql), or move it out of the folder",
+            )),
+        );
+    }
+    Ok(files.into_iter().map(|f| f.version).collect())
 }
 
 fn check_project(

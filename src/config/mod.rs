@@ -113,6 +113,8 @@ pub struct Variable {
     /// Names of the targets that receive it.
     pub targets: Vec<String>,
     pub environment_specific: bool,
+    /// `allow_empty: true`: an empty or blank secret value is meant.
+    pub allow_empty: bool,
     pub location: Location,
 }
 

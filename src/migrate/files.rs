@@ -39,9 +39,17 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Every migration file in `dir`, in version order. Two files with one
 /// version are an error: the second could never be recorded.
 pub fn list(dir: &Path) -> Result<Vec<LocalFile>, String> {
+    scan(dir).map(|(files, _)| files)
+}
+
+/// [`list`], and the names of the other `.sql` files in `dir`, sorted:
+/// the Supabase CLI skips them (and says so on every push), so they are
+/// never a migration.
+pub fn scan(dir: &Path) -> Result<(Vec<LocalFile>, Vec<String>), String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read the migrations folder {}: {e}", dir.display()))?;
     let mut files = Vec::new();
+    let mut ignored = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let Ok(file_name) = entry.file_name().into_string() else {
             continue;
@@ -56,8 +64,11 @@ pub fn list(dir: &Path) -> Result<Vec<LocalFile>, String> {
                 file_name: file_name.clone(),
                 path: entry.path(),
             });
+        } else if file_name.ends_with(".sql") {
+            ignored.push(file_name);
         }
     }
+    ignored.sort();
     files.sort_by(|a, b| version_order(&a.version, &b.version).then(a.file_name.cmp(&b.file_name)));
     for pair in files.windows(2) {
         if pair[0].version == pair[1].version {
@@ -67,7 +78,7 @@ pub fn list(dir: &Path) -> Result<Vec<LocalFile>, String> {
             ));
         }
     }
-    Ok(files)
+    Ok((files, ignored))
 }
 
 #[cfg(test)]
@@ -94,9 +105,11 @@ mod tests {
             std::fs::write(dir.path().join(name), "select 1;").unwrap();
         }
         std::fs::create_dir(dir.path().join("11_dir.sql")).unwrap();
-        let files = list(dir.path()).unwrap();
+        std::fs::write(dir.path().join("20250301000000.sql"), "select 1;").unwrap();
+        let (files, ignored) = scan(dir.path()).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
         assert_eq!(names, ["9_a.sql", "10_b.sql"]);
+        assert_eq!(ignored, ["20250301000000.sql", "x_y.sql"]);
         std::fs::write(dir.path().join("10_c.sql"), "").unwrap();
         let err = list(dir.path()).unwrap_err();
         assert!(err.contains("10_b.sql and 10_c.sql"), "{err}");

@@ -469,6 +469,11 @@ pub fn encode_value(value: &str) -> String {
 /// `value`, whatever the surrounding lines. The error names the reason,
 /// never the value.
 pub fn try_encode_value(value: &str) -> Result<String, String> {
+    // dotenv itself would keep a NUL, but no process environment can hold
+    // one: `supabase functions serve` and `wrangler` could not pass it on.
+    if value.contains('\0') {
+        return Err("this value cannot be written in dotenv syntax: it holds a NUL character, which no process environment can carry".into());
+    }
     let w = value.replace('$', "\\$");
     let plain = |c: char| match c.is_ascii() {
         true => c.is_ascii_graphic() && !"#'\"`\\$".contains(c),

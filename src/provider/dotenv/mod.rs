@@ -3,6 +3,9 @@
 //! comments, order and undeclared keys survive — and replaces it atomically
 //! (temporary file in the same folder, mode 0600, then rename), so a reader
 //! never sees half a file and other users of the machine never see secrets.
+//! An apply stages every dotenv file of the environment ([`Staged`]) before
+//! its first write, so a file that cannot be edited or written stops the
+//! apply with no file changed.
 
 pub mod format;
 
@@ -13,7 +16,10 @@ use std::path::{Path, PathBuf};
 use format::Document;
 
 use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
+use crate::config::{Target, TargetSpec, Variable};
+use crate::diagnostic::Diagnostic;
 use crate::secret::Secret;
+use crate::yaml::Pos;
 
 #[derive(Debug, Clone)]
 pub struct DotenvProvider {
@@ -91,61 +97,138 @@ impl DotenvProvider {
         &self.target
     }
 
-    pub fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
-        let mut doc = self.load().map_err(ApplyFailure::nothing)?;
+    /// The file's new text after `writes`; nothing is written.
+    pub fn render(&self, writes: &[Write]) -> Result<String, ProviderError> {
+        let mut doc = self.load()?;
         for write in writes {
             match write {
                 Write::Set { name, value } => {
-                    doc.try_set(name, value.expose()).map_err(|why| {
-                        ApplyFailure::nothing(self.error("write", format!("{name}: {why}")))
-                    })?;
+                    doc.try_set(name, value.expose())
+                        .map_err(|why| self.error("write", format!("{name}: {why}")))?;
                 }
                 Write::Delete { name } => {
                     doc.remove(name);
                 }
                 Write::SetFunction { .. } | Write::DeleteFunction { .. } => {
-                    return Err(ApplyFailure::nothing(
-                        self.error("write", "a dotenv file holds no Edge Functions".into()),
-                    ));
+                    return Err(self.error("write", "a dotenv file holds no Edge Functions".into()));
                 }
             }
         }
-        // One file, one rename: either every write lands or none does.
-        write_atomically(&self.path, &doc.render())
-            .map_err(|e| ApplyFailure::nothing(self.error("write", format!("{}: {e}", self.shown))))
+        Ok(doc.render())
     }
+
+    /// Writes the new text to a temporary file beside the target file;
+    /// [`Staged::commit`] renames it into place.
+    pub fn stage(&self, writes: &[Write]) -> Result<Staged, ProviderError> {
+        let text = self.render(writes)?;
+        Staged::write(&self.path, &text)
+            .map_err(|e| self.error("write", format!("{}: {e}", self.shown)))
+    }
+
+    pub fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+        // One file, one rename: either every write lands or none does.
+        self.stage(writes)
+            .and_then(|staged| self.commit(staged))
+            .map_err(ApplyFailure::nothing)
+    }
+
+    /// Renames a file [`DotenvProvider::stage`] wrote into place.
+    pub fn commit(&self, staged: Staged) -> Result<(), ProviderError> {
+        staged
+            .commit()
+            .map_err(|e| self.error("write", format!("{}: {e}", self.shown)))
+    }
+}
+
+/// A file's new contents, written in full (mode 0600, synced) to a
+/// temporary sibling, waiting for the rename. Dropped uncommitted, the
+/// temporary file is removed and the target file is as it was.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    fn write(path: &Path, contents: &str) -> std::io::Result<Staged> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("envctl");
+        // Unique per staged file: one apply may stage several at once.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.envctl-{}-{n}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let staged = Staged {
+            tmp,
+            path: path.to_path_buf(),
+            committed: false,
+        };
+        let mut file = options.open(&staged.tmp)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        Ok(staged)
+    }
+
+    pub fn commit(mut self) -> std::io::Result<()> {
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A value that a dotenv target the variable goes to cannot hold (see
+/// [`format::try_encode_value`]): an error at the variable's place in the
+/// YAML, so `validate` and `plan` refuse it before anything is written.
+/// The message never shows the value.
+pub fn unrepresentable(
+    targets: &BTreeMap<String, Target>,
+    var: &Variable,
+    value: &str,
+) -> Option<Diagnostic> {
+    let (target, path) = var
+        .targets
+        .iter()
+        .find_map(|name| match &targets.get(name)?.spec {
+            TargetSpec::Dotenv { path, .. } => Some((name, path)),
+            _ => None,
+        })?;
+    let why = format::try_encode_value(value).err()?;
+    let pos = Pos {
+        line: var.location.line,
+        column: var.location.column,
+    };
+    let message = format!("{} cannot go to target {target} ({path}): {why}", var.name);
+    Some(Diagnostic::error(&var.location.file, Some(pos), message).with_help(Some(
+        "change the value (drop a trailing \\, a NUL, or one kind of quote), or route it away from dotenv targets with `targets: [...]`",
+    )))
 }
 
 /// Writes via a temporary sibling file and a rename; the file is created
 /// with mode 0600 before any byte is written to it.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("envctl");
-    let tmp = dir.join(format!(".{name}.envctl-{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    Staged::write(path, contents)?.commit()
 }
 
 #[cfg(test)]
@@ -195,6 +278,31 @@ mod tests {
             .filter_map(|e| e.ok())
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_staged_file_changes_nothing_until_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let p = DotenvProvider::new("local", path.clone(), ".env");
+        let set = |v: &str| Write::Set {
+            name: "A".into(),
+            value: Secret::new(v.into()),
+        };
+        let staged = p.stage(&[set("2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=1\n");
+        drop(staged);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temp file removed"
+        );
+        p.commit(p.stage(&[set("3")]).unwrap()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=3\n");
+        let nul = p.stage(&[set("a\0b")]).unwrap_err();
+        assert!(nul.message.contains("NUL"), "{}", nul.message);
+        assert!(!nul.message.contains("a\0b"));
     }
 
     #[test]
