@@ -32,6 +32,8 @@ pub struct SavedPlan {
     pub created_at_ms: i64,
     /// Planned with `--allow-delete`.
     pub allow_delete: bool,
+    /// Planned with `--adopt`.
+    pub adopt: bool,
     /// The id of the fingerprint key every token below is keyed with.
     pub fingerprint_key: String,
     /// One line per change, as `apply` will make it.
@@ -147,7 +149,13 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 impl SavedPlan {
-    pub fn new(ws: &Workspace, env: &Environment, planned: &Planned, allow_delete: bool) -> Self {
+    pub fn new(
+        ws: &Workspace,
+        env: &Environment,
+        planned: &Planned,
+        allow_delete: bool,
+        adopt: bool,
+    ) -> Self {
         let plan_json = serde_json::from_str(&crate::render::json(&planned.plan, &planned.verdict))
             .expect("the JSON plan parses");
         let mut saved = SavedPlan {
@@ -157,6 +165,7 @@ impl SavedPlan {
             environment: env.name.clone(),
             created_at_ms: now_ms(),
             allow_delete,
+            adopt,
             fingerprint_key: crate::keyed::key().map(|k| k.id()).unwrap_or_default(),
             changes: change_lines(&planned.plan),
             live: live_tokens(planned),

@@ -59,6 +59,7 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
             redeploy,
             migrations,
             dry_run,
+            adopt,
         } => apply(
             &root,
             &target,
@@ -68,6 +69,7 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
                 redeploy,
                 migrations,
                 dry_run,
+                adopt,
             },
             out,
         ),
@@ -75,7 +77,8 @@ fn dispatch(command: Command, root: &Path, base: &Path, out: &Output) -> Result<
             envs,
             format,
             require_secrets,
-        } => drift(&root, &envs, format, require_secrets, base, out),
+            strict,
+        } => drift(&root, &envs, format, require_secrets, strict, base, out),
         Command::Diff { env_a, env_b, live } => diff(&root, &env_a, &env_b, live, out),
         Command::Schema { kind, write } => schema_cmd(kind, write.as_deref(), out),
         Command::Rotate(args) => super::secrets::rotate(&root, &args, out),
@@ -214,24 +217,44 @@ fn prepare(
     Ok(Ok(secrets))
 }
 
-/// Plans one environment: [`prepare`], then live state.
+/// Plans one environment: [`prepare`], then live state; with `adopt`,
+/// every secret whose live value cannot be known is written.
 fn make_plan(
     ws: &Workspace,
     env: &Environment,
     require_secrets: bool,
     allow_delete: bool,
+    adopt: bool,
     out: &Output,
 ) -> Result<Result<Planned, crate::rules::Verdict>, Error> {
     let secrets = match prepare(ws, env, require_secrets, out)? {
         Ok(secrets) => secrets,
         Err(verdict) => return Ok(Err(verdict)),
     };
-    Ok(Ok(runtime()?.block_on(engine::plan(
-        ws,
-        env,
-        secrets,
-        allow_delete,
-    ))?))
+    let mut planned = runtime()?.block_on(engine::plan(ws, env, secrets, allow_delete))?;
+    if adopt {
+        planned.plan.adopt();
+    } else {
+        say_unverifiable(&planned.plan, out);
+    }
+    Ok(Ok(planned))
+}
+
+/// Says how many secrets cannot be verified and how to adopt them.
+fn say_unverifiable(plan: &crate::plan::Plan, out: &Output) {
+    let n = plan.unverifiable();
+    if n > 0 {
+        out.warn(&format!(
+            "{n} secret{} in {} cannot be verified: the platform does not reveal {} and envctl has no record of writing {}; `envctl apply {} --adopt` writes {} and records how to verify {} from then on",
+            if n == 1 { "" } else { "s" },
+            plan.environment,
+            if n == 1 { "its value" } else { "their values" },
+            if n == 1 { "it" } else { "them" },
+            plan.environment,
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
 }
 
 fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit, Error> {
@@ -254,7 +277,14 @@ fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit,
             ));
         }
     }
-    let planned = match make_plan(&ws, env, args.require_secrets, args.allow_delete, out)? {
+    let planned = match make_plan(
+        &ws,
+        env,
+        args.require_secrets,
+        args.allow_delete,
+        args.adopt,
+        out,
+    )? {
         Ok(planned) => planned,
         Err(verdict) => {
             print_refusal(&verdict, args.format, base, out);
@@ -281,7 +311,7 @@ fn plan(root: &Path, args: &PlanArgs, base: &Path, out: &Output) -> Result<Exit,
         ));
     } else if let Some(file) = &args.out {
         let path = root.join(file);
-        crate::saved::SavedPlan::new(&ws, env, &planned, args.allow_delete)
+        crate::saved::SavedPlan::new(&ws, env, &planned, args.allow_delete, args.adopt)
             .write(&path)
             .map_err(|e| Error::Io {
                 context: format!("writing the plan to {}", path.display()),
@@ -329,6 +359,8 @@ pub(super) struct ApplyOptions {
     pub redeploy: bool,
     pub migrations: bool,
     pub dry_run: bool,
+    /// Write every secret whose live value cannot be known.
+    pub adopt: bool,
 }
 
 fn apply(root: &Path, target: &str, opts: ApplyOptions, out: &Output) -> Result<Exit, Error> {
@@ -340,7 +372,7 @@ fn apply(root: &Path, target: &str, opts: ApplyOptions, out: &Output) -> Result<
         }
     }
     let env = ws.environment(target)?;
-    let planned = match make_plan(&ws, env, false, opts.allow_delete, out)? {
+    let planned = match make_plan(&ws, env, false, opts.allow_delete, opts.adopt, out)? {
         Ok(planned) => planned,
         Err(verdict) => {
             print_refusal(&verdict, Format::Human, Path::new(""), out);
@@ -374,7 +406,7 @@ fn apply_saved(
         )));
     }
     let env = ws.environment(&saved.environment)?;
-    let planned = match make_plan(ws, env, false, saved.allow_delete, out)? {
+    let planned = match make_plan(ws, env, false, saved.allow_delete, saved.adopt, out)? {
         Ok(planned) => planned,
         Err(verdict) => {
             print_refusal(&verdict, Format::Human, Path::new(""), out);
@@ -738,14 +770,33 @@ fn target_status(target: &crate::plan::TargetPlan) -> String {
     status
 }
 
-fn drift_row(env: &Environment, outcome: Result<Planned, Error>) -> DriftRow {
+fn drift_row(env: &Environment, outcome: Result<Planned, Error>, strict: bool) -> DriftRow {
     let planned = match outcome {
         Ok(planned) => planned,
         Err(e) => return DriftRow::new(&env.name, format!("error: {e}"), Exit::Error),
     };
     let s = planned.plan.summary();
+    let unverifiable = planned.plan.unverifiable();
+    let adopt = |n: usize| {
+        format!(
+            "{n} secret{} cannot be verified; `envctl apply {} --adopt` makes {} verifiable",
+            if n == 1 { "" } else { "s" },
+            env.name,
+            if n == 1 { "it" } else { "them" }
+        )
+    };
     let (status, exit) = if planned.verdict.refused() && env.protected {
         ("violates rules".to_string(), Exit::Refused)
+    } else if strict && env.protected && unverifiable > 0 {
+        (
+            format!("not verified: {}", adopt(unverifiable)),
+            Exit::Changes,
+        )
+    } else if unverifiable > 0 && !planned.plan.has_changes() {
+        (
+            format!("in sync as far as can be known: {}", adopt(unverifiable)),
+            Exit::Ok,
+        )
     } else if planned.plan.has_changes() {
         (
             format!(
@@ -779,6 +830,7 @@ fn drift(
     names: &[String],
     format: Format,
     require_secrets: bool,
+    strict: bool,
     base: &Path,
     out: &Output,
 ) -> Result<Exit, Error> {
@@ -829,7 +881,7 @@ fn drift(
         done
     });
     for (i, outcome) in planned {
-        rows[i] = Some(drift_row(envs[i], outcome));
+        rows[i] = Some(drift_row(envs[i], outcome, strict));
     }
     let rows: Vec<DriftRow> = rows.into_iter().map(|r| r.expect("every row")).collect();
     let worst = rows

@@ -122,10 +122,16 @@ pub enum Command {
         /// write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also write every secret whose live value cannot be known (a
+        /// Vercel `sensitive` value made by hand, a Cloudflare
+        /// `secret_text` envctl has no record of), and record on the
+        /// platform how to verify it from then on.
+        #[arg(long)]
+        adopt: bool,
     },
     /// Plan every deployed environment (or those named) at once; exit 2 on any drift.
     #[command(
-        after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
+        after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n  envctl drift --strict           # unverifiable secrets in protected environments are drift\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
     )]
     Drift {
         /// Environments (default: every one not marked `local`, since a
@@ -137,6 +143,11 @@ pub enum Command {
         /// reporting its target as "cannot be verified".
         #[arg(long)]
         require_secrets: bool,
+        /// Also exit 2 while any secret in a protected environment cannot
+        /// be verified (its live value is unknown and envctl has no record
+        /// of writing it); `apply --adopt` makes it verifiable.
+        #[arg(long)]
+        strict: bool,
     },
     /// Compare two environments' desired state (keys, masked values, functions, head).
     #[command(
@@ -292,6 +303,10 @@ pub struct PlanArgs {
     /// Plan deletes in a protected environment without a refusal.
     #[arg(long)]
     pub allow_delete: bool,
+    /// Plan to write every secret whose live value cannot be known, as
+    /// `apply --adopt` does (a saved plan keeps the choice).
+    #[arg(long)]
+    pub adopt: bool,
 }
 
 /// A panic says where, and shows its message only when that message is a

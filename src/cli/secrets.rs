@@ -211,6 +211,9 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
     for target in &mut planned.plan.targets {
         target.changes.retain(|c| c.variable() == Some(name));
     }
+    // Every target that receives NAME gets the new value, even where the
+    // live side cannot be read or already holds it.
+    planned.plan.rotate(name);
     planned.verdict.findings.retain(|f| {
         f.message
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -263,6 +266,7 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
         redeploy: args.redeploy,
         migrations: false,
         dry_run: false,
+        adopt: false,
     };
     super::commands::carry_out(&ws, env, &planned, &opts, "rotate", out)
 }

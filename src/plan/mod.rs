@@ -160,6 +160,11 @@ pub enum Reason {
     Rewrite {
         why: String,
     },
+    /// The live value cannot be read; `--adopt` writes it so that it can
+    /// be verified from then on.
+    Adopted,
+    /// A rotation writes the new value whatever the live side shows.
+    Rotated,
     /// Live reading failed for this part of the target.
     LiveUnavailable {
         why: String,
@@ -195,6 +200,10 @@ impl fmt::Display for Reason {
             Reason::Pruned => f.write_str("not declared, and prune is on"),
             Reason::SecretUnresolved { why } => write!(f, "secret could not be resolved: {why}"),
             Reason::LiveUnreadable => f.write_str("the platform does not reveal the live value"),
+            Reason::Adopted => f.write_str(
+                "the platform does not reveal the live value: written now (--adopt), verifiable from then on",
+            ),
+            Reason::Rotated => f.write_str("rotated: written whatever the live side shows"),
             Reason::Rewrite { why } => f.write_str(why),
             Reason::LiveUnavailable { why } => write!(f, "could not read live state: {why}"),
             Reason::VerifyJwtDiffers => f.write_str("verify_jwt differs"),
@@ -236,6 +245,20 @@ pub struct Summary {
 }
 
 impl Change {
+    /// A declared secret, resolved, whose live value the platform will not
+    /// reveal and envctl has no record to verify it by.
+    pub fn is_unverifiable(&self) -> bool {
+        self.action == Action::Unknown
+            && self.reason == Reason::LiveUnreadable
+            && matches!(
+                self.after,
+                Some(Value::Secret {
+                    fingerprint: Some(_),
+                    ..
+                })
+            )
+    }
+
     /// Migration drift that apply cannot repair: the history disagrees
     /// with the files, not merely lags behind them.
     pub fn is_schema_drift(&self) -> bool {
@@ -262,6 +285,49 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// Secrets whose value is resolved but whose live value cannot be
+    /// known: what `--adopt` would write, and what `drift --strict` fails on.
+    pub fn unverifiable(&self) -> usize {
+        self.targets
+            .iter()
+            .flat_map(|t| &t.changes)
+            .filter(|c| c.is_unverifiable())
+            .count()
+    }
+
+    /// `--adopt`: every secret whose live value cannot be known is written.
+    /// Returns how many.
+    pub fn adopt(&mut self) -> usize {
+        self.force(|c| c.is_unverifiable(), Reason::Adopted)
+    }
+
+    /// A rotation of `name`: written to every target that receives it,
+    /// whatever the live side shows (matching, or unknowable).
+    pub fn rotate(&mut self, name: &str) -> usize {
+        self.force(
+            |c| {
+                c.variable() == Some(name) && (c.is_unverifiable() || c.action == Action::Unchanged)
+            },
+            Reason::Rotated,
+        )
+    }
+
+    fn force(&mut self, which: impl Fn(&Change) -> bool, reason: Reason) -> usize {
+        let mut n = 0;
+        for change in self.targets.iter_mut().flat_map(|t| &mut t.changes) {
+            if which(change) {
+                change.action = if change.before.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                };
+                change.reason = reason.clone();
+                n += 1;
+            }
+        }
+        n
     }
 
     pub fn has_changes(&self) -> bool {

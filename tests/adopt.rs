@@ -1,0 +1,181 @@
+//! Secrets whose live value cannot be known are still managed: rotation
+//! always writes, `--adopt` writes and records how to verify, and drift
+//! says how many secrets are unverifiable (`--strict` fails on them).
+
+mod common;
+
+use common::Workspace;
+use common::platforms::{Platforms, VERCEL_PROJECT, assert_no_leak, pairs};
+use envctl_fakes::vercel::EnvType;
+
+const SENTRY: &str = "sntrys_CANARY_sentry_token_0001";
+const BY_HAND: &str = "sntrys_CANARY_by_hand_0002";
+
+/// The example, with a secret that goes to Vercel production.
+fn workspace() -> Workspace {
+    let ws = Workspace::example();
+    ws.edit(
+        "environments/production.yaml",
+        "  OPENAI_API_KEY: { secret: env:OPENAI_API_KEY }\n",
+        "  OPENAI_API_KEY: { secret: env:OPENAI_API_KEY }\n  SENTRY_AUTH_TOKEN: { secret: env:SENTRY_AUTH_TOKEN, targets: [web] }\n",
+    );
+    ws
+}
+
+fn env(p: &Platforms) -> Vec<(String, String)> {
+    let mut env = p.env();
+    env.push(("SENTRY_AUTH_TOKEN".into(), SENTRY.into()));
+    env
+}
+
+/// A `sensitive` record made by hand: no envctl tag, value unreadable.
+fn by_hand(p: &Platforms) -> String {
+    p.vercel.api().insert_record(
+        VERCEL_PROJECT,
+        "SENTRY_AUTH_TOKEN",
+        BY_HAND,
+        EnvType::Sensitive,
+        &["production"],
+        None,
+        "",
+    )
+}
+
+#[test]
+fn adopt_writes_an_unknowable_secret_and_makes_it_verifiable() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    let id = by_hand(&p);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    assert_eq!(
+        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
+        BY_HAND,
+        "a plain apply leaves what it cannot know alone"
+    );
+
+    let plan = ws.run(&["plan", "prod"], &env);
+    plan.expect(0)
+        .expect_output("1 secret in production cannot be verified")
+        .expect_output("envctl apply production --adopt");
+    ws.run(&["drift", "production"], &env)
+        .expect(0)
+        .expect_output("1 secret cannot be verified");
+    ws.run(&["drift", "production", "--strict"], &env)
+        .expect(2)
+        .expect_output("not verified");
+    ws.run(&["plan", "prod", "--adopt", "--detailed-exitcode"], &env)
+        .expect(2)
+        .expect_output("~ SENTRY_AUTH_TOKEN")
+        .expect_output("--adopt");
+
+    let adopt = ws.run(&["apply", "prod", "--adopt", "--yes"], &env);
+    adopt.expect(0);
+    assert_no_leak(&adopt.all());
+    let record = p.vercel.api().record(VERCEL_PROJECT, &id).unwrap();
+    assert_eq!(record.value, SENTRY);
+    assert!(record.comment.starts_with("[envctl sha256:"), "{record:?}");
+
+    // Verifiable from now on: nothing unknown, strict drift is green.
+    let again = ws.run(&["plan", "prod", "--detailed-exitcode"], &env);
+    again.expect(0);
+    assert!(
+        !again.all().contains("cannot be verified"),
+        "{}",
+        again.all()
+    );
+    ws.run(&["drift", "production", "--strict"], &env).expect(0);
+
+    // And a later hand change is drift.
+    p.vercel
+        .api()
+        .advance_clock(std::time::Duration::from_secs(600));
+    p.vercel
+        .api()
+        .edit_behind_back(VERCEL_PROJECT, &id, "sntrys_CANARY_later_0003");
+    ws.run(&["drift", "production"], &env)
+        .expect(2)
+        .expect_output("drift");
+}
+
+#[test]
+fn a_saved_adopt_plan_applies_with_the_adoption() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    let id = by_hand(&p);
+    // envctl's own record was for production too: drop it so the hand one stands.
+    let ours = p
+        .vercel
+        .api()
+        .records(VERCEL_PROJECT)
+        .into_iter()
+        .find(|r| r.key == "SENTRY_AUTH_TOKEN" && r.id != id)
+        .unwrap();
+    p.vercel.api().remove_record(VERCEL_PROJECT, &ours.id);
+    ws.run(&["plan", "prod", "--adopt", "--out", "adopt.plan"], &env)
+        .expect(0);
+    ws.run(&["apply", "adopt.plan"], &env).expect(0);
+    assert_eq!(
+        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
+        SENTRY
+    );
+}
+
+#[test]
+fn rotate_writes_even_where_the_live_value_cannot_be_read() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    let id = by_hand(&p);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    let rotated = "sntrys_CANARY_rotated_value_0004";
+    // The new value is made where the source lives (here: the variable).
+    let mut after: Vec<(&str, &str)> = env
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "SENTRY_AUTH_TOKEN")
+        .collect();
+    after.push(("SENTRY_AUTH_TOKEN", rotated));
+    let run = ws.run_with_input(
+        &["rotate", "prod", "SENTRY_AUTH_TOKEN", "--stdin", "--yes"],
+        &after,
+        Some(rotated),
+    );
+    run.expect(0).expect_output("SENTRY_AUTH_TOKEN");
+    assert!(!run.all().contains("Nothing to apply"), "{}", run.all());
+    assert_no_leak(&run.all());
+    assert_eq!(
+        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
+        rotated
+    );
+}
+
+#[test]
+fn rotate_with_a_file_source_writes_the_file_and_every_target() {
+    let ws = workspace();
+    let p = Platforms::start();
+    let env = env(&p);
+    let env = pairs(&env);
+    ws.write("secrets/sentry", &format!("{SENTRY}\n"));
+    ws.edit(
+        "environments/production.yaml",
+        "SENTRY_AUTH_TOKEN: { secret: env:SENTRY_AUTH_TOKEN, targets: [web] }",
+        "SENTRY_AUTH_TOKEN: { secret: file:secrets/sentry, targets: [web] }",
+    );
+    let id = by_hand(&p);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    ws.run(
+        &["rotate", "prod", "SENTRY_AUTH_TOKEN", "--generate", "--yes"],
+        &env,
+    )
+    .expect(0);
+    let written = ws.read("secrets/sentry");
+    let live = p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value;
+    assert_eq!(format!("{live}\n"), written, "source and platform agree");
+    assert_ne!(live, BY_HAND);
+}
