@@ -179,3 +179,66 @@ fn rotate_with_a_file_source_writes_the_file_and_every_target() {
     assert_eq!(format!("{live}\n"), written, "source and platform agree");
     assert_ne!(live, BY_HAND);
 }
+
+mod cloudflare {
+    use super::common::Workspace;
+    use super::common::platforms::{
+        CLOUDFLARE_ACCOUNT, KLUBZ_PRODUCTION, assert_no_leak, cloudflare, cloudflare_env, pairs,
+    };
+    use envctl_fakes::cloudflare::VarType;
+
+    fn run(ws: &Workspace, args: &[&str], env: &[(String, String)]) -> super::common::Run {
+        let run = ws.run(args, &pairs(env));
+        assert_no_leak(&run.all());
+        run
+    }
+
+    #[test]
+    fn a_secret_text_made_by_hand_is_adopted_then_verified_then_a_hand_change_is_drift() {
+        let server = cloudflare();
+        let env = cloudflare_env(&server);
+        let ws = Workspace::copy_of("examples/klubz");
+        let fake = server.api();
+        let by_hand = |value: &str| {
+            fake.set_by_hand(
+                CLOUDFLARE_ACCOUNT,
+                KLUBZ_PRODUCTION,
+                "production",
+                "JWT_SECRET",
+                VarType::SecretText,
+                value,
+            )
+        };
+        by_hand("CANARY-jwt-by-hand-0301");
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        let stored = |key: &str| {
+            fake.env_vars(CLOUDFLARE_ACCOUNT, KLUBZ_PRODUCTION, "production")[key]
+                .value
+                .clone()
+        };
+        assert_eq!(stored("JWT_SECRET"), "CANARY-jwt-by-hand-0301");
+        run(&ws, &["plan", "production"], &env)
+            .expect(0)
+            .expect_output("1 secret in production cannot be verified");
+        run(&ws, &["drift", "production", "--strict"], &env).expect(2);
+
+        run(&ws, &["apply", "production", "--adopt", "--yes"], &env).expect(0);
+        assert_ne!(stored("JWT_SECRET"), "CANARY-jwt-by-hand-0301");
+        let plan = run(&ws, &["plan", "production", "--detailed-exitcode"], &env);
+        plan.expect(0);
+        assert!(!plan.all().contains("cannot be verified"), "{}", plan.all());
+        run(&ws, &["drift", "production", "--strict"], &env).expect(0);
+
+        // Changed in the dashboard later: the record no longer vouches.
+        fake.advance_clock(std::time::Duration::from_secs(600));
+        by_hand("CANARY-jwt-later-0302");
+        run(&ws, &["drift", "production"], &env).expect(2);
+        run(&ws, &["plan", "production"], &env)
+            .expect(0)
+            .expect_output("~ JWT_SECRET")
+            .expect_output("after envctl last wrote its secrets");
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        assert_ne!(stored("JWT_SECRET"), "CANARY-jwt-later-0302");
+        run(&ws, &["plan", "production", "--detailed-exitcode"], &env).expect(0);
+    }
+}

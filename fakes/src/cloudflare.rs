@@ -123,6 +123,9 @@ struct State {
     /// Token → account → permissions.
     tokens: HashMap<String, BTreeMap<String, BTreeSet<Permission>>>,
     next_id: u64,
+    /// Added to the wall clock for `modified_on`: lets a test make a hand
+    /// change "later" without sleeping.
+    clock_offset_ms: u64,
 }
 
 /// The fake Cloudflare API. Serve it with [`crate::Server::start`].
@@ -135,6 +138,12 @@ impl FakeCloudflare {
     /// A fake with no accounts and no tokens.
     pub fn new() -> FakeCloudflare {
         FakeCloudflare::default()
+    }
+
+    /// Moves the fake's clock forward: later changes get a later
+    /// `modified_on`.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.lock().clock_offset_ms += by.as_millis() as u64;
     }
 
     /// Adds an account (32 hex digits, as Cloudflare's are).
@@ -314,9 +323,14 @@ impl FakeCloudflare {
 }
 
 impl Api for FakeCloudflare {
+    /// Every answer carries the fake's clock in `Date`, as Cloudflare's do.
     fn handle(&self, request: &Request) -> Response {
         let mut state = self.lock();
-        state.serve(request).unwrap_or_else(Error::response)
+        let date = crate::server::http_date(now_ms() + state.clock_offset_ms);
+        state
+            .serve(request)
+            .unwrap_or_else(Error::response)
+            .with_header("date", date)
     }
 
     /// A 429 with `Retry-After`, as Cloudflare's API sends. The body's
@@ -409,7 +423,7 @@ impl State {
                     )
                 })?;
                 if request.method == "PATCH" {
-                    patch(project, request)?;
+                    patch(project, request, self.clock_offset_ms)?;
                 }
                 Ok(ok(render(project)))
             }
@@ -458,7 +472,7 @@ impl State {
 
 /// Merges `deployment_configs.<env>.env_vars` into the project. The whole
 /// body is checked before anything changes.
-fn patch(project: &mut Project, request: &Request) -> Result<(), Error> {
+fn patch(project: &mut Project, request: &Request, clock_offset_ms: u64) -> Result<(), Error> {
     let body = request
         .json()
         .map_err(|e| Error::new(400, 8_000_000, &format!("Invalid request body: {e}")))?;
@@ -522,7 +536,7 @@ fn patch(project: &mut Project, request: &Request) -> Result<(), Error> {
             .expect("both environments exist")
             .wrangler_config_hash = Some(hash);
     }
-    project.modified_on = iso(now_ms());
+    project.modified_on = iso(now_ms() + clock_offset_ms);
     Ok(())
 }
 
@@ -768,8 +782,9 @@ fn database<'a>(state: &'a mut State, account_id: &str, database_id: &str) -> &'
 }
 
 fn touch(state: &mut State, account_id: &str, project: &str) {
+    let now = now_ms() + state.clock_offset_ms;
     if let Some(p) = account(state, account_id).projects.get_mut(project) {
-        p.modified_on = iso(now_ms());
+        p.modified_on = iso(now);
     }
 }
 

@@ -81,6 +81,29 @@ impl Snapshot {
     }
 }
 
+/// How far a platform's clock and envctl's may disagree when envctl
+/// compares the time it recorded a write with the time the platform says
+/// something last changed.
+pub const CLOCK_TOLERANCE_MS: i64 = 120_000;
+
+/// This machine's clock, in ms since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A duration for people: `90 s`, `12 min`, `5 h`, `3 days`.
+pub(crate) fn ago(ms: i64) -> String {
+    let s = ms.abs() / 1000;
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        7200..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    }
+}
+
 /// One applied migration as the history records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedMigration {

@@ -76,6 +76,13 @@ pub struct Project {
     pub name: String,
     #[serde(default)]
     pub deployment_configs: BTreeMap<String, Option<DeploymentConfig>>,
+    /// When anything in the project last changed (RFC 3339), where the
+    /// API reports it: how envctl's record of its secrets is checked.
+    #[serde(default)]
+    pub modified_on: Option<String>,
+    /// Cloudflare's clock when it answered (its `Date`), if it said.
+    #[serde(skip)]
+    pub server_ms: Option<i64>,
 }
 
 impl Project {
@@ -153,7 +160,9 @@ impl Api {
             self.project_path(project),
         );
         let reply = self.http.send(&call).await?;
-        self.unwrap(&call, &reply)
+        let mut project: Project = self.unwrap(&call, &reply)?;
+        project.server_ms = reply.date_ms;
+        Ok(project)
     }
 
     /// Sets and deletes variables of one deployment environment in one

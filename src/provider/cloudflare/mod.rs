@@ -9,20 +9,23 @@
 //!
 //! Values: `plain_text` variables are readable. `secret_text` ones are
 //! write-only, and Cloudflare keeps no per-variable comment or timestamp
-//! envctl could tag (as it does on Vercel), so a secret that exists is
-//! planned as `unknown`: envctl sees a secret added, removed, or turned
-//! into plain text by hand, but not a secret's value changed by hand.
+//! envctl could tag (as it does on Vercel), so envctl keeps a record of
+//! the secrets it wrote in one variable of its own ([`record`]). A secret
+//! in the record is verified while the project has not changed since; one
+//! outside it is `unknown` until `apply --adopt` writes it.
 //! `docs/platforms.md` says so to the user.
 
 pub mod api;
+pub mod record;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use super::{AppliedMigration, ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
 use crate::http::{Failure, HttpError, Policy};
-use crate::secret::Secret;
+use crate::secret::{Fingerprint, Secret};
 use api::{Api, Change};
+use record::Record;
 
 /// A D1 database whose migration history a plan reads.
 #[derive(Debug, Clone)]
@@ -43,6 +46,11 @@ pub struct CloudflareProvider {
     d1: Option<D1>,
     /// The environment's `wrangler_config_hash` from the last read.
     config_hash: Arc<Mutex<Option<String>>>,
+    /// From the last read: the secrets verified through envctl's record,
+    /// and whether a record was there.
+    recorded: Arc<Mutex<(BTreeMap<String, Fingerprint>, bool)>>,
+    /// Cloudflare's clock minus this machine's, from the last read.
+    skew_ms: Arc<Mutex<i64>>,
 }
 
 impl CloudflareProvider {
@@ -62,6 +70,8 @@ impl CloudflareProvider {
             api,
             d1,
             config_hash: Arc::default(),
+            recorded: Arc::default(),
+            skew_ms: Arc::default(),
         }
     }
 
@@ -111,17 +121,62 @@ impl CloudflareProvider {
 
     /// The project and the D1 history, read at once.
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
+        let asked = super::now_ms();
         let (project, history) = tokio::join!(self.api.project(&self.project), self.history());
         let project = project.map_err(|e| self.error(e))?;
+        if let Some(server) = project.server_ms {
+            // The record's time is written in Cloudflare's clock, as
+            // `modified_on` is; `Date` has whole seconds.
+            let local = (asked + super::now_ms()) / 2;
+            *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()) = server - local;
+        }
         let (migrations, mut warnings) = history?;
         let config = project.config(&self.environment);
         *self.config_hash.lock().unwrap_or_else(|e| e.into_inner()) =
             config.wrangler_config_hash.clone();
+        let record = config
+            .env_vars
+            .get(record::NAME)
+            .and_then(|v| v.as_ref()?.value.as_deref())
+            .and_then(Record::parse);
+        let modified = project
+            .modified_on
+            .as_deref()
+            .and_then(crate::http::parse_rfc3339);
+        // Changed after envctl's last write: what it recorded may be gone.
+        let changed_since = match (&record, modified) {
+            (Some(r), Some(m)) if m - r.at > super::CLOCK_TOLERANCE_MS => Some(m - r.at),
+            _ => None,
+        };
+        if record.is_some() && modified.is_none() {
+            warnings.push(format!(
+                "Cloudflare did not say when project {} last changed: a secret changed by hand since envctl wrote it would not be seen",
+                self.project
+            ));
+        }
+        let mut verified = BTreeMap::new();
         let mut variables = BTreeMap::new();
         for (name, var) in &config.env_vars {
             let Some(var) = var else { continue };
+            if name == record::NAME {
+                continue;
+            }
             let secret = self.secrets.contains(name);
+            let recorded = record.as_ref().and_then(|r| r.digests.get(name));
             let live = match (var.kind.as_str(), secret) {
+                (api::SECRET, _) if recorded.is_some() && changed_since.is_some() => {
+                    LiveValue::Stale {
+                        why: format!(
+                            "the project changed {} after envctl last wrote its secrets, and Cloudflare does not show secret_text values: it will be written again",
+                            super::ago(changed_since.unwrap_or_default())
+                        ),
+                    }
+                }
+                (api::SECRET, _) if recorded.is_some() => {
+                    let digest = recorded.cloned().expect("checked");
+                    verified.insert(name.clone(), digest.clone());
+                    LiveValue::Digest(digest)
+                }
                 (api::PLAIN, true) => LiveValue::Stale {
                     why: "stored as plain_text, which anyone with access to the project can read; it will be rewritten as secret_text".into(),
                 },
@@ -138,6 +193,7 @@ impl CloudflareProvider {
             };
             variables.insert(name.clone(), live);
         }
+        *self.recorded.lock().unwrap_or_else(|e| e.into_inner()) = (verified, record.is_some());
         Ok(Snapshot {
             variables,
             migrations,
@@ -199,7 +255,7 @@ impl CloudflareProvider {
         if sets.is_empty() && deletes.is_empty() {
             return Ok(());
         }
-        let changes: Vec<Change> = sets
+        let mut changes: Vec<Change> = sets
             .iter()
             .map(|(_, name, value)| Change {
                 name,
@@ -207,6 +263,22 @@ impl CloudflareProvider {
             })
             .chain(deletes.iter().map(|(_, name)| Change { name, set: None }))
             .collect();
+        // The record travels in the same PATCH: it is true exactly when the
+        // secrets it lists are.
+        let record = self.record_after(&sets, &deletes);
+        match &record {
+            Some(text) => changes.push(Change {
+                name: record::NAME,
+                set: Some((api::PLAIN, text)),
+            }),
+            None if self.recorded.lock().unwrap_or_else(|e| e.into_inner()).1 => {
+                changes.push(Change {
+                    name: record::NAME,
+                    set: None,
+                })
+            }
+            None => {}
+        }
         let hash = self
             .config_hash
             .lock()
@@ -216,6 +288,41 @@ impl CloudflareProvider {
             .patch_env_vars(&self.project, &self.environment, &changes, hash.as_deref())
             .await
             .map_err(|e| ApplyFailure::nothing(self.error(e)))
+    }
+
+    /// The record after these writes: the secrets verified at the last
+    /// read, less what is deleted or turned plain, plus every secret
+    /// written now. `None` when it lists nothing.
+    fn record_after(
+        &self,
+        sets: &[(usize, &str, &Secret)],
+        deletes: &[(usize, &str)],
+    ) -> Option<Secret> {
+        let mut digests = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
+        for (_, name) in deletes {
+            digests.remove(*name);
+        }
+        for (_, name, value) in sets {
+            if self.kind_of(name) == api::SECRET {
+                digests.insert(name.to_string(), value.fingerprint());
+            } else {
+                digests.remove(*name);
+            }
+        }
+        (!digests.is_empty()).then(|| {
+            Secret::new(
+                Record {
+                    at: super::now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()),
+                    digests,
+                }
+                .render(),
+            )
+        })
     }
 
     fn kind_of(&self, name: &str) -> &'static str {

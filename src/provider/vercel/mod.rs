@@ -21,20 +21,19 @@ pub mod api;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use regex::Regex;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Stop, Write};
+use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Stop, Write, ago, now_ms};
 use crate::http::{Failure, HttpError, Policy};
 use crate::secret::{Fingerprint, Secret};
 use api::{Api, NewRecord, Record};
 
 /// How far Vercel's `updatedAt` may be from the time envctl wrote a value
 /// (clock skew plus the request's own time) for the tag to still count.
-pub const TAG_TOLERANCE_MS: i64 = 120_000;
+pub const TAG_TOLERANCE_MS: i64 = super::CLOCK_TOLERANCE_MS;
 
 /// How many decrypting reads run at once.
 const READ_CONCURRENCY: usize = 8;
@@ -543,22 +542,6 @@ fn with_tag(comment: &str, digest: &Fingerprint, at: i64) -> String {
         tag
     } else {
         format!("{own} {tag}")
-    }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn ago(ms: i64) -> String {
-    let s = ms.abs() / 1000;
-    match s {
-        0..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        7200..=172_799 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86_400),
     }
 }
 
