@@ -1,9 +1,12 @@
 //! Canary secrets through every command: they must never appear in stdout,
-//! stderr, or any file envctl writes other than the target files themselves.
+//! stderr, or any file envctl writes other than the target files themselves,
+//! nor may an unkeyed digest of one (issue 16).
 
 mod common;
 
+use common::platforms::pairs;
 use common::{Workspace, local_secrets};
+use envctl::secret::Fingerprint;
 
 const CANARY: &str = "CANARY";
 
@@ -238,5 +241,414 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
     assert_eq!(
         api.secret_digest(at, "OPENAI_API_KEY"),
         Some(digest("sk-CANARYrotated0305"))
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 16: values envctl did not declare, and platform errors that echo
+// what envctl sent. Every command and format at `-vv`, prune off and on;
+// no output, no saved plan, no audit log and no imported file may hold a
+// canary or the first 8 hex digits of an unkeyed SHA-256 of one.
+
+/// A fixed fingerprint key, so the keyed runs are deterministic.
+const FINGERPRINT_KEY: &str = "canary-fingerprint-key-0123456789";
+
+/// Runs envctl at `-vv` in one workspace and checks every output, and
+/// every file envctl may have written, for canaries and unkeyed digests.
+struct Sweep<'a> {
+    ws: &'a Workspace,
+    env: Vec<(String, String)>,
+    /// Every value that must never be shown, nor its unkeyed digest.
+    canaries: Vec<String>,
+}
+
+impl<'a> Sweep<'a> {
+    fn new(ws: &'a Workspace, env: Vec<(String, String)>, seeded: &[&str]) -> Sweep<'a> {
+        let mut canaries: Vec<String> = env
+            .iter()
+            .filter(|(_, v)| v.contains(CANARY))
+            .map(|(_, v)| v.clone())
+            .collect();
+        canaries.extend(seeded.iter().map(|v| v.to_string()));
+        Sweep { ws, env, canaries }
+    }
+
+    /// Sets (or replaces) one variable of every later run.
+    fn set(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.into(), value.into()));
+    }
+
+    fn unset(&mut self, name: &str) {
+        self.env.retain(|(k, _)| k != name);
+    }
+
+    /// Runs `envctl -vv ARGS`, checks its output and the workspace's
+    /// files, and returns the exit code and the output.
+    #[track_caller]
+    fn run(&mut self, args: &[&str], input: Option<&str>) -> (i32, String) {
+        let mut full = vec!["-vv"];
+        full.extend_from_slice(args);
+        let run = self.ws.run_with_input(&full, &pairs(&self.env), input);
+        let label = full.join(" ");
+        let all = run.all();
+        self.assert_clean(&format!("`{label}`"), &all);
+        // -vv was on and the command ran for real.
+        assert!(!all.trim().is_empty(), "`{label}` printed nothing");
+        self.assert_files_clean(&label);
+        (run.code(), all)
+    }
+
+    /// Like [`Sweep::run`], and the exit code must be one of `codes`.
+    #[track_caller]
+    fn expect(&mut self, args: &[&str], input: Option<&str>, codes: &[i32]) {
+        let (code, all) = self.run(args, input);
+        assert!(
+            codes.contains(&code),
+            "{args:?} exited {code}, expected one of {codes:?}:\n{all}"
+        );
+    }
+
+    #[track_caller]
+    fn assert_clean(&self, what: &str, text: &str) {
+        assert!(!text.contains(CANARY), "{what} leaked a canary:\n{text}");
+        for value in &self.canaries {
+            let digest = Fingerprint::of(value);
+            let prefix = &digest.hex()[..8];
+            assert!(
+                !text.contains(prefix),
+                "{what} holds {prefix}, an unkeyed digest prefix of a canary:\n{text}"
+            );
+        }
+    }
+
+    /// Every file but the dotenv targets envctl writes values into: saved
+    /// plans, the audit log, imported YAML, the fingerprint key.
+    #[track_caller]
+    fn assert_files_clean(&self, after: &str) {
+        for (path, bytes) in self.ws.files() {
+            let name = path.file_name().unwrap().to_string_lossy();
+            if name.starts_with(".env") || name == ".dev.vars" {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            self.assert_clean(&format!("{} (after `{after}`)", path.display()), &text);
+        }
+    }
+}
+
+/// The fake served a 400 to a write whose body held a canary: the echo
+/// fault did fire on something worth echoing.
+#[track_caller]
+fn assert_echoed(log: &[envctl_fakes::server::Logged], platform: &str) {
+    assert!(
+        log.iter()
+            .any(|l| l.status == Some(400)
+                && String::from_utf8_lossy(&l.request.body).contains(CANARY)),
+        "{platform} echoed no write carrying a canary"
+    );
+}
+
+const FORMATS: [&str; 4] = ["human", "json", "markdown", "github"];
+
+/// Undeclared records seeded on Supabase and Vercel, in staging and
+/// production: what no output may show.
+const HUDDLE_UNDECLARED_SUPABASE: [(&str, &str); 2] = [
+    ("UNDECLARED_SB_SECRET", "CANARY-sb-undeclared-0401"),
+    (
+        "UNDECLARED_SB_TOKEN",
+        "ghp_CANARYsbundeclared0402abcdefghij",
+    ),
+];
+const HUDDLE_UNDECLARED_VERCEL: [(&str, &str, envctl_fakes::vercel::EnvType); 3] = [
+    (
+        "UNDECLARED_ENCRYPTED",
+        "postgres://app:CANARYpassw0rd0403@db.internal/app",
+        envctl_fakes::vercel::EnvType::Encrypted,
+    ),
+    (
+        "UNDECLARED_SENSITIVE",
+        "CANARY-sensitive-0404",
+        envctl_fakes::vercel::EnvType::Sensitive,
+    ),
+    // Stored as plain text by the platform, but it looks secret
+    // (classify: a known token), so it must be masked all the same.
+    (
+        "UNDECLARED_PLAIN_TOKEN",
+        "ghp_CANARYplainundeclared0405abcdef",
+        envctl_fakes::vercel::EnvType::Plain,
+    ),
+];
+
+#[test]
+fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
+    use common::platforms::{self, Platforms, VERCEL_PROJECT, VERCEL_TEAM};
+    let ws = Workspace::example();
+    // A secret the web target receives, so Vercel writes carry one (and
+    // envctl's comment tag its full digest).
+    ws.edit(
+        "envctl.yaml",
+        r#"web: ["VITE_*"]"#,
+        r#"web: ["VITE_*", "WEB_*"]"#,
+    );
+    for (file, var) in [
+        ("environments/staging.yaml", "STAGING_WEB_SIGNING_SECRET"),
+        ("environments/production.yaml", "PROD_WEB_SIGNING_SECRET"),
+    ] {
+        ws.append(
+            file,
+            &format!("  WEB_SIGNING_SECRET: {{ secret: env:{var} }}"),
+        );
+    }
+    let p = Platforms::start();
+    let mut seeded = Vec::new();
+    for project_ref in [platforms::STAGING_REF, platforms::PRODUCTION_REF] {
+        for (key, value) in HUDDLE_UNDECLARED_SUPABASE {
+            p.supabase.api().set_secret(project_ref, key, value);
+            seeded.push(value);
+        }
+    }
+    for (targets, branch) in [
+        (&["production"][..], None),
+        (&["preview"][..], Some("staging")),
+    ] {
+        for (key, value, kind) in HUDDLE_UNDECLARED_VERCEL {
+            p.vercel
+                .api()
+                .insert_record(VERCEL_PROJECT, key, value, kind, targets, branch, "");
+            seeded.push(value);
+        }
+    }
+    let mut env = p.env();
+    env.push((
+        "STAGING_WEB_SIGNING_SECRET".into(),
+        "CANARYwebStaging7Qx9Lm2Pz4Rt8Vb".into(),
+    ));
+    env.push((
+        "PROD_WEB_SIGNING_SECRET".into(),
+        "CANARYwebProd3Kd8Wn5Hy1Jc6Fg".into(),
+    ));
+    // Values that only reach envctl on stdin.
+    let rotated = "sk-CANARYrotatedUndeclared0406xyz";
+    let keyring = "CANARYkeyringUndeclared0407Zq";
+    seeded.extend([rotated, keyring]);
+    let mut s = Sweep::new(&ws, env, &seeded);
+
+    // Errors that quote the request: the first write on each platform is
+    // refused with a 400 holding its body.
+    p.supabase.faults().echo_writes(1);
+    s.expect(&["apply", "prod", "--yes"], None, &[1]);
+    assert_echoed(&p.supabase.requests(), "supabase");
+    p.vercel.faults().echo_writes(1);
+    s.expect(&["apply", "staging", "--yes"], None, &[1]);
+    assert_echoed(&p.vercel.requests(), "vercel");
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+    s.expect(&["apply", "prod", "--yes"], None, &[0]);
+
+    // Prune off, no fingerprint key: every command and format.
+    let sweep = |s: &mut Sweep, prune: bool| {
+        for format in FORMATS {
+            s.expect(&["validate", "--format", format], None, &[0]);
+            s.expect(&["plan", "staging", "--format", format], None, &[0]);
+            let prod = ["plan", "prod", "--format", format, "--allow-delete"];
+            s.expect(&prod, None, &[0]);
+            s.expect(&["drift", "--format", format], None, &[0, 2]);
+        }
+        s.expect(&["plan", "staging", "--detailed-exitcode"], None, &[0, 2]);
+        s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
+        s.expect(&["diff", "staging", "production"], None, &[2]);
+        s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
+        // A saved plan and its apply, under a key (plan --out needs one).
+        s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+        let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
+        s.expect(&out, None, &[0]);
+        s.expect(&["apply", "prod.plan"], None, &[0]);
+        if !prune {
+            s.unset("ENVCTL_FINGERPRINT_KEY");
+        }
+        for (name, from) in [
+            (
+                "from-supabase",
+                format!("supabase:{}", platforms::STAGING_REF),
+            ),
+            ("from-vercel", format!("vercel:{VERCEL_PROJECT}:production")),
+            (
+                "from-preview",
+                format!("vercel:{VERCEL_PROJECT}:preview:staging"),
+            ),
+        ] {
+            let args = ["import", name, "--from", &from, "--team", VERCEL_TEAM];
+            s.expect(&args, None, &[0]);
+            // Checked by the run; removed so later runs do not plan it.
+            std::fs::remove_file(ws.path(&format!("environments/{name}.yaml"))).unwrap();
+        }
+    };
+    sweep(&mut s, false);
+    let rotate = ["rotate", "staging", "OPENAI_API_KEY", "--stdin", "--yes"];
+    s.expect(&rotate, Some(&format!("{rotated}\n")), &[0]);
+    ws.edit(
+        "environments/staging.yaml",
+        "FCM_SERVER_KEY: { secret: env:STAGING_FCM_SERVER_KEY }",
+        "FCM_SERVER_KEY: { secret: keyring }",
+    );
+    let set = ["secret", "set", "staging", "FCM_SERVER_KEY", "--stdin"];
+    s.expect(&set, Some(&format!("{keyring}\n")), &[0]);
+    s.expect(&["secret", "get", "staging", "FCM_SERVER_KEY"], None, &[0]);
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+
+    // Prune on, under a key: the undeclared records are planned as deletes.
+    s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+    for file in ["environments/staging.yaml", "environments/production.yaml"] {
+        let text = ws.read(file);
+        ws.write(
+            file,
+            &text
+                .replace(
+                    "    target: production\n",
+                    "    target: production\n    prune: true\n",
+                )
+                .replace(
+                    "    git_branch: staging\n",
+                    "    git_branch: staging\n    prune: true\n",
+                )
+                .replace(
+                    "    project_ref: hdl",
+                    "    prune: true\n    project_ref: hdl",
+                ),
+        );
+    }
+    let plan =
+        s.ws.run(&["plan", "prod", "--allow-delete"], &pairs(&s.env));
+    assert!(
+        plan.stdout().contains("- UNDECLARED_SENSITIVE")
+            && plan.stdout().contains("- UNDECLARED_SB_SECRET"),
+        "prune is not on:\n{}",
+        plan.all()
+    );
+    sweep(&mut s, true);
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+    s.expect(&["drift", "staging"], None, &[0]);
+    assert!(
+        !p.supabase
+            .api()
+            .secret_names(platforms::STAGING_REF)
+            .contains(&"UNDECLARED_SB_SECRET".to_string()),
+        "prune did not delete"
+    );
+}
+
+#[test]
+fn undeclared_values_on_cloudflare_and_echoed_errors_leak_nothing() {
+    use common::platforms::{self, CLOUDFLARE_ACCOUNT, KLUBZ_PRODUCTION, KLUBZ_STAGING};
+    use envctl_fakes::cloudflare::VarType;
+    let ws = Workspace::copy_of("examples/klubz");
+    let server = platforms::cloudflare();
+    // secret_text is write-only; plain_text is readable, but looks secret.
+    let undeclared = [
+        (
+            "UNDECLARED_SECRET",
+            VarType::SecretText,
+            "CANARY-cf-secret-0501",
+        ),
+        (
+            "UNDECLARED_PLAIN_TOKEN",
+            VarType::PlainText,
+            "ghp_CANARYcfplain0502abcdefghijklm",
+        ),
+    ];
+    let mut seeded = Vec::new();
+    for project in [KLUBZ_STAGING, KLUBZ_PRODUCTION] {
+        for (key, kind, value) in undeclared {
+            server
+                .api()
+                .set_by_hand(CLOUDFLARE_ACCOUNT, project, "production", key, kind, value);
+            seeded.push(value);
+        }
+    }
+    // A developer's .dev.vars with a secret nobody declared.
+    ws.write(
+        ".dev.vars",
+        "UNDECLARED_DEV=ghp_CANARYdevvars0503abcdefghijkl\n",
+    );
+    seeded.push("ghp_CANARYdevvars0503abcdefghijkl");
+    let rotated = "CANARYrotatedJwt0504Xk7Lp2Qw9Zr";
+    seeded.push(rotated);
+    let mut env = platforms::cloudflare_env(&server);
+    env.push(("LOCAL_JWT_SECRET".into(), "CANARY-jwt-local-0505".into()));
+    env.push((
+        "LOCAL_ENCRYPTION_KEY".into(),
+        "CANARY-enc-local-0506".into(),
+    ));
+    // For `import --from cloudflare:…`, which has no target to name it.
+    env.push(("CLOUDFLARE_ACCOUNT_ID".into(), CLOUDFLARE_ACCOUNT.into()));
+    let mut s = Sweep::new(&ws, env, &seeded);
+
+    // Prune off first (klubz prunes by default).
+    for file in ["environments/staging.yaml", "environments/production.yaml"] {
+        ws.edit(file, "    prune: true\n", "    prune: false\n");
+    }
+    // The D1 history is read with a POST, which the echo fault would
+    // refuse before the apply's PATCH.
+    let db = "    database_id: 5b0c7a7e-2d3f-4a1b-9c8d-7e6f5a4b3c21\n";
+    ws.edit("environments/staging.yaml", db, "");
+    server.faults().echo_writes(1);
+    s.expect(&["apply", "staging", "--yes"], None, &[1]);
+    assert_echoed(&server.requests(), "cloudflare");
+    ws.edit(
+        "environments/staging.yaml",
+        "    account_id: 4f2a9c1e7b3d40865e1f2a3b4c5d6e7f\n",
+        &format!("    account_id: 4f2a9c1e7b3d40865e1f2a3b4c5d6e7f\n{db}"),
+    );
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+    s.expect(&["apply", "prod", "--yes"], None, &[0]);
+    s.expect(&["plan", "local"], None, &[0]);
+    s.expect(&["apply", "local", "--yes"], None, &[0]);
+
+    let sweep = |s: &mut Sweep, prune: bool| {
+        for format in FORMATS {
+            s.expect(&["validate", "--format", format], None, &[0]);
+            s.expect(&["plan", "staging", "--format", format], None, &[0]);
+            let prod = ["plan", "prod", "--format", format, "--allow-delete"];
+            s.expect(&prod, None, &[0]);
+            s.expect(&["plan", "local", "--format", format], None, &[0]);
+            s.expect(&["drift", "--format", format], None, &[0, 2]);
+        }
+        s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
+        s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
+        s.expect(&["diff", "local", "staging"], None, &[2]);
+        s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+        let out = ["plan", "staging", "--out", "staging.plan"];
+        s.expect(&out, None, &[0]);
+        s.expect(&["apply", "staging.plan"], None, &[0]);
+        if !prune {
+            s.unset("ENVCTL_FINGERPRINT_KEY");
+        }
+        for (name, from) in [
+            (
+                "from-pages",
+                format!("cloudflare:{KLUBZ_STAGING}:production"),
+            ),
+            ("from-dotenv", "dotenv:.dev.vars".to_string()),
+        ] {
+            s.expect(&["import", name, "--from", &from], None, &[0]);
+            std::fs::remove_file(ws.path(&format!("environments/{name}.yaml"))).unwrap();
+        }
+    };
+    sweep(&mut s, false);
+    let rotate = ["rotate", "staging", "JWT_SECRET", "--stdin", "--yes"];
+    s.expect(&rotate, Some(&format!("{rotated}\n")), &[0]);
+
+    s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+    for file in ["environments/staging.yaml", "environments/production.yaml"] {
+        ws.edit(file, "    prune: false\n", "    prune: true\n");
+    }
+    sweep(&mut s, true);
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+    let left = server
+        .api()
+        .env_vars(CLOUDFLARE_ACCOUNT, KLUBZ_STAGING, "production");
+    assert!(
+        !left.contains_key("UNDECLARED_SECRET"),
+        "prune did not delete"
     );
 }
