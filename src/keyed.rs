@@ -127,27 +127,12 @@ pub fn ensure(root: &Path) -> Result<(&'static Key, Option<PathBuf>), String> {
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut material)
         .map_err(|_| "the system's random number generator failed".to_string())?;
     let hex: String = material.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(&path, &format!("{hex}\n"))
+    crate::provider::dotenv::write_atomically(&path, &format!("{hex}\n"))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok((
         set(Key::new(hex.as_bytes(), KEY_FILE.to_string())),
         Some(path),
     ))
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
