@@ -34,6 +34,13 @@ pub struct Key {
     pub source: String,
 }
 
+/// Names where the key came from; never the key.
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key(from {})", self.source)
+    }
+}
+
 impl Key {
     fn new(material: &[u8], source: String) -> Key {
         Key {
@@ -102,6 +109,20 @@ fn find(root: &Path, var: Option<String>) -> Result<Option<Key>, String> {
         return Ok(Some(Key::new(text.trim().as_bytes(), KEY_VAR.to_string())));
     }
     let path = root.join(KEY_FILE);
+    // A key others can read may have come with the checkout (git writes
+    // 0644): a pull request could choose the key its own plan comment is
+    // fingerprinted with. envctl writes the file 0600.
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(&path) {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "{} can be read by other users (mode {:o}), so it may not be the key envctl wrote; delete it (the next `plan --out` writes a new one) or set {KEY_VAR}",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            ));
+        }
+    }
     match std::fs::read_to_string(&path) {
         Ok(text) if text.trim().len() >= MIN_KEY_LENGTH => {
             Ok(Some(Key::new(text.trim().as_bytes(), KEY_FILE.to_string())))
@@ -129,6 +150,14 @@ pub fn ensure(root: &Path) -> Result<(&'static Key, Option<PathBuf>), String> {
     let hex: String = material.iter().map(|b| format!("{b:02x}")).collect();
     crate::provider::dotenv::write_atomically(&path, &format!("{hex}\n"))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Keeps the key (and the audit log beside it) out of commits.
+    let ignore = root.join(".envctl/.gitignore");
+    if !ignore.exists() {
+        let _ = std::fs::write(
+            &ignore,
+            "# written by envctl: nothing here belongs in git\n*\n",
+        );
+    }
     Ok((
         set(Key::new(hex.as_bytes(), KEY_FILE.to_string())),
         Some(path),
@@ -160,6 +189,18 @@ mod tests {
         std::fs::write(dir.path().join(KEY_FILE), "x\n").unwrap();
         assert!(find(dir.path(), None).is_err());
         std::fs::write(dir.path().join(KEY_FILE), "0123456789abcdef0123\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = dir.path().join(KEY_FILE);
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(
+                find(dir.path(), None)
+                    .unwrap_err()
+                    .contains("read by other users")
+            );
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         assert_eq!(
             find(dir.path(), None).unwrap().unwrap().source,
             KEY_FILE.to_string()

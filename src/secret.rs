@@ -51,8 +51,19 @@ impl fmt::Display for Secret {
 
 /// hex(sha256(value)) — exactly what Supabase's secrets list returns, so
 /// drift is found by comparing digests, without reading plaintext.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fingerprint(String);
+
+/// `Debug` shows the keyed form only, like every other output.
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Fingerprint({})",
+            self.shown().as_deref().unwrap_or("<unkeyed, withheld>")
+        )
+    }
+}
 
 /// Output (JSON plans included) carries only the keyed form, or nothing
 /// when there is no fingerprint key ([`crate::keyed`]): an unkeyed digest
@@ -379,6 +390,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    #[test]
+    fn a_fingerprint_debugs_without_its_digest() {
+        let f = Fingerprint::of("abc");
+        assert!(!format!("{f:?}").contains(&f.hex()[..8]), "{f:?}");
+    }
 
     #[test]
     fn debug_and_display_redact() {

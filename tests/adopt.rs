@@ -241,4 +241,80 @@ mod cloudflare {
         assert_ne!(stored("JWT_SECRET"), "CANARY-jwt-later-0302");
         run(&ws, &["plan", "production", "--detailed-exitcode"], &env).expect(0);
     }
+
+    #[test]
+    fn a_hand_change_soon_after_an_apply_is_still_drift() {
+        let server = cloudflare();
+        let env = cloudflare_env(&server);
+        let ws = Workspace::copy_of("examples/klubz");
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        server
+            .api()
+            .advance_clock(std::time::Duration::from_secs(30));
+        server.api().set_by_hand(
+            CLOUDFLARE_ACCOUNT,
+            KLUBZ_PRODUCTION,
+            "production",
+            "JWT_SECRET",
+            VarType::SecretText,
+            "CANARY-jwt-soon-0303",
+        );
+        run(&ws, &["drift", "production"], &env).expect(2);
+    }
+
+    #[test]
+    fn applying_one_environment_of_a_project_leaves_the_other_verified() {
+        let server = cloudflare();
+        let env = cloudflare_env(&server);
+        let ws = Workspace::copy_of("examples/klubz");
+        // Staging as the production project's preview environment.
+        ws.edit(
+            "environments/staging.yaml",
+            "    project: klubz-staging\n    environment: production\n",
+            "    project: klubz-production\n    environment: preview\n",
+        );
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        server
+            .api()
+            .advance_clock(std::time::Duration::from_secs(600));
+        run(&ws, &["apply", "staging", "--yes"], &env).expect(0);
+        run(&ws, &["drift", "production", "--strict"], &env).expect(0);
+        server
+            .api()
+            .advance_clock(std::time::Duration::from_secs(600));
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        run(&ws, &["drift", "staging", "production"], &env).expect(0);
+    }
+
+    #[test]
+    fn strict_drift_fails_on_a_secret_it_cannot_resolve() {
+        let server = cloudflare();
+        let env = cloudflare_env(&server);
+        let ws = Workspace::copy_of("examples/klubz");
+        run(&ws, &["apply", "production", "--yes"], &env).expect(0);
+        let without: Vec<(String, String)> = env
+            .iter()
+            .filter(|(k, _)| k != "PROD_JWT_SECRET")
+            .cloned()
+            .collect();
+        run(&ws, &["drift", "production"], &without).expect(0);
+        run(&ws, &["drift", "production", "--strict"], &without)
+            .expect(2)
+            .expect_output("not verified");
+    }
+
+    #[test]
+    fn the_record_name_cannot_be_declared() {
+        let ws = Workspace::copy_of("examples/klubz");
+        ws.edit(
+            "environments/production.yaml",
+            "  ENVIRONMENT: production\n",
+            "  ENVIRONMENT: production\n  ENVCTL_SECRET_DIGESTS: mine\n",
+        );
+        let line = ws.line_of("environments/production.yaml", "ENVCTL_SECRET_DIGESTS");
+        ws.run(&["validate", "production"], &[])
+            .expect(1)
+            .expect_output(&format!("environments/production.yaml:{line}:"))
+            .expect_output("is where envctl records the secrets it wrote");
+    }
 }

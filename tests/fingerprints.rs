@@ -96,6 +96,7 @@ fn saved_plans_write_a_key_and_refuse_another() {
         let mode = std::fs::metadata(&key).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    assert!(ws.read(".envctl/.gitignore").contains("*"));
     let text = ws.read("staging.plan");
     assert_no_unkeyed(&text, &canaries());
     assert!(text.contains("\"fingerprint_key\""), "{text}");

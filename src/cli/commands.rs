@@ -785,18 +785,10 @@ fn drift_row(env: &Environment, outcome: Result<Planned, Error>, strict: bool) -
             if n == 1 { "it" } else { "them" }
         )
     };
+    // Unknown for any reason (unreadable live value, unresolved secret).
+    let strict_fails = strict && env.protected && s.unknown > 0;
     let (status, exit) = if planned.verdict.refused() && env.protected {
         ("violates rules".to_string(), Exit::Refused)
-    } else if strict && env.protected && unverifiable > 0 {
-        (
-            format!("not verified: {}", adopt(unverifiable)),
-            Exit::Changes,
-        )
-    } else if unverifiable > 0 && !planned.plan.has_changes() {
-        (
-            format!("in sync as far as can be known: {}", adopt(unverifiable)),
-            Exit::Ok,
-        )
     } else if planned.plan.has_changes() {
         (
             format!(
@@ -804,6 +796,21 @@ fn drift_row(env: &Environment, outcome: Result<Planned, Error>, strict: bool) -
                 s.add, s.change, s.delete
             ),
             Exit::Changes,
+        )
+    } else if strict_fails && unverifiable > 0 {
+        (
+            format!("not verified: {}", adopt(unverifiable)),
+            Exit::Changes,
+        )
+    } else if strict_fails {
+        (
+            format!("not verified: {} cannot be verified (--strict)", s.unknown),
+            Exit::Changes,
+        )
+    } else if unverifiable > 0 {
+        (
+            format!("in sync as far as can be known: {}", adopt(unverifiable)),
+            Exit::Ok,
         )
     } else if s.unknown > 0 {
         (

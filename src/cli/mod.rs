@@ -143,9 +143,10 @@ pub enum Command {
         /// reporting its target as "cannot be verified".
         #[arg(long)]
         require_secrets: bool,
-        /// Also exit 2 while any secret in a protected environment cannot
-        /// be verified (its live value is unknown and envctl has no record
-        /// of writing it); `apply --adopt` makes it verifiable.
+        /// Also exit 2 while anything in a protected environment cannot be
+        /// verified: a secret whose live value is unknown and that envctl
+        /// has no record of writing (`apply --adopt` makes it verifiable),
+        /// or one that cannot be resolved.
         #[arg(long)]
         strict: bool,
     },

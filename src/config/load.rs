@@ -537,13 +537,38 @@ pub const VERCEL_RESERVED: [&str; 16] = [
 ];
 
 /// Names a platform would refuse, caught here so nothing is sent: Vercel
-/// takes `[A-Za-z_][A-Za-z0-9_]*` minus its reserved names.
+/// takes `[A-Za-z_][A-Za-z0-9_]*` minus its reserved names; on Cloudflare
+/// envctl keeps its record of secrets under one name of its own.
 fn check_platform_names(
     targets: &BTreeMap<String, Target>,
     variables: &BTreeMap<String, Variable>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for var in variables.values() {
+        let to_cloudflare = var
+            .targets
+            .iter()
+            .filter_map(|t| targets.get(t))
+            .find(|t| matches!(t.spec, super::TargetSpec::Cloudflare { .. }));
+        if let Some(target) = to_cloudflare
+            && var.name == crate::provider::cloudflare::record::NAME
+        {
+            let loc = &var.location;
+            diags.push(
+                Diagnostic::error(
+                    &loc.file,
+                    Some(Pos {
+                        line: loc.line,
+                        column: loc.column,
+                    }),
+                    format!(
+                        "`{}` is where envctl records the secrets it wrote to Cloudflare (target `{}`); a variable of that name would be overwritten",
+                        var.name, target.name
+                    ),
+                )
+                .with_help(Some("rename the variable")),
+            );
+        }
         let to_vercel = var
             .targets
             .iter()

@@ -167,12 +167,15 @@ impl Api {
 
     /// Sets and deletes variables of one deployment environment in one
     /// request. Keys not listed are left as they are (merge semantics).
+    /// `records` are envctl's record variables of other environments,
+    /// rewritten in the same request.
     pub async fn patch_env_vars(
         &self,
         project: &str,
         environment: &str,
         changes: &[Change<'_>],
         wrangler_config_hash: Option<&str>,
+        records: &[(&str, &Secret)],
     ) -> Result<(), HttpError> {
         #[derive(Serialize)]
         struct Var<'a> {
@@ -201,15 +204,27 @@ impl Api {
                 (c.name, var)
             })
             .collect();
-        let body = Body {
-            deployment_configs: BTreeMap::from([(
-                environment,
+        let mut deployment_configs = BTreeMap::from([(
+            environment,
+            Config {
+                env_vars,
+                wrangler_config_hash,
+            },
+        )]);
+        for (env, record) in records {
+            let var = Var {
+                kind: PLAIN,
+                value: exposed.expose(record),
+            };
+            deployment_configs.insert(
+                env,
                 Config {
-                    env_vars,
-                    wrangler_config_hash,
+                    env_vars: BTreeMap::from([(super::record::NAME, Some(var))]),
+                    wrangler_config_hash: None,
                 },
-            )]),
-        };
+            );
+        }
+        let body = Body { deployment_configs };
         let bytes = Zeroizing::new(serde_json::to_vec(&body).expect("the body serialises"));
         let call = Call::new(
             "update the Pages project's environment variables",

@@ -51,6 +51,9 @@ pub struct CloudflareProvider {
     recorded: Arc<Mutex<(BTreeMap<String, Fingerprint>, bool)>>,
     /// Cloudflare's clock minus this machine's, from the last read.
     skew_ms: Arc<Mutex<i64>>,
+    /// The other deployment environments' records that still held at the
+    /// last read: refreshed by every PATCH.
+    others: Arc<Mutex<Vec<(String, Record)>>>,
 }
 
 impl CloudflareProvider {
@@ -72,6 +75,7 @@ impl CloudflareProvider {
             config_hash: Arc::default(),
             recorded: Arc::default(),
             skew_ms: Arc::default(),
+            others: Arc::default(),
         }
     }
 
@@ -134,20 +138,33 @@ impl CloudflareProvider {
         let config = project.config(&self.environment);
         *self.config_hash.lock().unwrap_or_else(|e| e.into_inner()) =
             config.wrangler_config_hash.clone();
-        let record = config
-            .env_vars
-            .get(record::NAME)
-            .and_then(|v| v.as_ref()?.value.as_deref())
-            .and_then(Record::parse);
+        let record_of = |config: &api::DeploymentConfig| {
+            config
+                .env_vars
+                .get(record::NAME)
+                .and_then(|v| v.as_ref()?.value.as_deref())
+                .and_then(Record::parse)
+        };
+        let record = record_of(&config);
         let modified = project
             .modified_on
             .as_deref()
             .and_then(crate::http::parse_rfc3339);
         // Changed after envctl's last write: what it recorded may be gone.
         let changed_since = match (&record, modified) {
-            (Some(r), Some(m)) if m - r.at > super::CLOCK_TOLERANCE_MS => Some(m - r.at),
+            (Some(r), Some(m)) if !r.holds(Some(m)) => Some(m - r.at),
             _ => None,
         };
+        // The other environment's record, if it still holds: this target's
+        // PATCH moves `modified_on` too, so it must move that record's time.
+        let others: Vec<(String, Record)> = project
+            .deployment_configs
+            .iter()
+            .filter(|(env, _)| **env != self.environment)
+            .filter_map(|(env, config)| Some((env.clone(), record_of(config.as_ref()?)?)))
+            .filter(|(_, r)| r.holds(modified))
+            .collect();
+        *self.others.lock().unwrap_or_else(|e| e.into_inner()) = others;
         if record.is_some() && modified.is_none() {
             warnings.push(format!(
                 "Cloudflare did not say when project {} last changed: a secret changed by hand since envctl wrote it would not be seen",
@@ -265,7 +282,32 @@ impl CloudflareProvider {
             .collect();
         // The record travels in the same PATCH: it is true exactly when the
         // secrets it lists are.
-        let record = self.record_after(&sets, &deletes);
+        let at = super::now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner());
+        let record = self.record_after(&sets, &deletes, at);
+        if let Some(text) = &record
+            && text.expose().len() > record::MAX_LEN
+        {
+            return Err(ApplyFailure::nothing(ProviderError {
+                target: self.target.clone(),
+                operation: "apply".into(),
+                message: format!(
+                    "the record of this environment's secrets ({}) would exceed Cloudflare's {} bytes for one variable: too many secrets for one deployment environment; nothing was written",
+                    record::NAME,
+                    record::MAX_LEN
+                ),
+            }));
+        }
+        let refreshed: Vec<(String, Secret)> = self
+            .others
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(env, r)| {
+                let mut r = r.clone();
+                r.at = at;
+                (env.clone(), Secret::new(r.render()))
+            })
+            .collect();
         match &record {
             Some(text) => changes.push(Change {
                 name: record::NAME,
@@ -284,8 +326,16 @@ impl CloudflareProvider {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
+        let refreshed: Vec<(&str, &Secret)> =
+            refreshed.iter().map(|(env, r)| (env.as_str(), r)).collect();
         self.api
-            .patch_env_vars(&self.project, &self.environment, &changes, hash.as_deref())
+            .patch_env_vars(
+                &self.project,
+                &self.environment,
+                &changes,
+                hash.as_deref(),
+                &refreshed,
+            )
             .await
             .map_err(|e| ApplyFailure::nothing(self.error(e)))
     }
@@ -297,6 +347,7 @@ impl CloudflareProvider {
         &self,
         sets: &[(usize, &str, &Secret)],
         deletes: &[(usize, &str)],
+        at: i64,
     ) -> Option<Secret> {
         let mut digests = self
             .recorded
@@ -314,15 +365,7 @@ impl CloudflareProvider {
                 digests.remove(*name);
             }
         }
-        (!digests.is_empty()).then(|| {
-            Secret::new(
-                Record {
-                    at: super::now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()),
-                    digests,
-                }
-                .render(),
-            )
-        })
+        (!digests.is_empty()).then(|| Secret::new(Record { at, digests }.render()))
     }
 
     fn kind_of(&self, name: &str) -> &'static str {

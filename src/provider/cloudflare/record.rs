@@ -5,8 +5,10 @@
 //! [`NAME`], written in the same PATCH as the secrets:
 //! `envctl-v1 at=<ms> KEY=<hex sha256> …`. On the next read a secret named
 //! in it is as envctl wrote it, unless the project's `modified_on` is later
-//! than `at` (beyond the clock tolerance): then something changed after
-//! envctl's write, and the secrets are written again. The trade-off, in
+//! than `at` (beyond [`TOLERANCE_MS`]): then something changed after
+//! envctl's write, and the secrets are written again. `modified_on` covers
+//! the whole project, so every envctl PATCH also refreshes the `at` of the
+//! other deployment environment's record, when that record still held. The trade-off, in
 //! docs/platforms.md: every project member can read the digests (as
 //! Supabase shows its own; the `weak-secret` rule keeps them safe), the
 //! variable is visible to the Pages Functions runtime, and any hand change
@@ -20,6 +22,15 @@ use crate::secret::Fingerprint;
 /// The variable envctl keeps its record in; never planned, never pruned.
 pub const NAME: &str = "ENVCTL_SECRET_DIGESTS";
 
+/// How much later than `at` the project's `modified_on` may be and the
+/// record still vouch for the secrets: the PATCH's own time plus the error
+/// of the measured clock difference (`Date` has whole seconds). A hand
+/// change within this window after envctl's write goes unseen.
+pub const TOLERANCE_MS: i64 = 10_000;
+
+/// Cloudflare's limit on one variable's value; about 70 secrets.
+pub const MAX_LEN: usize = 5 * 1024;
+
 const VERSION: &str = "envctl-v1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -30,6 +41,12 @@ pub struct Record {
 }
 
 impl Record {
+    /// Whether the record still vouches for its secrets, given when the
+    /// project last changed (`None`: Cloudflare did not say).
+    pub fn holds(&self, modified_ms: Option<i64>) -> bool {
+        modified_ms.is_none_or(|m| m - self.at <= TOLERANCE_MS)
+    }
+
     /// `None` for anything envctl did not write in this form.
     pub fn parse(text: &str) -> Option<Record> {
         let mut words = text.split_ascii_whitespace();
