@@ -545,36 +545,38 @@ fn check_platform_names(
     diags: &mut Vec<Diagnostic>,
 ) {
     for var in variables.values() {
-        let to_cloudflare = var
-            .targets
-            .iter()
-            .filter_map(|t| targets.get(t))
-            .find(|t| matches!(t.spec, super::TargetSpec::Cloudflare { .. }));
-        if let Some(target) = to_cloudflare
+        let first = |is: fn(&super::TargetSpec) -> bool| {
+            var.targets
+                .iter()
+                .filter_map(|t| targets.get(t))
+                .find(|t| is(&t.spec))
+        };
+        let refused = |message: String, help: &'static str| {
+            let loc = &var.location;
+            Diagnostic::error(
+                &loc.file,
+                Some(Pos {
+                    line: loc.line,
+                    column: loc.column,
+                }),
+                message,
+            )
+            .with_help(Some(help))
+        };
+        if let Some(target) = first(|s| matches!(s, super::TargetSpec::Cloudflare { .. }))
             && var.name == crate::provider::cloudflare::record::NAME
         {
-            let loc = &var.location;
-            diags.push(
-                Diagnostic::error(
-                    &loc.file,
-                    Some(Pos {
-                        line: loc.line,
-                        column: loc.column,
-                    }),
-                    format!(
-                        "`{}` is where envctl records the secrets it wrote to Cloudflare (target `{}`); a variable of that name would be overwritten",
-                        var.name, target.name
-                    ),
-                )
-                .with_help(Some("rename the variable")),
-            );
+            diags.push(refused(
+                format!(
+                    "`{}` is where envctl records the secrets it wrote to Cloudflare (target `{}`); a variable of that name would be overwritten",
+                    var.name, target.name
+                ),
+                "rename the variable",
+            ));
         }
-        let to_vercel = var
-            .targets
-            .iter()
-            .filter_map(|t| targets.get(t))
-            .find(|t| matches!(t.spec, super::TargetSpec::Vercel { .. }));
-        let Some(target) = to_vercel else { continue };
+        let Some(target) = first(|s| matches!(s, super::TargetSpec::Vercel { .. })) else {
+            continue;
+        };
         let mut chars = var.name.chars();
         let valid = chars
             .next()
@@ -588,23 +590,13 @@ fn check_platform_names(
             None
         };
         if let Some(problem) = problem {
-            let loc = &var.location;
-            diags.push(
-                Diagnostic::error(
-                    &loc.file,
-                    Some(Pos {
-                        line: loc.line,
-                        column: loc.column,
-                    }),
-                    format!(
-                        "Vercel refuses the name `{}` (target `{}`): {problem}",
-                        var.name, target.name
-                    ),
-                )
-                .with_help(Some(
-                    "rename the variable, or route it elsewhere with `targets:`",
-                )),
-            );
+            diags.push(refused(
+                format!(
+                    "Vercel refuses the name `{}` (target `{}`): {problem}",
+                    var.name, target.name
+                ),
+                "rename the variable, or route it elsewhere with `targets:`",
+            ));
         }
     }
 }
