@@ -147,6 +147,46 @@ enum Store<'a> {
     Elsewhere(&'a SecretRef),
 }
 
+impl Store<'_> {
+    /// Stores the new value of `name` where envctl can, or says where it
+    /// must go.
+    fn keep(&self, name: &str, value: &Secret, out: &Output) -> Result<(), Error> {
+        match self {
+            Store::Keyring(account) => {
+                keyring::set(account, value).map_err(keychain)?;
+                out.note(&format!("Stored the new {name} in the keychain (account `{account}`)."));
+            }
+            Store::File(path) => {
+                crate::provider::dotenv::write_atomically(path, &format!("{}\n", value.expose()))
+                    .map_err(|e| Error::Io {
+                        context: format!("writing the new {name} to {}", path.display()),
+                        source: e,
+                    })?;
+                out.note(&format!("Wrote the new {name} to {} (mode 0600).", path.display()));
+            }
+            Store::Elsewhere(reference) => out.warn(&format!(
+                "{name} comes from {reference}: put the new value there before the next plan, or the next apply writes the old value back"
+            )),
+        }
+        Ok(())
+    }
+}
+
+/// Only NAME is rotated: other changes wait for a plain `apply`, and
+/// findings about other variables do not hold up a rotation.
+fn narrow_to(planned: &mut crate::engine::Planned, name: &str) {
+    for target in &mut planned.plan.targets {
+        target.changes.retain(|c| c.variable() == Some(name));
+    }
+    // Every target that receives NAME gets the new value, even where the
+    // live side cannot be read or already holds it.
+    planned.plan.rotate(name);
+    planned
+        .verdict
+        .findings
+        .retain(|f| f.variable.as_deref() == Some(name));
+}
+
 pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Result<Exit, Error> {
     let loaded = config::load(root)?;
     for d in &loaded.warnings {
@@ -206,19 +246,7 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
     let runtime = super::commands::runtime()?;
     let mut planned = runtime.block_on(crate::engine::plan(&ws, env, secrets, false))?;
     drop(runtime);
-    // Only NAME is rotated: other changes wait for a plain `apply`, and
-    // findings about other variables do not hold up a rotation.
-    for target in &mut planned.plan.targets {
-        target.changes.retain(|c| c.variable() == Some(name));
-    }
-    // Every target that receives NAME gets the new value, even where the
-    // live side cannot be read or already holds it.
-    planned.plan.rotate(name);
-    planned.verdict.findings.retain(|f| {
-        f.message
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|w| w == name)
-    });
+    narrow_to(&mut planned, name);
     let receiving: Vec<&str> = planned
         .plan
         .targets
@@ -243,23 +271,7 @@ pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Res
     if !args.yes {
         super::commands::confirm(&env.name, out)?;
     }
-    match &store {
-        Store::Keyring(account) => {
-            keyring::set(account, &value).map_err(keychain)?;
-            out.note(&format!("Stored the new {name} in the keychain (account `{account}`)."));
-        }
-        Store::File(path) => {
-            crate::provider::dotenv::write_atomically(path, &format!("{}\n", value.expose()))
-                .map_err(|e| Error::Io {
-                    context: format!("writing the new {name} to {}", path.display()),
-                    source: e,
-                })?;
-            out.note(&format!("Wrote the new {name} to {} (mode 0600).", path.display()));
-        }
-        Store::Elsewhere(reference) => out.warn(&format!(
-            "{name} comes from {reference}: put the new value there before the next plan, or the next apply writes the old value back"
-        )),
-    }
+    store.keep(name, &value, out)?;
     let opts = super::commands::ApplyOptions {
         yes: true,
         allow_delete: false,

@@ -6,7 +6,9 @@
 //! with its own message and fix — and the findings come out sorted.
 //! Every built-in rule traces back to a failure in one of the runbooks.
 
-mod checks;
+mod builtin;
+mod custom;
+mod finding;
 
 use std::fmt;
 use std::path::Path;
@@ -15,10 +17,12 @@ use serde::Serialize;
 
 use crate::config::Environment;
 use crate::config::files::{Disable, RulesConfig};
+use crate::detect::{Class, classify};
 use crate::diagnostic::Location;
-use crate::plan::Plan;
+use crate::plan::{Plan, TargetPlan, Value};
 
-pub use checks::{FindingKind, client_prefixes};
+pub use builtin::exposure::client_prefixes;
+pub use finding::{Finding, FindingKind, Severity};
 
 /// Stable rule ids, as used in `rules.disable` and in output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -84,44 +88,6 @@ impl fmt::Display for RuleId {
     }
 }
 
-/// An error refuses the plan (exit 3); a warning is shown and passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub rule: RuleId,
-    pub severity: Severity,
-    pub environment: String,
-    /// The target whose live or planned value is at fault, if one is.
-    pub target: Option<String>,
-    pub location: Option<Location>,
-    pub kind: FindingKind,
-    pub message: String,
-    pub fix: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(location) = &self.location {
-            write!(f, "{location}: ")?;
-        }
-        let level = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{level}[{}]: {}", self.rule, self.message)?;
-        if let Some(target) = &self.target {
-            write!(f, " (target {target})")?;
-        }
-        write!(f, "\n  fix: {}", self.fix)
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub findings: Vec<Finding>,
@@ -184,10 +150,339 @@ impl Context<'_> {
     }
 }
 
+/// One key in the resulting state of one target.
+struct Item<'a> {
+    target: &'a str,
+    name: &'a str,
+    value: &'a Value,
+    location: Option<&'a Location>,
+    target_kind: &'static str,
+}
+
+impl<'a> Item<'a> {
+    /// A finding about a target as a whole (a delete, its migrations), not
+    /// one of its values.
+    fn whole(target: &'a TargetPlan) -> Item<'a> {
+        Item {
+            target: &target.name,
+            name: "",
+            value: &Value::Hidden,
+            location: None,
+            target_kind: target.kind,
+        }
+    }
+
+    /// What the value looks like, for the rules that judge secrets.
+    fn class(&self) -> Option<Class> {
+        match self.value {
+            Value::Text { text } => classify(text),
+            Value::Secret { class, .. } => *class,
+            _ => None,
+        }
+    }
+}
+
+/// What every rule looks at: the plan, the state after it, the context.
+struct Facts<'a> {
+    plan: &'a Plan,
+    ctx: &'a Context<'a>,
+    /// Every key of every target once the plan is applied, in plan order.
+    items: Vec<Item<'a>>,
+}
+
+impl<'a> Facts<'a> {
+    fn new(plan: &'a Plan, ctx: &'a Context<'a>) -> Facts<'a> {
+        let items = plan
+            .targets
+            .iter()
+            .flat_map(|t| {
+                t.changes.iter().filter_map(move |c| {
+                    Some(Item {
+                        target: &t.name,
+                        name: c.variable()?,
+                        value: c.resulting()?,
+                        location: c.location.as_ref(),
+                        target_kind: t.kind,
+                    })
+                })
+            })
+            .collect();
+        Facts { plan, ctx, items }
+    }
+
+    fn env(&self) -> &'a Environment {
+        self.ctx.environment
+    }
+
+    /// A finding about `item` (its target and place), or about `location`
+    /// when one is given.
+    fn finding(
+        &self,
+        rule: RuleId,
+        severity: Severity,
+        item: Option<&Item<'_>>,
+        location: Option<&Location>,
+        kind: FindingKind,
+    ) -> Finding {
+        let env = &self.env().name;
+        Finding {
+            rule,
+            severity,
+            environment: env.clone(),
+            target: item.map(|i| i.target.to_string()),
+            location: location.or(item.and_then(|i| i.location)).cloned(),
+            message: kind.message(env),
+            fix: kind.fix(),
+            variable: kind.variable().map(str::to_string),
+            kind,
+        }
+    }
+}
+
+type Rule = fn(&Facts<'_>) -> Vec<Finding>;
+
+/// Every rule, under the id `rules.disable` switches it off by.
+const RULES: [(RuleId, Rule); 14] = [
+    (RuleId::ForbiddenFlag, builtin::flags::check),
+    (RuleId::LocalhostUrl, builtin::localhost::check),
+    (RuleId::StripeKeyMode, builtin::stripe::check),
+    (RuleId::ClientExposedSecret, builtin::exposure::check),
+    (RuleId::LiteralSecret, builtin::literal::check),
+    (RuleId::WeakSecret, builtin::weak_secret::check),
+    (RuleId::SupabaseReserved, builtin::reserved::check),
+    (RuleId::Required, custom::required),
+    (RuleId::Parity, builtin::parity::check),
+    (RuleId::ProtectedDelete, builtin::protected_delete::check),
+    (RuleId::MigrationDrift, builtin::migration_drift::check),
+    (RuleId::SecretAge, builtin::secret_age::check),
+    (RuleId::Forbid, custom::forbid),
+    (RuleId::Pattern, custom::pattern),
+];
+
 /// Evaluates every enabled rule over the plan's resulting state.
+///
+/// The order is `order`'s: it holds the rule id, and each rule reports in
+/// plan order, so a stable sort gives the same list whatever order the
+/// rules run in.
 pub fn evaluate(plan: &Plan, ctx: &Context<'_>) -> Verdict {
-    let mut findings = checks::run(plan, ctx);
+    let facts = Facts::new(plan, ctx);
+    let mut findings: Vec<Finding> = RULES
+        .iter()
+        .filter(|(id, _)| ctx.enabled(*id))
+        .flat_map(|(_, rule)| rule(&facts))
+        .collect();
     findings.sort_by(order);
     findings.dedup();
     Verdict { findings }
+}
+
+/// Small hand-made plans and contexts for the rules' unit tests: one
+/// environment with a dotenv target `app`, and what each test adds.
+#[cfg(test)]
+mod fixture {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    use super::{Context, Finding, RuleId, Severity, evaluate};
+    use crate::config::files::{Disable, RulesConfig, VarValue};
+    use crate::config::{Environment, Variable};
+    use crate::detect::Class;
+    use crate::diagnostic::Location;
+    use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
+    use crate::yaml::Pos;
+    use crate::yaml::de::{Spanned, from_node};
+
+    pub(crate) struct Case {
+        pub env: Environment,
+        /// The other environments, for parity.
+        pub others: Vec<Environment>,
+        pub config: RulesConfig,
+        pub plan: Plan,
+        pub allow_delete: bool,
+        pub now_ms: i64,
+        pub weak_secrets: BTreeMap<String, &'static str>,
+    }
+
+    /// An environment: `production` is protected, `dev` local, any other
+    /// neither.
+    pub(crate) fn environment(name: &str) -> Environment {
+        Environment {
+            name: name.into(),
+            file: PathBuf::from(format!("environments/{name}.yaml")),
+            protected: name == "production",
+            local: name == "dev",
+            targets: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            functions: BTreeMap::new(),
+            migrations: None,
+        }
+    }
+
+    /// A secret's planned value, as the plan shows it.
+    pub(crate) fn secret(origin: SecretOrigin, class: Option<Class>) -> Value {
+        Value::Secret {
+            fingerprint: None,
+            class,
+            origin,
+        }
+    }
+
+    /// A change to variable `name`, written at `line` of the environment.
+    pub(crate) fn change(name: &str, action: Action, after: Option<Value>, line: usize) -> Change {
+        Change {
+            subject: Subject::Variable { name: name.into() },
+            action,
+            before: None,
+            after,
+            reason: Reason::NotLive,
+            location: Some(Location {
+                file: PathBuf::from("environments/env.yaml"),
+                line,
+                column: 1,
+            }),
+        }
+    }
+
+    impl Case {
+        pub fn protected() -> Case {
+            Case::new("production")
+        }
+
+        pub fn unprotected() -> Case {
+            Case::new("staging")
+        }
+
+        pub fn local() -> Case {
+            Case::new("dev")
+        }
+
+        fn new(name: &str) -> Case {
+            let env = environment(name);
+            Case {
+                plan: Plan {
+                    format_version: crate::plan::FORMAT_VERSION,
+                    project: "t".into(),
+                    environment: name.into(),
+                    protected: env.protected,
+                    targets: Vec::new(),
+                },
+                env,
+                others: Vec::new(),
+                config: RulesConfig::default(),
+                allow_delete: false,
+                now_ms: 0,
+                weak_secrets: BTreeMap::new(),
+            }
+        }
+
+        /// The plan creates `name` with `value` in target `app`.
+        pub fn set(self, name: &str, value: Value) -> Case {
+            let line = self
+                .plan
+                .targets
+                .iter()
+                .map(|t| t.changes.len())
+                .sum::<usize>()
+                + 1;
+            self.change(
+                "app",
+                "dotenv",
+                change(name, Action::Create, Some(value), line),
+            )
+        }
+
+        pub fn text(self, name: &str, text: &str) -> Case {
+            self.set(name, Value::Text { text: text.into() })
+        }
+
+        /// Adds `change` to target `target` of platform `kind`.
+        pub fn change(mut self, target: &str, kind: &'static str, change: Change) -> Case {
+            if !self.plan.targets.iter().any(|t| t.name == target) {
+                self.plan.targets.push(TargetPlan {
+                    name: target.into(),
+                    kind,
+                    description: format!("{kind} {target}"),
+                    changes: Vec::new(),
+                    warnings: Vec::new(),
+                    updated_ms: BTreeMap::new(),
+                });
+            }
+            let t = self.plan.targets.iter_mut().find(|t| t.name == target);
+            t.expect("added above").changes.push(change);
+            self
+        }
+
+        /// The environment's file declares `name: text`.
+        pub fn declare(mut self, name: &str, text: &str) -> Case {
+            self.env
+                .variables
+                .insert(name.into(), variable(&self.env, name, text));
+            self
+        }
+
+        /// The `rules:` section of envctl.yaml.
+        pub fn rules(mut self, yaml: &str) -> Case {
+            let node = crate::yaml::parse(yaml)
+                .expect("valid YAML")
+                .expect("not empty");
+            self.config = from_node(&node).unwrap_or_else(|e| panic!("{e}"));
+            self
+        }
+
+        /// `rules.disable: { <rule>: all }`.
+        pub fn disable(mut self, rule: RuleId) -> Case {
+            let value = Disable::All;
+            let pos = Pos { line: 1, column: 1 };
+            self.config
+                .disable
+                .insert(rule.as_str().into(), Spanned { pos, value });
+            self
+        }
+
+        /// What `rule` finds, through `evaluate` (so `rules.disable` counts).
+        pub fn findings(&self, rule: RuleId) -> Vec<Finding> {
+            let ctx = Context {
+                environment: &self.env,
+                environments: std::iter::once(&self.env).chain(&self.others).collect(),
+                config: &self.config,
+                project_file: Path::new("envctl.yaml"),
+                allow_delete: self.allow_delete,
+                now_ms: self.now_ms,
+                weak_secrets: self.weak_secrets.clone(),
+            };
+            let verdict = evaluate(&self.plan, &ctx);
+            verdict
+                .findings
+                .into_iter()
+                .filter(|f| f.rule == rule)
+                .collect()
+        }
+
+        /// The one finding of `rule`.
+        pub fn only(&self, rule: RuleId) -> Finding {
+            let mut found = self.findings(rule);
+            assert_eq!(found.len(), 1, "{found:#?}");
+            found.remove(0)
+        }
+
+        pub fn severities(&self, rule: RuleId) -> Vec<Severity> {
+            self.findings(rule).iter().map(|f| f.severity).collect()
+        }
+    }
+
+    /// A plain variable declared in `env`'s file.
+    pub(crate) fn variable(env: &Environment, name: &str, text: &str) -> Variable {
+        Variable {
+            name: name.into(),
+            value: VarValue::Plain(text.into()),
+            targets: vec!["app".into()],
+            environment_specific: false,
+            allow_empty: false,
+            location: Location {
+                file: env.file.clone(),
+                line: env.variables.len() + 1,
+                column: 1,
+            },
+        }
+    }
 }

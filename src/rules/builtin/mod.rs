@@ -1,0 +1,14 @@
+//! The built-in rules, one a file. Each is a function from the plan's
+//! resulting state to findings, and traces back to a runbook.
+
+pub(super) mod exposure;
+pub(super) mod flags;
+pub(super) mod literal;
+pub(super) mod localhost;
+pub(super) mod migration_drift;
+pub(super) mod parity;
+pub(super) mod protected_delete;
+pub(super) mod reserved;
+pub(super) mod secret_age;
+pub(super) mod stripe;
+pub(super) mod weak_secret;
