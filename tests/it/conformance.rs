@@ -1,7 +1,7 @@
 //! The provider conformance scenario against every provider available:
 //! the platform ones against their fakes on loopback.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

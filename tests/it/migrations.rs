@@ -3,7 +3,7 @@
 //! pending files, and records them as the Supabase CLI's `db push` does.
 //! The Management API (secrets, functions) is the fake on loopback.
 
-mod common;
+use crate::common;
 #[path = "migrations/pg.rs"]
 mod pg;
 

@@ -2,7 +2,7 @@
 //! always writes, `--adopt` writes and records how to verify, and drift
 //! says how many secrets are unverifiable (`--strict` fails on them).
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{Platforms, VERCEL_PROJECT, assert_no_leak, pairs};

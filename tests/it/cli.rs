@@ -1,7 +1,7 @@
 //! End-to-end runs of the built binary on a copy of the shipped example:
 //! exit codes, messages, and what is (not) written.
 
-mod common;
+use crate::common;
 
 use common::{Workspace, local_secrets};
 

@@ -4,7 +4,7 @@
 //! the audit log. The keychain is the test keyring file every run points
 //! at (`ENVCTL_TEST_KEYRING`, debug builds only).
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{

@@ -4,7 +4,7 @@
 //! of it. Checked through every plan format, saved plans and `import`,
 //! with prune off and on.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{Platforms, VERCEL_PROJECT, VERCEL_TEAM, pairs};

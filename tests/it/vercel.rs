@@ -1,7 +1,7 @@
 //! The Vercel target end to end: the `envctl` binary (and, for races, the
 //! provider itself) against the fake Vercel API on loopback.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

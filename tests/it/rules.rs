@@ -1,7 +1,7 @@
 //! The rules engine over plans built from small desired states and live
 //! snapshots — pure calls, no files but the YAML, no fakes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

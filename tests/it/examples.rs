@@ -9,7 +9,7 @@
 //! `plan prod` when the desired state is refused before anything live is
 //! read); `tests/cloudflare.rs` runs klubz's against the fake Cloudflare.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::pairs;

@@ -1,7 +1,7 @@
 //! Snapshot tests of the three views of one plan: the shipped example's
 //! local environment against live files that drifted in every way.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -6,7 +6,7 @@
 //! header stops the run at once, naming where it came from, before any
 //! request.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

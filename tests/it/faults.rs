@@ -8,7 +8,7 @@
 //! `plan` shows afterwards, running it again converges, nothing undeclared
 //! is touched, and no declared key that had a value is left without one.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! stderr, or any file envctl writes other than the target files themselves,
 //! nor may an unkeyed digest of one (issue 16).
 
-mod common;
+use crate::common;
 
 use common::platforms::pairs;
 use common::{Workspace, local_secrets};

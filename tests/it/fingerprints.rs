@@ -2,7 +2,7 @@
 //! HMACs under the team's key, or absent; saved plans carry their key's id;
 //! guessable secrets are refused where a digest of them is published.
 
-mod common;
+use crate::common;
 
 use common::platforms::{Platforms, canaries, pairs};
 use common::{Workspace, local_secrets};

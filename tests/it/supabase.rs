@@ -2,7 +2,7 @@
 //! Management API on loopback (and the fake Vercel, which staging also
 //! uses).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

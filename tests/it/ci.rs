@@ -1,7 +1,7 @@
 //! What runs in CI every day: `drift` over every environment, `diff` for
 //! promotions, and `--format github` annotations.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{Platforms, STAGING_REF, assert_no_leak, pairs};

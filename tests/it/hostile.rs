@@ -10,7 +10,7 @@
 //! bound is a safety net; the limits in `yaml::limits` are what keep it
 //! short).
 
-mod common;
+use crate::common;
 
 use std::io::Read as _;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! cannot hold, a migration file the Supabase CLI ignores) instead of
 //! exiting 0 with a target that is wrong.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{PRODUCTION_REF, Platforms, pairs};

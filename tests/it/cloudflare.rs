@@ -1,7 +1,7 @@
 //! End to end: the built binary on a copy of `examples/klubz` (runbook 004)
 //! against the fake Cloudflare API on loopback.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::platforms::{

@@ -1,0 +1,25 @@
+//! The integration tests, in one binary: each module drives the built
+//! `envctl` (or the library) against the fake platforms in `envctl-fakes`.
+//! One binary links once, where a binary per file linked each time.
+
+mod common;
+
+mod adopt;
+mod canary;
+mod ci;
+mod cli;
+mod cloudflare;
+mod conformance;
+mod error_scrub;
+mod examples;
+mod faults;
+mod fingerprints;
+mod honest_inputs;
+mod hostile;
+mod migrations;
+mod render;
+mod rules;
+mod secrets;
+mod supabase;
+mod undeclared;
+mod vercel;
