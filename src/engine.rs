@@ -117,7 +117,8 @@ pub struct Planned {
     pub desired: Vec<DesiredTarget>,
     pub providers: Vec<Provider>,
     pub secrets: Secrets,
-    /// What was read, target by target (saved plans keep its versions).
+    /// What was read, target by target (saved plans keep its versions;
+    /// apply gives each provider its own, with the handles it needs).
     pub live: Vec<Snapshot>,
 }
 
@@ -223,30 +224,36 @@ pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
 /// A failure or a stop is an [`Error::Partial`] that says what was done,
 /// what was not, and which keys a target was left without.
 pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, Error> {
+    debug_assert_eq!(
+        planned.live.len(),
+        planned.providers.len(),
+        "a snapshot per target"
+    );
     let mut batches = Vec::new();
-    for ((target_plan, desired), provider) in planned
+    for (((target_plan, desired), provider), live) in planned
         .plan
         .targets
         .iter()
         .zip(&planned.desired)
         .zip(&planned.providers)
+        .zip(&planned.live)
     {
         let writes = crate::apply::writes(target_plan, desired, &planned.secrets.values)
             .map_err(Error::Apply)?;
-        batches.push((target_plan, provider, writes));
+        batches.push((target_plan, provider, live, writes));
     }
     // Every dotenv file is written in full to a temporary file before the
     // first write of all; each is renamed into place in its turn. A file
     // that cannot be edited or written stops the apply with nothing changed.
     let mut staged = BTreeMap::new();
-    for (index, (_, provider, writes)) in batches.iter().enumerate() {
+    for (index, (_, provider, _, writes)) in batches.iter().enumerate() {
         if let (Provider::Dotenv(dotenv), false) = (provider, writes.is_empty()) {
             staged.insert(index, dotenv.stage(writes).map_err(Error::Provider)?);
         }
     }
     let mut report = ApplyReport::default();
     let mut written: Vec<(String, Subject)> = Vec::new();
-    for (index, (target_plan, provider, writes)) in batches.iter().enumerate() {
+    for (index, (target_plan, provider, live, writes)) in batches.iter().enumerate() {
         if writes.is_empty() {
             continue;
         }
@@ -255,7 +262,7 @@ pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, 
             (Provider::Dotenv(dotenv), Some(file)) => {
                 dotenv.commit(file).map_err(ApplyFailure::nothing)
             }
-            _ => provider.apply_until(writes, stop).await,
+            _ => provider.apply_until(live, writes, stop).await,
         };
         if let Err(failure) = result {
             let mut done: Vec<String> = report
@@ -274,7 +281,7 @@ pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, 
             let not_done = (0..writes.len())
                 .filter(|i| !failure.done.contains(i))
                 .map(|i| shown(&writes[i]))
-                .chain(batches[index + 1..].iter().flat_map(|(t, _, ws)| {
+                .chain(batches[index + 1..].iter().flat_map(|(t, _, _, ws)| {
                     ws.iter()
                         .map(move |w| format!("{}: {}", t.name, w.describe()))
                 }))

@@ -68,7 +68,7 @@ async fn plan_and_apply(
     let plan = diff_target(desired, &live);
     let writes = crate::apply::writes(&plan, desired, secrets).map_err(|e| e.to_string())?;
     provider
-        .apply(&writes)
+        .apply(&live, &writes)
         .await
         .map_err(|f| f.error.to_string())?;
     Ok(plan)

@@ -2,6 +2,11 @@
 //! live state and applies a list of writes; the set of providers is closed,
 //! so an enum dispatches (no boxed async traits).
 //!
+//! A provider keeps no state between the two: what apply needs from the
+//! read (Vercel's record ids, Cloudflare's config hash and secrets record,
+//! each platform's clock skew) travels in the snapshot as [`Handles`], and
+//! apply is given the snapshot it was planned from.
+//!
 //! Supabase, Vercel and Cloudflare plug in here.
 
 pub mod cloudflare;
@@ -35,6 +40,21 @@ pub struct Snapshot {
     /// When each variable was last updated (ms since the epoch), where the
     /// platform says.
     pub updated_ms: BTreeMap<String, i64>,
+    /// What apply needs from this read beyond the values.
+    pub handles: Handles,
+}
+
+/// What a platform's apply needs from the read it plans from (record ids,
+/// tags, config hashes, the platform's clock skew), kept by the platform's
+/// own module. Never a value: `Debug` shows ids, times and keyed digests.
+/// Saved plans do not look at it ([`Snapshot::fingerprints`] leaves it out).
+#[derive(Debug, Clone, Default)]
+pub enum Handles {
+    /// Memory, dotenv and Supabase apply from the writes alone.
+    #[default]
+    None,
+    Vercel(vercel::Handles),
+    Cloudflare(cloudflare::Handles),
 }
 
 impl Provider {
@@ -490,14 +510,20 @@ impl Provider {
         }
     }
 
-    /// Performs the writes; on failure, says which were done.
-    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
-        self.apply_until(writes, &Stop::new()).await
+    /// Performs the writes planned from `live` (this provider's read); on
+    /// failure, says which were done.
+    pub async fn apply(&self, live: &Snapshot, writes: &[Write]) -> Result<(), ApplyFailure> {
+        self.apply_until(live, writes, &Stop::new()).await
     }
 
-    /// Performs the writes, stopping between requests once `stop` is
-    /// requested; on failure or stop, says which were done.
-    pub async fn apply_until(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
+    /// Performs the writes planned from `live`, stopping between requests
+    /// once `stop` is requested; on failure or stop, says which were done.
+    pub async fn apply_until(
+        &self,
+        live: &Snapshot,
+        writes: &[Write],
+        stop: &Stop,
+    ) -> Result<(), ApplyFailure> {
         let target = match self {
             Provider::Memory(_) => "memory".to_string(),
             Provider::Dotenv(p) => p.target_name().to_string(),
@@ -513,8 +539,8 @@ impl Provider {
             Provider::Memory(p) => p.apply(writes),
             Provider::Dotenv(p) => p.apply(writes),
             Provider::Supabase(p) => p.apply(writes, stop).await,
-            Provider::Vercel(p) => p.apply(writes, stop).await,
-            Provider::Cloudflare(p) => p.apply(writes).await,
+            Provider::Vercel(p) => p.apply(live, writes, stop).await,
+            Provider::Cloudflare(p) => p.apply(live, writes).await,
         }
     }
 }

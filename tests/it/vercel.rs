@@ -296,7 +296,7 @@ fn a_key_refused_at_apply_is_reported_and_the_rest_is_done() {
         api,
     ));
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(provider.read()).unwrap();
+    let live = runtime.block_on(provider.read()).unwrap();
     p.vercel.api().insert_record(
         VERCEL_PROJECT,
         "B",
@@ -316,7 +316,9 @@ fn a_key_refused_at_apply_is_reported_and_the_rest_is_done() {
             value: Secret::new("b".into()),
         },
     ];
-    let failure = runtime.block_on(provider.apply(&writes)).unwrap_err();
+    let failure = runtime
+        .block_on(provider.apply(&live, &writes))
+        .unwrap_err();
     assert_eq!(failure.done, [0]);
     assert!(
         failure.error.message.contains("B:") && failure.error.message.contains("ENV_CONFLICT"),

@@ -14,12 +14,17 @@
 //! in the record is verified while the project has not changed since; one
 //! outside it is `unknown` until `apply --adopt` writes it.
 //! `docs/platforms.md` says so to the user.
+//!
+//! What apply needs from the read — the environment's
+//! `wrangler_config_hash`, the secrets the record verified, the other
+//! environments' records to refresh, and Cloudflare's clock skew — travels
+//! in the snapshot as [`Handles`]; the provider keeps nothing between read
+//! and apply.
 
 pub mod api;
 pub mod record;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
 
 use super::{AppliedMigration, ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
 use crate::http::{Failure, HttpError, Policy};
@@ -35,6 +40,23 @@ pub struct D1 {
     pub table: String,
 }
 
+/// What apply needs from the read it plans from:
+/// [`super::Handles::Cloudflare`]. Digests show keyed in `Debug`.
+#[derive(Debug, Clone, Default)]
+pub struct Handles {
+    /// The environment's `wrangler_config_hash`, sent back with the PATCH.
+    config_hash: Option<String>,
+    /// The secrets verified through envctl's record.
+    recorded: BTreeMap<String, Fingerprint>,
+    /// Whether a record was there (an apply that empties it deletes it).
+    had_record: bool,
+    /// Cloudflare's clock minus this machine's; 0 when it sent no `Date`.
+    skew_ms: i64,
+    /// The other deployment environments' records that still held:
+    /// refreshed by every PATCH.
+    others: Vec<(String, Record)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct CloudflareProvider {
     target: String,
@@ -44,16 +66,6 @@ pub struct CloudflareProvider {
     secrets: BTreeSet<String>,
     api: Api,
     d1: Option<D1>,
-    /// The environment's `wrangler_config_hash` from the last read.
-    config_hash: Arc<Mutex<Option<String>>>,
-    /// From the last read: the secrets verified through envctl's record,
-    /// and whether a record was there.
-    recorded: Arc<Mutex<(BTreeMap<String, Fingerprint>, bool)>>,
-    /// Cloudflare's clock minus this machine's, from the last read.
-    skew_ms: Arc<Mutex<i64>>,
-    /// The other deployment environments' records that still held at the
-    /// last read: refreshed by every PATCH.
-    others: Arc<Mutex<Vec<(String, Record)>>>,
 }
 
 impl CloudflareProvider {
@@ -72,10 +84,6 @@ impl CloudflareProvider {
             secrets,
             api,
             d1,
-            config_hash: Arc::default(),
-            recorded: Arc::default(),
-            skew_ms: Arc::default(),
-            others: Arc::default(),
         }
     }
 
@@ -128,16 +136,13 @@ impl CloudflareProvider {
         let asked = super::now_ms();
         let (project, history) = tokio::join!(self.api.project(&self.project), self.history());
         let project = project.map_err(|e| self.error(e))?;
-        if let Some(server) = project.server_ms {
-            // The record's time is written in Cloudflare's clock, as
-            // `modified_on` is; `Date` has whole seconds.
-            let local = (asked + super::now_ms()) / 2;
-            *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()) = server - local;
-        }
+        // The record's time is written in Cloudflare's clock, as
+        // `modified_on` is; `Date` has whole seconds.
+        let skew_ms = project
+            .server_ms
+            .map_or(0, |server| server - (asked + super::now_ms()) / 2);
         let (migrations, mut warnings) = history?;
         let config = project.config(&self.environment);
-        *self.config_hash.lock().unwrap_or_else(|e| e.into_inner()) =
-            config.wrangler_config_hash.clone();
         let record_of = |config: &api::DeploymentConfig| {
             config
                 .env_vars
@@ -164,7 +169,6 @@ impl CloudflareProvider {
             .filter_map(|(env, config)| Some((env.clone(), record_of(config.as_ref()?)?)))
             .filter(|(_, r)| r.holds(modified))
             .collect();
-        *self.others.lock().unwrap_or_else(|e| e.into_inner()) = others;
         if record.is_some() && modified.is_none() {
             warnings.push(format!(
                 "Cloudflare did not say when project {} last changed: a secret changed by hand since envctl wrote it would not be seen",
@@ -210,11 +214,17 @@ impl CloudflareProvider {
             };
             variables.insert(name.clone(), live);
         }
-        *self.recorded.lock().unwrap_or_else(|e| e.into_inner()) = (verified, record.is_some());
         Ok(Snapshot {
             variables,
             migrations,
             warnings,
+            handles: super::Handles::Cloudflare(Handles {
+                config_hash: config.wrangler_config_hash.clone(),
+                recorded: verified,
+                had_record: record.is_some(),
+                skew_ms,
+                others,
+            }),
             ..Default::default()
         })
     }
@@ -250,13 +260,21 @@ impl CloudflareProvider {
         }
     }
 
-    /// Every set and delete in one PATCH: all done, or nothing.
     /// The target's name in the environment file.
     pub fn target_name(&self) -> &str {
         &self.target
     }
 
-    pub async fn apply(&self, writes: &[Write]) -> Result<(), ApplyFailure> {
+    /// Every set and delete in one PATCH: all done, or nothing. The config
+    /// hash, the record and the clock skew are the ones `live` (the read
+    /// planned from) holds; without them (a snapshot from elsewhere) there
+    /// is no hash to send and no record to keep.
+    pub async fn apply(&self, live: &Snapshot, writes: &[Write]) -> Result<(), ApplyFailure> {
+        let unread = Handles::default();
+        let handles = match &live.handles {
+            super::Handles::Cloudflare(h) => h,
+            _ => &unread,
+        };
         if writes
             .iter()
             .any(|w| matches!(w, Write::SetFunction { .. } | Write::DeleteFunction { .. }))
@@ -282,8 +300,8 @@ impl CloudflareProvider {
             .collect();
         // The record travels in the same PATCH: it is true exactly when the
         // secrets it lists are.
-        let at = super::now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner());
-        let record = self.record_after(&sets, &deletes, at);
+        let at = super::now_ms() + handles.skew_ms;
+        let record = self.record_after(&handles.recorded, &sets, &deletes, at);
         if let Some(text) = &record
             && text.expose().len() > record::MAX_LEN
         {
@@ -297,10 +315,8 @@ impl CloudflareProvider {
                 ),
             }));
         }
-        let refreshed: Vec<(String, Secret)> = self
+        let refreshed: Vec<(String, Secret)> = handles
             .others
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .iter()
             .map(|(env, r)| {
                 let mut r = r.clone();
@@ -313,19 +329,12 @@ impl CloudflareProvider {
                 name: record::NAME,
                 set: Some((api::PLAIN, text)),
             }),
-            None if self.recorded.lock().unwrap_or_else(|e| e.into_inner()).1 => {
-                changes.push(Change {
-                    name: record::NAME,
-                    set: None,
-                })
-            }
+            None if handles.had_record => changes.push(Change {
+                name: record::NAME,
+                set: None,
+            }),
             None => {}
         }
-        let hash = self
-            .config_hash
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
         let refreshed: Vec<(&str, &Secret)> =
             refreshed.iter().map(|(env, r)| (env.as_str(), r)).collect();
         self.api
@@ -333,28 +342,24 @@ impl CloudflareProvider {
                 &self.project,
                 &self.environment,
                 &changes,
-                hash.as_deref(),
+                handles.config_hash.as_deref(),
                 &refreshed,
             )
             .await
             .map_err(|e| ApplyFailure::nothing(self.error(e)))
     }
 
-    /// The record after these writes: the secrets verified at the last
-    /// read, less what is deleted or turned plain, plus every secret
-    /// written now. `None` when it lists nothing.
+    /// The record after these writes: the secrets the read verified
+    /// (`recorded`), less what is deleted or turned plain, plus every
+    /// secret written now. `None` when it lists nothing.
     fn record_after(
         &self,
+        recorded: &BTreeMap<String, Fingerprint>,
         sets: &[(usize, &str, &Secret)],
         deletes: &[(usize, &str)],
         at: i64,
     ) -> Option<Secret> {
-        let mut digests = self
-            .recorded
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-            .clone();
+        let mut digests = recorded.clone();
         for (_, name) in deletes {
             digests.remove(*name);
         }

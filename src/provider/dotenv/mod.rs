@@ -89,6 +89,7 @@ impl DotenvProvider {
             warnings: Vec::new(),
             versions: BTreeMap::from([("file".to_string(), file)]),
             updated_ms: BTreeMap::new(),
+            handles: super::Handles::None,
         })
     }
 

@@ -185,6 +185,7 @@ impl SupabaseProvider {
             warnings,
             versions,
             updated_ms,
+            handles: super::Handles::None,
         })
     }
 

@@ -16,11 +16,16 @@
 //! time, the digest stands for the value; if the record was updated later,
 //! someone changed it by hand, and the plan rewrites it. See
 //! `docs/vercel.md` for the trade-off.
+//!
+//! What apply needs from the read — each owned record's id, kind, targets
+//! and comment, and Vercel's clock skew — travels in the snapshot as
+//! [`Handles`]; the provider itself keeps nothing between read and apply.
 
 pub mod api;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::fmt;
+use std::sync::Arc;
 
 use regex::Regex;
 use tokio::sync::Semaphore;
@@ -38,13 +43,39 @@ pub const TAG_TOLERANCE_MS: i64 = super::CLOCK_TOLERANCE_MS;
 /// How many decrypting reads run at once.
 const READ_CONCURRENCY: usize = 8;
 
-/// What the last read learned about the records envctl owns, for apply.
+/// What apply needs from the read it plans from: [`super::Handles::Vercel`].
 #[derive(Debug, Clone, Default)]
+pub struct Handles {
+    /// The record envctl compared for each key this target owns.
+    owned: BTreeMap<String, Owned>,
+    /// Vercel's clock minus ours: tags are written in Vercel's time, so a
+    /// skewed local clock cannot fake a hand edit. 0 when Vercel sent no
+    /// `Date`.
+    skew_ms: i64,
+}
+
+/// One record envctl owns, as read.
+#[derive(Clone, Default)]
 struct Owned {
     id: String,
     kind: String,
     targets: Vec<String>,
+    /// Kept whole, so apply keeps the user's part; it holds envctl's tag,
+    /// an unkeyed digest of the value, so `Debug` shows only the tag's
+    /// keyed form.
     comment: String,
+}
+
+impl fmt::Debug for Owned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Owned")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("targets", &self.targets)
+            .field("tag", &parse_tag(&self.comment))
+            .field("comment_len", &self.comment.len())
+            .finish()
+    }
 }
 
 impl Owned {
@@ -62,10 +93,6 @@ pub struct VercelProvider {
     /// Variables declared as secret references: written as `sensitive`.
     secrets: BTreeSet<String>,
     api: Api,
-    owned: Arc<Mutex<BTreeMap<String, Owned>>>,
-    /// Vercel's clock minus ours, from the last read: tags are written in
-    /// Vercel's time, so a skewed local clock cannot fake a hand edit.
-    skew_ms: Arc<Mutex<i64>>,
     /// Read every readable value (by id when encrypted) instead of trusting
     /// tags: for `import`, which needs the values themselves.
     read_values: bool,
@@ -93,8 +120,6 @@ impl VercelProvider {
             git_branch: git_branch.map(str::to_string),
             secrets,
             api,
-            owned: Arc::default(),
-            skew_ms: Arc::default(),
             read_values: false,
         }
     }
@@ -152,11 +177,8 @@ impl VercelProvider {
             )
             .await
             .map_err(|e| self.error(e))?;
-        if let Some(server) = server_ms {
-            // `Date` has whole seconds; half the round trip is noise.
-            let local = (asked + now_ms()) / 2;
-            *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner()) = server - local;
-        }
+        // `Date` has whole seconds; half the round trip is noise.
+        let skew_ms = server_ms.map_or(0, |server| server - (asked + now_ms()) / 2);
         let mut warnings = Vec::new();
         let mut owned = BTreeMap::new();
         let mut variables = BTreeMap::new();
@@ -207,7 +229,6 @@ impl VercelProvider {
         for (key, value) in self.decrypt(to_decrypt).await? {
             variables.insert(key, value);
         }
-        *self.owned.lock().unwrap_or_else(|e| e.into_inner()) = owned;
         Ok(Snapshot {
             variables,
             functions: None,
@@ -215,6 +236,7 @@ impl VercelProvider {
             warnings,
             versions,
             updated_ms,
+            handles: super::Handles::Vercel(Handles { owned, skew_ms }),
         })
     }
 
@@ -300,9 +322,21 @@ impl VercelProvider {
     /// the shared record), so a failure leaves the old value served; only if
     /// the undo fails too is the key reported as left without a value.
     /// `stop` is looked at before the splits and before the deletes, never
-    /// between a split and its create.
-    pub async fn apply(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
-        let owned = self.owned.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    /// between a split and its create. The records and the clock skew are
+    /// the ones `live` (the read planned from) holds; without them (a
+    /// snapshot from elsewhere) every key is treated as unowned.
+    pub async fn apply(
+        &self,
+        live: &Snapshot,
+        writes: &[Write],
+        stop: &Stop,
+    ) -> Result<(), ApplyFailure> {
+        let unread = Handles::default();
+        let handles = match &live.handles {
+            super::Handles::Vercel(h) => h,
+            _ => &unread,
+        };
+        let owned = &handles.owned;
         let mut done = Vec::new();
         for write in writes {
             if let Write::SetFunction { .. } | Write::DeleteFunction { .. } = write {
@@ -352,7 +386,7 @@ impl VercelProvider {
 
         // 2. Every value in one request. Upsert updates a record of
         //    exactly this scope; a split key gets a new record.
-        let now = now_ms() + *self.skew_ms.lock().unwrap_or_else(|e| e.into_inner());
+        let now = now_ms() + handles.skew_ms;
         let sets = super::sets(writes);
         if !sets.is_empty() {
             let records: Vec<NewRecord> = sets
@@ -560,5 +594,25 @@ mod tests {
         assert!(again.starts_with("rotated by ops"), "{again}");
         assert_eq!(parse_tag("no tag here"), None);
         assert_eq!(parse_tag("[envctl sha256:zz at:1]"), None);
+    }
+
+    #[test]
+    fn handles_debug_shows_no_unkeyed_digest() {
+        let fp = Fingerprint::of("value");
+        let handles = Handles {
+            owned: BTreeMap::from([(
+                "A".to_string(),
+                Owned {
+                    id: "env_1".into(),
+                    kind: "encrypted".into(),
+                    targets: vec!["production".into()],
+                    comment: with_tag("mine", &fp, 5),
+                },
+            )]),
+            skew_ms: 0,
+        };
+        let shown = format!("{handles:?}");
+        assert!(shown.contains("env_1"), "{shown}");
+        assert!(!shown.contains(fp.hex()), "{shown}");
     }
 }
