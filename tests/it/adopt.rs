@@ -28,6 +28,18 @@ fn env(p: &Platforms) -> Vec<(String, String)> {
     env
 }
 
+/// The example with a Vercel secret, the fakes, and their environment.
+fn started() -> (Workspace, Platforms, Vec<(String, String)>) {
+    let p = Platforms::start();
+    let env = env(&p);
+    (workspace(), p, env)
+}
+
+/// The value the fake holds for a record.
+fn live(p: &Platforms, id: &str) -> String {
+    p.vercel.api().record(VERCEL_PROJECT, id).unwrap().value
+}
+
 /// A `sensitive` record made by hand: no envctl tag, value unreadable.
 fn by_hand(p: &Platforms) -> String {
     p.vercel.api().insert_record(
@@ -43,14 +55,12 @@ fn by_hand(p: &Platforms) -> String {
 
 #[test]
 fn adopt_writes_an_unknowable_secret_and_makes_it_verifiable() {
-    let ws = workspace();
-    let p = Platforms::start();
-    let env = env(&p);
+    let (ws, p, env) = started();
     let env = pairs(&env);
     let id = by_hand(&p);
     ws.run(&["apply", "prod", "--yes"], &env).expect(0);
     assert_eq!(
-        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
+        live(&p, &id),
         BY_HAND,
         "a plain apply leaves what it cannot know alone"
     );
@@ -101,9 +111,7 @@ fn adopt_writes_an_unknowable_secret_and_makes_it_verifiable() {
 
 #[test]
 fn a_saved_adopt_plan_applies_with_the_adoption() {
-    let ws = workspace();
-    let p = Platforms::start();
-    let env = env(&p);
+    let (ws, p, env) = started();
     let env = pairs(&env);
     ws.run(&["apply", "prod", "--yes"], &env).expect(0);
     let id = by_hand(&p);
@@ -119,17 +127,12 @@ fn a_saved_adopt_plan_applies_with_the_adoption() {
     ws.run(&["plan", "prod", "--adopt", "--out", "adopt.plan"], &env)
         .expect(0);
     ws.run(&["apply", "adopt.plan"], &env).expect(0);
-    assert_eq!(
-        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
-        SENTRY
-    );
+    assert_eq!(live(&p, &id), SENTRY);
 }
 
 #[test]
 fn rotate_writes_even_where_the_live_value_cannot_be_read() {
-    let ws = workspace();
-    let p = Platforms::start();
-    let env = env(&p);
+    let (ws, p, env) = started();
     let env = pairs(&env);
     let id = by_hand(&p);
     ws.run(&["apply", "prod", "--yes"], &env).expect(0);
@@ -149,17 +152,12 @@ fn rotate_writes_even_where_the_live_value_cannot_be_read() {
     run.expect(0).expect_output("SENTRY_AUTH_TOKEN");
     assert!(!run.all().contains("Nothing to apply"), "{}", run.all());
     assert_no_leak(&run.all());
-    assert_eq!(
-        p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value,
-        rotated
-    );
+    assert_eq!(live(&p, &id), rotated);
 }
 
 #[test]
 fn rotate_with_a_file_source_writes_the_file_and_every_target() {
-    let ws = workspace();
-    let p = Platforms::start();
-    let env = env(&p);
+    let (ws, p, env) = started();
     let env = pairs(&env);
     ws.write("secrets/sentry", &format!("{SENTRY}\n"));
     ws.edit(
@@ -175,7 +173,7 @@ fn rotate_with_a_file_source_writes_the_file_and_every_target() {
     )
     .expect(0);
     let written = ws.read("secrets/sentry");
-    let live = p.vercel.api().record(VERCEL_PROJECT, &id).unwrap().value;
+    let live = live(&p, &id);
     assert_eq!(format!("{live}\n"), written, "source and platform agree");
     assert_ne!(live, BY_HAND);
 }
