@@ -309,6 +309,33 @@ impl<'a> Sweep<'a> {
         );
     }
 
+    /// `validate`, `plan` of each environment and `drift`, in every format.
+    /// `prod` is planned with `--allow-delete` (prune may be on).
+    fn every_format(&mut self, plans: &[&str]) {
+        for format in FORMATS {
+            self.expect(&["validate", "--format", format], None, &[0]);
+            for env in plans {
+                let mut args = vec!["plan", env, "--format", format];
+                if *env == "prod" {
+                    args.push("--allow-delete");
+                }
+                self.expect(&args, None, &[0]);
+            }
+            self.expect(&["drift", "--format", format], None, &[0, 2]);
+        }
+    }
+
+    /// `import` into a new environment file per source; each file is
+    /// checked by the run, then removed so later runs do not plan it.
+    fn import_each(&mut self, sources: &[(&str, String)], extra: &[&str]) {
+        for (name, from) in sources {
+            let mut args = vec!["import", name, "--from", from];
+            args.extend_from_slice(extra);
+            self.expect(&args, None, &[0]);
+            std::fs::remove_file(self.ws.path(&format!("environments/{name}.yaml"))).unwrap();
+        }
+    }
+
     #[track_caller]
     fn assert_clean(&self, what: &str, text: &str) {
         assert!(!text.contains(CANARY), "{what} leaked a canary:\n{text}");
@@ -447,13 +474,7 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
 
     // Prune off, no fingerprint key: every command and format.
     let sweep = |s: &mut Sweep, prune: bool| {
-        for format in FORMATS {
-            s.expect(&["validate", "--format", format], None, &[0]);
-            s.expect(&["plan", "staging", "--format", format], None, &[0]);
-            let prod = ["plan", "prod", "--format", format, "--allow-delete"];
-            s.expect(&prod, None, &[0]);
-            s.expect(&["drift", "--format", format], None, &[0, 2]);
-        }
+        s.every_format(&["staging", "prod"]);
         s.expect(&["plan", "staging", "--detailed-exitcode"], None, &[0, 2]);
         s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
         s.expect(&["diff", "staging", "production"], None, &[2]);
@@ -466,7 +487,7 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
         if !prune {
             s.unset("ENVCTL_FINGERPRINT_KEY");
         }
-        for (name, from) in [
+        let sources = [
             (
                 "from-supabase",
                 format!("supabase:{}", platforms::STAGING_REF),
@@ -476,12 +497,8 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
                 "from-preview",
                 format!("vercel:{VERCEL_PROJECT}:preview:staging"),
             ),
-        ] {
-            let args = ["import", name, "--from", &from, "--team", VERCEL_TEAM];
-            s.expect(&args, None, &[0]);
-            // Checked by the run; removed so later runs do not plan it.
-            std::fs::remove_file(ws.path(&format!("environments/{name}.yaml"))).unwrap();
-        }
+        ];
+        s.import_each(&sources, &["--team", VERCEL_TEAM]);
     };
     sweep(&mut s, false);
     let rotate = ["rotate", "staging", "OPENAI_API_KEY", "--stdin", "--yes"];
@@ -605,14 +622,7 @@ fn undeclared_values_on_cloudflare_and_echoed_errors_leak_nothing() {
     s.expect(&["apply", "local", "--yes"], None, &[0]);
 
     let sweep = |s: &mut Sweep, prune: bool| {
-        for format in FORMATS {
-            s.expect(&["validate", "--format", format], None, &[0]);
-            s.expect(&["plan", "staging", "--format", format], None, &[0]);
-            let prod = ["plan", "prod", "--format", format, "--allow-delete"];
-            s.expect(&prod, None, &[0]);
-            s.expect(&["plan", "local", "--format", format], None, &[0]);
-            s.expect(&["drift", "--format", format], None, &[0, 2]);
-        }
+        s.every_format(&["staging", "prod", "local"]);
         s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
         s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
         s.expect(&["diff", "local", "staging"], None, &[2]);
@@ -623,16 +633,14 @@ fn undeclared_values_on_cloudflare_and_echoed_errors_leak_nothing() {
         if !prune {
             s.unset("ENVCTL_FINGERPRINT_KEY");
         }
-        for (name, from) in [
+        let sources = [
             (
                 "from-pages",
                 format!("cloudflare:{KLUBZ_STAGING}:production"),
             ),
             ("from-dotenv", "dotenv:.dev.vars".to_string()),
-        ] {
-            s.expect(&["import", name, "--from", &from], None, &[0]);
-            std::fs::remove_file(ws.path(&format!("environments/{name}.yaml"))).unwrap();
-        }
+        ];
+        s.import_each(&sources, &[]);
     };
     sweep(&mut s, false);
     let rotate = ["rotate", "staging", "JWT_SECRET", "--stdin", "--yes"];

@@ -254,13 +254,12 @@ fn every_failed_write_of_a_vercel_apply_is_reported_and_recovered() {
     assert!(swept >= 4, "splits, create and delete are separate writes");
 }
 
-/// The regression: a shared record was narrowed, the create that followed
-/// failed, and production had no value at all.
-#[test]
-fn a_failed_create_after_a_split_puts_the_shared_record_back() {
+/// Production and preview share one Vercel record; the desired state gives
+/// production its own value, so apply must split the record. Returns the
+/// shared record's id.
+fn shared_split() -> (Platforms, Workspace, String) {
     let p = Platforms::start();
-    let fake = p.vercel.api();
-    let shared = fake.insert_record(
+    let shared = p.vercel.api().insert_record(
         VERCEL_PROJECT,
         "VITE_SHARED",
         "https://shared-old.example",
@@ -273,6 +272,15 @@ fn a_failed_create_after_a_split_puts_the_shared_record_back() {
         "targets:\n  web: { type: vercel, project: huddle-web, team: team_huddle, target: production }\n\
          variables:\n  VITE_SHARED: https://shared-new.example\n",
     );
+    (p, ws, shared)
+}
+
+/// The regression: a shared record was narrowed, the create that followed
+/// failed, and production had no value at all.
+#[test]
+fn a_failed_create_after_a_split_puts_the_shared_record_back() {
+    let (p, ws, shared) = shared_split();
+    let fake = p.vercel.api();
     let env = fast(p.env());
     let env = pairs(&env);
     // Write 1 narrows the shared record, write 2 creates production's own.
@@ -298,21 +306,7 @@ fn a_failed_create_after_a_split_puts_the_shared_record_back() {
 /// without.
 #[test]
 fn a_split_whose_undo_fails_names_the_key_left_without_a_value() {
-    let p = Platforms::start();
-    let fake = p.vercel.api();
-    fake.insert_record(
-        VERCEL_PROJECT,
-        "VITE_SHARED",
-        "https://shared-old.example",
-        EnvType::Encrypted,
-        &["production", "preview"],
-        None,
-        "",
-    );
-    let ws = workspace(
-        "targets:\n  web: { type: vercel, project: huddle-web, team: team_huddle, target: production }\n\
-         variables:\n  VITE_SHARED: https://shared-new.example\n",
-    );
+    let (p, ws, _) = shared_split();
     let env = fast(p.env());
     let env = pairs(&env);
     p.vercel.faults().fail_writes(2, 2);
