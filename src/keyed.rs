@@ -15,9 +15,7 @@
 //! safe by refusing guessable values.
 
 use std::path::{Path, PathBuf};
-use std::sync::{OnceLock, RwLock};
-
-use ring::hmac;
+use std::sync::OnceLock;
 
 /// The shortest `ENVCTL_FINGERPRINT_KEY` accepted.
 pub const MIN_KEY_LENGTH: usize = 16;
@@ -28,63 +26,11 @@ pub const KEY_FILE: &str = ".envctl/fingerprint-key";
 /// The variable that gives the key.
 pub const KEY_VAR: &str = "ENVCTL_FINGERPRINT_KEY";
 
-pub struct Key {
-    key: hmac::Key,
-    /// Where it came from, for messages.
-    pub source: String,
-}
+use envctl_core::keyed::set;
+pub use envctl_core::keyed::{Key, key};
 
-/// Names where the key came from; never the key.
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Key(from {})", self.source)
-    }
-}
-
-impl Key {
-    fn new(material: &[u8], source: String) -> Key {
-        Key {
-            key: hmac::Key::new(hmac::HMAC_SHA256, material),
-            source,
-        }
-    }
-
-    /// 16 hex digits of HMAC-SHA256(key, context ‖ message).
-    pub fn tag(&self, context: &str, message: &str) -> String {
-        let mut ctx = hmac::Context::with_key(&self.key);
-        ctx.update(context.as_bytes());
-        ctx.update(&[0]);
-        ctx.update(message.as_bytes());
-        let tag = ctx.sign();
-        tag.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    /// Names the key without revealing it: saved plans record it, so
-    /// `apply FILE` can tell "another key" from "live state changed".
-    pub fn id(&self) -> String {
-        self.tag("envctl key id", "")
-    }
-}
-
-/// The process's key. Set once by [`install`], or by [`ensure`] when a
-/// saved plan needs one that did not exist; leaked, as it lives as long
-/// as the process anyway.
-static KEY: RwLock<Option<&'static Key>> = RwLock::new(None);
+/// Whether [`install`] ran: later calls keep the first answer.
 static INSTALLED: OnceLock<()> = OnceLock::new();
-
-/// The key of this process; `None` until [`install`] found one.
-pub fn key() -> Option<&'static Key> {
-    *KEY.read().unwrap_or_else(|e| e.into_inner())
-}
-
-fn set(key: Key) -> &'static Key {
-    let key: &'static Key = Box::leak(Box::new(key));
-    *KEY.write().unwrap_or_else(|e| e.into_inner()) = Some(key);
-    key
-}
 
 /// Looks up the key for the project at `root` and installs it for the
 /// process. An invalid `ENVCTL_FINGERPRINT_KEY` is an error; a missing one

@@ -6,12 +6,9 @@
 //! [`rules::evaluate`], show it with [`render`], and [`apply`] it. The
 //! middle of that pipeline is pure; I/O stays at the edges ([`engine`]).
 
-pub mod apply;
 pub mod audit;
 pub mod cli;
 pub mod config;
-pub mod detect;
-pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod http;
@@ -19,14 +16,13 @@ pub mod keyed;
 pub mod keyring;
 pub mod log;
 pub mod migrate;
-pub mod plan;
 pub mod provider;
-pub mod render;
-pub mod rules;
 pub mod saved;
 pub mod secret;
 pub mod settings;
 pub mod tls;
-pub mod yaml;
 
 pub use error::Error;
+
+// The pure core, under the names the shell has always used.
+pub use envctl_core::{apply, detect, diagnostic, plan, render, rules, yaml};

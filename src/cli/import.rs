@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Exit, ImportArgs, Output};
-use crate::config::{self, Environment, Target, TargetSpec};
+use crate::config::{self, Environment, SpecOf, Target, TargetSpec};
 use crate::diagnostic::Location;
 use crate::keyring;
 use crate::provider::{LiveValue, Provider};
@@ -72,7 +72,7 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
             name.clone(),
             Target {
                 name,
-                spec,
+                settings: std::sync::Arc::new(spec),
                 location: Location {
                     file: file.to_path_buf(),
                     line: 1,
@@ -101,7 +101,10 @@ fn quoted(text: &str) -> String {
 
 fn target_yaml(t: &Target) -> String {
     let mut s = format!("  {}:\n", t.name);
-    match &t.spec {
+    let Some(spec) = t.spec() else {
+        return s;
+    };
+    match spec {
         TargetSpec::Supabase { project_ref, .. } => {
             let _ = write!(s, "    type: supabase\n    project_ref: {project_ref}\n");
         }
@@ -239,14 +242,14 @@ pub(super) fn import(root: &Path, args: &ImportArgs, out: &Output) -> Result<Exi
                     reference: format!("env:{name}"),
                     note: Some(format!(
                         "needs a value: {} keeps only a digest",
-                        target.spec.kind()
+                        target.settings.kind()
                     )),
                 },
                 LiveValue::Unreadable | LiveValue::Stale { .. } => Imported::Secret {
                     reference: format!("env:{name}"),
                     note: Some(format!(
                         "needs a value: {} does not return it",
-                        target.spec.kind()
+                        target.settings.kind()
                     )),
                 },
             };

@@ -11,7 +11,7 @@ use super::files::{
     Defaults, EnvironmentFile, MigrationsSpec, ProjectFile, VarSpec, VarValue, is_env_name,
 };
 use super::schema::{self, SchemaKind};
-use super::{Environment, Function, Migrations, Target, Variable, Workspace, glob_match};
+use super::{Environment, Function, Migrations, SpecOf, Target, Variable, Workspace, glob_match};
 use crate::Error;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::yaml::de::{Spanned, closest, from_node};
@@ -286,7 +286,7 @@ fn resolve(
                 tname.clone(),
                 Target {
                     name: tname,
-                    spec: spec.value,
+                    settings: std::sync::Arc::new(spec.value),
                     location,
                     migration_files: None,
                 },
@@ -418,7 +418,7 @@ fn resolve(
             // would deploy it, a warning elsewhere.
             let deploys = targets
                 .values()
-                .any(|t| matches!(t.spec, super::TargetSpec::Supabase { .. }));
+                .any(|t| matches!(t.spec(), Some(super::TargetSpec::Supabase { .. })));
             let message = format!(
                 "Edge Function `{slug}` has no folder {}/{slug}",
                 project.paths.functions
@@ -484,7 +484,7 @@ fn resolve(
     if let (Some(_), Some(spec)) = (&database_url, &env.migrations)
         && !targets
             .values()
-            .any(|t| matches!(t.spec, super::TargetSpec::Supabase { .. }))
+            .any(|t| matches!(t.spec(), Some(super::TargetSpec::Supabase { .. })))
     {
         diags.push(
             Diagnostic::warning(
@@ -545,11 +545,11 @@ fn check_platform_names(
     diags: &mut Vec<Diagnostic>,
 ) {
     for var in variables.values() {
-        let first = |is: fn(&super::TargetSpec) -> bool| {
+        let first = |is: fn(Option<&super::TargetSpec>) -> bool| {
             var.targets
                 .iter()
                 .filter_map(|t| targets.get(t))
-                .find(|t| is(&t.spec))
+                .find(|t| is(t.spec()))
         };
         let refused = |message: String, help: &'static str| {
             let loc = &var.location;
@@ -563,7 +563,7 @@ fn check_platform_names(
             )
             .with_help(Some(help))
         };
-        if let Some(target) = first(|s| matches!(s, super::TargetSpec::Cloudflare { .. }))
+        if let Some(target) = first(|s| matches!(s, Some(super::TargetSpec::Cloudflare { .. })))
             && var.name == crate::provider::cloudflare::record::NAME
         {
             diags.push(refused(
@@ -574,7 +574,7 @@ fn check_platform_names(
                 "rename the variable",
             ));
         }
-        let Some(target) = first(|s| matches!(s, super::TargetSpec::Vercel { .. })) else {
+        let Some(target) = first(|s| matches!(s, Some(super::TargetSpec::Vercel { .. }))) else {
             continue;
         };
         let mut chars = var.name.chars();
@@ -605,8 +605,8 @@ fn check_platform_names(
 /// for its name, else everything.
 fn receives(project: &ProjectFile, target: &Target) -> Vec<String> {
     target
-        .spec
-        .receives()
+        .spec()
+        .and_then(super::TargetSpec::receives)
         .map(<[String]>::to_vec)
         .or_else(|| project.routes.get(&target.name).map(|r| r.value.clone()))
         .unwrap_or_else(|| vec!["*".to_string()])
@@ -624,7 +624,10 @@ fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
             format!("`{}` is not a usable target name", target.name),
         ));
     }
-    match &target.spec {
+    let Some(spec) = target.spec() else {
+        return;
+    };
+    match spec {
         super::TargetSpec::Vercel {
             target: vt,
             git_branch,
@@ -797,11 +800,11 @@ fn d1_migration_files(
     file: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<String>> {
-    let super::TargetSpec::Cloudflare {
+    let Some(super::TargetSpec::Cloudflare {
         database_id: Some(_),
         migrations_dir,
         ..
-    } = &target.spec
+    }) = target.spec()
     else {
         return None;
     };

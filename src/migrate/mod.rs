@@ -3,13 +3,13 @@
 //! files applied and recorded exactly as the Supabase CLI's `db push`
 //! records them, so both tools agree on what is applied.
 //!
-//! - [`split`]: a file into statements (dollar quotes, comments, strings);
+//! - [`split`] (the core's): a file into statements (dollar quotes,
+//!   comments, strings);
 //! - [`files`]: the local `<version>_<name>.sql` files;
 //! - [`db`]: the connection (TLS by libpq's `sslmode`), the history, apply.
 
 pub mod db;
 pub mod files;
-pub mod split;
 mod tls;
 
 use crate::Error;
@@ -18,19 +18,8 @@ use crate::plan::DesiredTarget;
 use crate::provider::Snapshot;
 
 pub use db::{Applied, ApplyError, Database, Failure, HistoryRow};
+pub use envctl_core::migration::{same_statements, split};
 pub use files::LocalFile;
-
-/// Whether a file's statements are what the history recorded for its
-/// version: the same, or the same code — differing only in comments,
-/// spacing, or where statements were split (an older CLI split a few
-/// constructs its own way).
-pub fn same_statements(local: &[String], recorded: &[String]) -> bool {
-    if local == recorded {
-        return true;
-    }
-    let code = |parts: &[String]| -> String { parts.iter().map(|p| split::code(p)).collect() };
-    code(local) == code(recorded)
-}
 
 /// Gives each desired target the statements of its local files whose
 /// versions the live history recorded statements for, so the plan can tell
@@ -67,7 +56,6 @@ pub fn attach_local(
 
 #[cfg(test)]
 mod tests {
-    use super::same_statements;
     use crate::config::SecretRef;
 
     type Loaded = (crate::config::Workspace, Vec<crate::diagnostic::Diagnostic>);
@@ -141,35 +129,5 @@ mod tests {
         .unwrap();
         let w: Vec<String> = loaded.1.iter().map(|d| d.to_string()).collect();
         assert!(w.iter().any(|w| w.contains("no supabase target")), "{w:?}");
-    }
-
-    fn v(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn statements_compare_up_to_spacing_and_boundaries() {
-        assert!(same_statements(
-            &v(&["select 1", "select 2"]),
-            &v(&["select 1", "select 2"])
-        ));
-        assert!(same_statements(
-            &v(&["select 1", "select 2"]),
-            &v(&["select 1;\nselect 2"])
-        ));
-        assert!(same_statements(&v(&["select  1"]), &v(&["select 1"])));
-        assert!(same_statements(
-            &v(&["-- new comment\nselect 1"]),
-            &v(&["select 1"])
-        ));
-        assert!(!same_statements(
-            &v(&["select 'a  b'"]),
-            &v(&["select 'a b'"])
-        ));
-        assert!(!same_statements(&v(&["select 1"]), &v(&["select 2"])));
-        assert!(!same_statements(
-            &v(&["select 1"]),
-            &v(&["select 1", "select 2"])
-        ));
     }
 }

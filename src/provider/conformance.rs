@@ -51,6 +51,7 @@ fn target(
     DesiredTarget {
         name: "conformance".into(),
         kind: "conformance",
+        traits: crate::config::Traits::default(),
         description: "conformance".into(),
         prune,
         variables,

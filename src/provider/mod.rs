@@ -16,46 +16,12 @@ pub mod memory;
 pub mod supabase;
 pub mod vercel;
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::config::{Environment, Target, TargetSpec, Workspace};
-use crate::secret::{Fingerprint, Secret};
-
-/// Live state of one target, as read.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    pub variables: BTreeMap<String, LiveValue>,
-    /// `None` when the target has no functions or could not list them.
-    pub functions: Option<BTreeMap<String, LiveFunction>>,
-    /// Applied migrations, in order; `None` when unknown.
-    pub migrations: Option<Vec<AppliedMigration>>,
-    /// Things the platform reported that deserve a look (a throttled
-    /// function, a record envctl cannot read), shown with the plan.
-    pub warnings: Vec<String>,
-    /// Versions of live objects beyond their values (a Vercel record's id
-    /// and update time, a function's version, a file's hash), for saved
-    /// plans to notice a change. Never a value.
-    pub versions: BTreeMap<String, String>,
-    /// When each variable was last updated (ms since the epoch), where the
-    /// platform says.
-    pub updated_ms: BTreeMap<String, i64>,
-    /// What apply needs from this read beyond the values.
-    pub handles: Handles,
-}
-
-/// What a platform's apply needs from the read it plans from (record ids,
-/// tags, config hashes, the platform's clock skew), kept by the platform's
-/// own module. Never a value: `Debug` shows ids, times and keyed digests.
-/// Saved plans do not look at it ([`Snapshot::fingerprints`] leaves it out).
-#[derive(Debug, Clone, Default)]
-pub enum Handles {
-    /// Memory, dotenv and Supabase apply from the writes alone.
-    #[default]
-    None,
-    Vercel(vercel::Handles),
-    Cloudflare(cloudflare::Handles),
-}
+use crate::config::{Environment, SpecOf, Target, TargetSpec, Workspace};
+pub use envctl_core::model::{
+    AppliedMigration, Handles, LiveFunction, LiveValue, Snapshot, Write, deletes, sets,
+};
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them
@@ -65,39 +31,6 @@ impl Provider {
             Provider::Vercel(v) => Provider::Vercel(v.reading_values()),
             other => other,
         }
-    }
-}
-
-impl Snapshot {
-    /// A version token for every object read: the values' fingerprints
-    /// (short form), functions, the migration history and the provider's
-    /// own [`Snapshot::versions`]. Two reads of unchanged live state give
-    /// the same map.
-    pub fn fingerprints(&self) -> BTreeMap<String, String> {
-        let mut out = self.versions.clone();
-        for (name, value) in &self.variables {
-            let token = match value {
-                LiveValue::Plain(s) | LiveValue::Readable(s) => s.fingerprint().versioned(),
-                LiveValue::Digest(f) => f.versioned(),
-                LiveValue::Unreadable => "write-only".to_string(),
-                LiveValue::Stale { .. } => "stale".to_string(),
-            };
-            out.insert(format!("var:{name}"), token);
-        }
-        for (slug, f) in self.functions.iter().flatten() {
-            out.entry(format!("function:{slug}"))
-                .or_insert_with(|| format!("verify_jwt={}", f.verify_jwt));
-        }
-        if let Some(applied) = &self.migrations {
-            out.insert(
-                "migrations".into(),
-                match applied.last() {
-                    Some(head) => format!("{} applied, head {}", applied.len(), head.version),
-                    None => "none applied".into(),
-                },
-            );
-        }
-        out
     }
 }
 
@@ -121,132 +54,6 @@ pub(crate) fn ago(ms: i64) -> String {
         120..=7199 => format!("{} min", s / 60),
         7200..=172_799 => format!("{} h", s / 3600),
         _ => format!("{} days", s / 86_400),
-    }
-}
-
-/// One applied migration as the history records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppliedMigration {
-    pub version: String,
-    /// The statements recorded with it, when the history was read from the
-    /// database and the row has them.
-    pub statements: Option<Vec<String>>,
-}
-
-impl From<String> for AppliedMigration {
-    fn from(version: String) -> Self {
-        AppliedMigration {
-            version,
-            statements: None,
-        }
-    }
-}
-
-impl From<&str> for AppliedMigration {
-    fn from(version: &str) -> Self {
-        AppliedMigration::from(version.to_string())
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum LiveValue {
-    /// The platform stores the value as plain text, for anyone on the
-    /// project to read (Vercel `plain`, Cloudflare `plain_text`): the one
-    /// kind of live value a plan may show when the desired state does not
-    /// declare the key plain.
-    Plain(Secret),
-    /// The plaintext, read from a store meant for secrets (a dotenv file,
-    /// a decrypted Vercel `encrypted` record): secret until the desired
-    /// state declares the key plain.
-    Readable(Secret),
-    /// The platform gave only hex(sha256(value)) (Supabase secrets).
-    Digest(Fingerprint),
-    /// The platform keeps it write-only (Vercel `sensitive`).
-    Unreadable,
-    /// Whatever the value is, it must be written again: it was changed
-    /// outside envctl, or is stored in a weaker form than it should be.
-    Stale { why: String },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiveFunction {
-    pub verify_jwt: bool,
-}
-
-/// One write apply performs. Values travel as [`Secret`] whether or not the
-/// user declared them secret: one path, one way to be careful.
-#[derive(Debug, Clone)]
-pub enum Write {
-    Set {
-        name: String,
-        value: Secret,
-    },
-    Delete {
-        name: String,
-    },
-    /// `deploy`: upload the source (a new function); otherwise only the
-    /// settings change.
-    SetFunction {
-        slug: String,
-        verify_jwt: bool,
-        deploy: bool,
-    },
-    DeleteFunction {
-        slug: String,
-    },
-}
-
-/// The variable values among `writes`, with their indices: what a
-/// platform that batches sends in one request.
-pub fn sets(writes: &[Write]) -> Vec<(usize, &str, &Secret)> {
-    writes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, w)| match w {
-            Write::Set { name, value } => Some((i, name.as_str(), value)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The variable deletes among `writes`, with their indices.
-pub fn deletes(writes: &[Write]) -> Vec<(usize, &str)> {
-    writes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, w)| match w {
-            Write::Delete { name } => Some((i, name.as_str())),
-            _ => None,
-        })
-        .collect()
-}
-
-impl Write {
-    /// The plan item this write carries out.
-    pub fn subject(&self) -> crate::plan::Subject {
-        use crate::plan::Subject;
-        match self {
-            Write::Set { name, .. } | Write::Delete { name } => {
-                Subject::Variable { name: name.clone() }
-            }
-            Write::SetFunction { slug, .. } | Write::DeleteFunction { slug } => {
-                Subject::Function { slug: slug.clone() }
-            }
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Write::Set { name, .. } => format!("set {name}"),
-            Write::Delete { name } => format!("delete {name}"),
-            Write::SetFunction {
-                slug, deploy: true, ..
-            } => format!("deploy function {slug}"),
-            Write::SetFunction {
-                slug, verify_jwt, ..
-            } => format!("set verify_jwt={verify_jwt} on function {slug}"),
-            Write::DeleteFunction { slug } => format!("delete function {slug}"),
-        }
     }
 }
 
@@ -380,7 +187,13 @@ impl Provider {
         target: &Target,
     ) -> Result<Provider, crate::Error> {
         let root = &ws.root;
-        match &target.spec {
+        let Some(spec) = target.spec() else {
+            return Err(crate::Error::Usage(format!(
+                "target {}: not a target envctl can connect to",
+                target.name
+            )));
+        };
+        match spec {
             TargetSpec::Dotenv { path, .. } => Ok(Provider::Dotenv(dotenv::DotenvProvider::new(
                 &target.name,
                 root.join(path),

@@ -218,7 +218,7 @@ impl CloudflareProvider {
             variables,
             migrations,
             warnings,
-            handles: super::Handles::Cloudflare(Handles {
+            handles: super::Handles::new(Handles {
                 config_hash: config.wrangler_config_hash.clone(),
                 recorded: verified,
                 had_record: record.is_some(),
@@ -271,10 +271,7 @@ impl CloudflareProvider {
     /// is no hash to send and no record to keep.
     pub async fn apply(&self, live: &Snapshot, writes: &[Write]) -> Result<(), ApplyFailure> {
         let unread = Handles::default();
-        let handles = match &live.handles {
-            super::Handles::Cloudflare(h) => h,
-            _ => &unread,
-        };
+        let handles = live.handles.get::<Handles>().unwrap_or(&unread);
         if writes
             .iter()
             .any(|w| matches!(w, Write::SetFunction { .. } | Write::DeleteFunction { .. }))

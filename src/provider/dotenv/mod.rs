@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use format::Document;
 
 use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
-use crate::config::{Target, TargetSpec, Variable};
+use crate::config::{SpecOf, Target, TargetSpec, Variable};
 use crate::diagnostic::Diagnostic;
 use crate::secret::Secret;
 use crate::yaml::Pos;
@@ -89,7 +89,7 @@ impl DotenvProvider {
             warnings: Vec::new(),
             versions: BTreeMap::from([("file".to_string(), file)]),
             updated_ms: BTreeMap::new(),
-            handles: super::Handles::None,
+            handles: super::Handles::none(),
         })
     }
 
@@ -211,8 +211,8 @@ pub fn unrepresentable(
     let (target, path) = var
         .targets
         .iter()
-        .find_map(|name| match &targets.get(name)?.spec {
-            TargetSpec::Dotenv { path, .. } => Some((name, path)),
+        .find_map(|name| match targets.get(name)?.spec() {
+            Some(TargetSpec::Dotenv { path, .. }) => Some((name, path)),
             _ => None,
         })?;
     let why = format::try_encode_value(value).err()?;

@@ -185,7 +185,7 @@ impl SupabaseProvider {
             warnings,
             versions,
             updated_ms,
-            handles: super::Handles::None,
+            handles: super::Handles::none(),
         })
     }
 

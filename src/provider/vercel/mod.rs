@@ -236,7 +236,7 @@ impl VercelProvider {
             warnings,
             versions,
             updated_ms,
-            handles: super::Handles::Vercel(Handles { owned, skew_ms }),
+            handles: super::Handles::new(Handles { owned, skew_ms }),
         })
     }
 
@@ -332,10 +332,7 @@ impl VercelProvider {
         stop: &Stop,
     ) -> Result<(), ApplyFailure> {
         let unread = Handles::default();
-        let handles = match &live.handles {
-            super::Handles::Vercel(h) => h,
-            _ => &unread,
-        };
+        let handles = live.handles.get::<Handles>().unwrap_or(&unread);
         let owned = &handles.owned;
         let mut done = Vec::new();
         for write in writes {

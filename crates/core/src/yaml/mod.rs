@@ -20,19 +20,12 @@ use std::hash::BuildHasher as _;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-/// A position in a file, 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::span::Pos;
 
-impl Pos {
-    fn from_marker(marker: &saphyr_parser::Marker) -> Pos {
-        Pos {
-            line: marker.line(),
-            column: marker.col() + 1,
-        }
+fn pos_from_marker(marker: &saphyr_parser::Marker) -> Pos {
+    Pos {
+        line: marker.line(),
+        column: marker.col() + 1,
     }
 }
 
@@ -147,14 +140,14 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Option<Node>, SyntaxError> {
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
-            let pos = Pos::from_marker(e.marker());
+            let pos = pos_from_marker(e.marker());
             SyntaxError {
                 pos,
                 message: format!("YAML syntax error: {}", e.info()),
                 help: help::for_parser_error(text, pos, e.info()),
             }
         })?;
-        let pos = Pos::from_marker(&span.start);
+        let pos = pos_from_marker(&span.start);
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use crate::config::Environment;
 use crate::diagnostic::Location;
+use crate::model::Environment;
 use crate::rules::{Facts, Finding, FindingKind, RuleId};
 
 pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {

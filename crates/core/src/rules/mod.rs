@@ -15,10 +15,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::Environment;
-use crate::config::files::{Disable, RulesConfig};
 use crate::detect::{Class, classify};
 use crate::diagnostic::Location;
+use crate::model::policy::{Disable, RulesConfig};
+use crate::model::{Environment, Traits};
 use crate::plan::{Plan, TargetPlan, Value};
 
 pub use builtin::exposure::client_prefixes;
@@ -156,7 +156,8 @@ struct Item<'a> {
     name: &'a str,
     value: &'a Value,
     location: Option<&'a Location>,
-    target_kind: &'static str,
+    /// What the target's platform holds and forbids.
+    traits: Traits,
 }
 
 impl<'a> Item<'a> {
@@ -168,7 +169,7 @@ impl<'a> Item<'a> {
             name: "",
             value: &Value::Hidden,
             location: None,
-            target_kind: target.kind,
+            traits: target.traits,
         }
     }
 
@@ -202,7 +203,7 @@ impl<'a> Facts<'a> {
                         name: c.variable()?,
                         value: c.resulting()?,
                         location: c.location.as_ref(),
-                        target_kind: t.kind,
+                        traits: t.traits,
                     })
                 })
             })
@@ -284,13 +285,15 @@ mod fixture {
     use std::path::{Path, PathBuf};
 
     use super::{Context, Finding, RuleId, Severity, evaluate};
-    use crate::config::files::{Disable, RulesConfig, VarValue};
-    use crate::config::{Environment, Variable};
     use crate::detect::Class;
     use crate::diagnostic::Location;
+    use crate::model::VarValue;
+    use crate::model::policy::{Disable, RulesConfig};
+    use crate::model::{Environment, Traits, Variable};
     use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
-    use crate::yaml::Pos;
-    use crate::yaml::de::{Spanned, from_node};
+    use crate::span::Pos;
+    use crate::span::Spanned;
+    use crate::yaml::de::from_node;
 
     pub(crate) struct Case {
         pub env: Environment,
@@ -315,6 +318,23 @@ mod fixture {
             variables: BTreeMap::new(),
             functions: BTreeMap::new(),
             migrations: None,
+        }
+    }
+
+    /// What the platforms the tests name hold and forbid, as their
+    /// settings in the shell say.
+    pub(crate) fn traits_of(kind: &str) -> Traits {
+        match kind {
+            "supabase" => Traits {
+                holds_functions: true,
+                reserved_prefix: Some("SUPABASE_"),
+                migrations_by_file: false,
+            },
+            "cloudflare" => Traits {
+                migrations_by_file: true,
+                ..Traits::default()
+            },
+            _ => Traits::default(),
         }
     }
 
@@ -401,6 +421,7 @@ mod fixture {
                 self.plan.targets.push(TargetPlan {
                     name: target.into(),
                     kind,
+                    traits: traits_of(kind),
                     description: format!("{kind} {target}"),
                     changes: Vec::new(),
                     warnings: Vec::new(),

@@ -5,9 +5,9 @@
 use regex::Regex;
 
 use super::{Facts, Finding, FindingKind, RuleId, Severity};
-use crate::config::files::Required;
-use crate::config::glob_match;
 use crate::diagnostic::Location;
+use crate::glob::glob_match;
+use crate::model::policy::Required;
 use crate::plan::Value;
 
 /// `required`: runbooks 000 §2, 003's Zod validation, and 004 §2's

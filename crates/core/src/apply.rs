@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::model::Write;
 use crate::plan::{Action, DesiredTarget, DesiredValue, Subject, TargetPlan, Value};
-use crate::provider::Write;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `forbidden-flag`: runbook 000 §2.3, "never deploy with bypass flags
 //! enabled". A flag counts as enabled unless its value is plainly false.
 
-use crate::config::glob_match;
+use crate::glob::glob_match;
 use crate::plan::Value;
 use crate::rules::{Facts, Finding, FindingKind, RuleId};
 

@@ -2,7 +2,7 @@
 //! `VITE_`/`NEXT_PUBLIC_` values to every browser, so a secret under such
 //! a prefix is public.
 
-use crate::config::files::RulesConfig;
+use crate::model::policy::RulesConfig;
 use crate::plan::{SecretOrigin, Value};
 use crate::rules::{Facts, Finding, FindingKind, RuleId, Severity};
 
@@ -64,8 +64,8 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::client_prefixes;
-    use crate::config::files::RulesConfig;
     use crate::detect::Class;
+    use crate::model::policy::RulesConfig;
     use crate::plan::SecretOrigin;
     use crate::rules::fixture::{Case, secret};
     use crate::rules::{FindingKind, RuleId::ClientExposedSecret, Severity};

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use super::{
     Action, Change, FORMAT_VERSION, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value,
 };
-use crate::config::{Environment, TargetSpec, VarValue};
 use crate::detect::classify;
 use crate::diagnostic::Location;
-use crate::provider::{LiveValue, Snapshot};
+use crate::model::{Environment, Traits, VarValue};
+use crate::model::{LiveValue, Snapshot};
 use crate::secret::{Fingerprint, Secret};
 
 /// What one target should hold. Secrets are fingerprints here: the diff
@@ -19,6 +19,7 @@ pub struct DesiredTarget {
     pub kind: &'static str,
     pub description: String,
     pub prune: bool,
+    pub traits: Traits,
     pub variables: BTreeMap<String, Desired>,
     /// `Some` for targets that carry Edge Functions (Supabase).
     pub functions: Option<BTreeMap<String, bool>>,
@@ -118,12 +119,16 @@ pub fn desired_targets(
                     )
                 })
                 .collect();
-            let supabase = matches!(target.spec, TargetSpec::Supabase { .. });
+            // The environment's functions and migration head are planned
+            // on the target that holds them (its database).
+            let traits = target.settings.traits();
+            let supabase = traits.holds_functions;
             DesiredTarget {
                 name: target.name.clone(),
-                kind: target.spec.kind(),
+                kind: target.settings.kind(),
+                traits,
                 description: target.describe(),
-                prune: target.spec.prune(),
+                prune: target.settings.prune(),
                 variables,
                 functions: supabase.then(|| {
                     env.functions
@@ -230,6 +235,7 @@ pub fn diff_target(desired: &DesiredTarget, live: &Snapshot) -> TargetPlan {
     TargetPlan {
         name: desired.name.clone(),
         kind: desired.kind,
+        traits: desired.traits,
         description: desired.description.clone(),
         changes: changes_for(desired, live),
         warnings: live.warnings.clone(),
@@ -453,7 +459,7 @@ fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
         .filter_map(|a| {
             let recorded = a.statements.as_ref()?;
             let local = want.statements.get(&a.version)?;
-            (!crate::migrate::same_statements(local, recorded)).then(|| a.version.clone())
+            (!crate::migration::same_statements(local, recorded)).then(|| a.version.clone())
         })
         .collect();
     let applied: Vec<String> = applied.iter().map(|a| a.version.clone()).collect();
@@ -525,7 +531,7 @@ fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Change {
 /// is still drift: the folder no longer describes the database.
 fn diff_d1_migrations(
     want: &DesiredMigrations,
-    applied: &[crate::provider::AppliedMigration],
+    applied: &[crate::model::AppliedMigration],
 ) -> Change {
     let names: Vec<&str> = applied.iter().map(|a| a.version.as_str()).collect();
     let pending: Vec<String> = want
@@ -565,7 +571,7 @@ fn diff_d1_migrations(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::LiveFunction;
+    use crate::model::LiveFunction;
 
     fn loc() -> Location {
         Location {
@@ -579,6 +585,7 @@ mod tests {
         DesiredTarget {
             name: "t".into(),
             kind: "memory",
+            traits: Traits::default(),
             description: "memory".into(),
             prune,
             variables: vars
@@ -815,7 +822,7 @@ mod tests {
 
     #[test]
     fn a_file_edited_after_it_was_applied_is_drift_and_pending_ones_still_listed() {
-        let recorded = |v: &str, s: &[&str]| crate::provider::AppliedMigration {
+        let recorded = |v: &str, s: &[&str]| crate::model::AppliedMigration {
             version: v.into(),
             statements: Some(s.iter().map(|x| x.to_string()).collect()),
         };

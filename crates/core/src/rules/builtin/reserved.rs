@@ -9,8 +9,9 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
         .items
         .iter()
         .filter(|item| {
-            item.target_kind == "supabase"
-                && item.name.starts_with("SUPABASE_")
+            item.traits
+                .reserved_prefix
+                .is_some_and(|prefix| item.name.starts_with(prefix))
                 && item.location.is_some()
         })
         .map(|item| {

@@ -37,6 +37,9 @@ pub struct TargetPlan {
     pub kind: &'static str,
     pub description: String,
     pub changes: Vec<Change>,
+    /// What the platform holds and forbids, for the rules.
+    #[serde(skip)]
+    pub traits: crate::model::Traits,
     /// What the platform reported that deserves a look.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

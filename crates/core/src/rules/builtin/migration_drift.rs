@@ -8,7 +8,7 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
     let env = facts.env();
     let mut out = Vec::new();
     for target in &facts.plan.targets {
-        let d1 = target.kind == "cloudflare";
+        let d1 = target.traits.migrations_by_file;
         // A D1 database is configured on its target; Supabase's head
         // under `migrations`.
         let location = if d1 {

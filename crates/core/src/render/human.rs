@@ -206,6 +206,7 @@ mod tests {
                 updated_ms: Default::default(),
                 name: "t".into(),
                 kind: "memory",
+                traits: Default::default(),
                 description: "memory".into(),
                 changes: vec![change],
             }],

@@ -1,0 +1,80 @@
+//! The writes an apply performs, in the order it performs them.
+
+use crate::plan::Subject;
+use crate::secret::Secret;
+
+/// One write apply performs. Values travel as [`Secret`] whether or not the
+/// user declared them secret: one path, one way to be careful.
+#[derive(Debug, Clone)]
+pub enum Write {
+    Set {
+        name: String,
+        value: Secret,
+    },
+    Delete {
+        name: String,
+    },
+    /// `deploy`: upload the source (a new function); otherwise only the
+    /// settings change.
+    SetFunction {
+        slug: String,
+        verify_jwt: bool,
+        deploy: bool,
+    },
+    DeleteFunction {
+        slug: String,
+    },
+}
+
+/// The variable values among `writes`, with their indices: what a
+/// platform that batches sends in one request.
+pub fn sets(writes: &[Write]) -> Vec<(usize, &str, &Secret)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Set { name, value } => Some((i, name.as_str(), value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The variable deletes among `writes`, with their indices.
+pub fn deletes(writes: &[Write]) -> Vec<(usize, &str)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Delete { name } => Some((i, name.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Write {
+    /// The plan item this write carries out.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Write::Set { name, .. } | Write::Delete { name } => {
+                Subject::Variable { name: name.clone() }
+            }
+            Write::SetFunction { slug, .. } | Write::DeleteFunction { slug } => {
+                Subject::Function { slug: slug.clone() }
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Write::Set { name, .. } => format!("set {name}"),
+            Write::Delete { name } => format!("delete {name}"),
+            Write::SetFunction {
+                slug, deploy: true, ..
+            } => format!("deploy function {slug}"),
+            Write::SetFunction {
+                slug, verify_jwt, ..
+            } => format!("set verify_jwt={verify_jwt} on function {slug}"),
+            Write::DeleteFunction { slug } => format!("delete function {slug}"),
+        }
+    }
+}
