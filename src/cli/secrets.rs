@@ -184,7 +184,7 @@ fn narrow_to(planned: &mut crate::engine::Planned, name: &str) {
     planned
         .verdict
         .findings
-        .retain(|f| f.variable.as_deref() == Some(name));
+        .retain(|f| f.variable() == Some(name));
 }
 
 pub(super) fn rotate(root: &Path, args: &super::RotateArgs, out: &Output) -> Result<Exit, Error> {

@@ -254,7 +254,7 @@ fn required_and_conditionally_required() {
         vec![],
         &[],
     );
-    let names: Vec<String> = v.findings.iter().map(|f| f.message.clone()).collect();
+    let names: Vec<String> = v.findings.iter().map(|f| f.message()).collect();
     assert_eq!(
         ids(&v),
         [(RuleId::Required, Severity::Error); 3],
@@ -293,7 +293,7 @@ fn required_names_share_a_condition_and_together_groups_all_or_none() {
                 .iter()
                 .all(|f| f.rule == RuleId::Required && f.severity == Severity::Error)
         );
-        v.findings.iter().map(|f| f.message.clone()).collect()
+        v.findings.iter().map(|f| f.message()).collect()
     };
     assert!(messages("  PAYMENTS_ENABLED: \"false\"\n", &[]).is_empty());
     let m = messages("  PAYMENTS_ENABLED: \"true\"\n", &[]);
@@ -367,7 +367,7 @@ fn parity_between_deployed_environments() {
     assert_eq!(ids(&v), [(RuleId::Parity, Severity::Error)]);
     assert!(
         v.findings[0]
-            .message
+            .message()
             .contains("ONLY_STAGING is declared in staging but not in production")
     );
     let v = verdict(

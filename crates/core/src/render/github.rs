@@ -62,11 +62,11 @@ pub fn findings(findings: &[Finding], base: &Path) -> String {
             Severity::Warning => "warning",
         };
         let file = f.location.as_ref().map(|l| located(base, &l.file));
-        let mut message = f.message.clone();
+        let mut message = f.message();
         if let Some(target) = &f.target {
             let _ = write!(message, " (target {target})");
         }
-        let _ = write!(message, "\nfix: {}", f.fix);
+        let _ = write!(message, "\nfix: {}", f.fix());
         command(
             &mut out,
             level,

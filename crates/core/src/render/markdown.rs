@@ -42,8 +42,8 @@ fn findings(out: &mut String, verdict: &Verdict) {
             out,
             "- {icon} **{}**{place}: {} — _fix: {}_",
             f.rule,
-            cell(&f.message),
-            cell(&f.fix)
+            cell(&f.message()),
+            cell(&f.fix())
         );
     }
 }

@@ -171,7 +171,7 @@ mod tests {
         let found = case.findings(RuleId::Required);
         found
             .into_iter()
-            .map(|f| (f.variable, f.severity))
+            .map(|f| (f.variable().map(str::to_string), f.severity))
             .collect()
     }
 

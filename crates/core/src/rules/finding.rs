@@ -17,7 +17,7 @@ pub enum Severity {
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: RuleId,
     pub severity: Severity,
@@ -25,13 +25,56 @@ pub struct Finding {
     /// The target whose live or planned value is at fault, if one is.
     pub target: Option<String>,
     pub location: Option<Location>,
+    /// What it is about, with typed fields; the message and the fix are
+    /// rendered from it.
     pub kind: FindingKind,
-    pub message: String,
-    pub fix: String,
-    /// The variable the finding is about, if it is about one. Not in the
-    /// JSON: `kind` already names it there, and the shape is versioned.
-    #[serde(skip)]
-    pub variable: Option<String>,
+}
+
+impl Finding {
+    /// The sentence a person reads.
+    pub fn message(&self) -> String {
+        self.kind.message(&self.environment)
+    }
+
+    /// What to do about it.
+    pub fn fix(&self) -> String {
+        self.kind.fix()
+    }
+
+    /// The variable the finding is about, if it is about one (`rotate`
+    /// keeps the findings about the variable it rotates).
+    pub fn variable(&self) -> Option<&str> {
+        self.kind.variable()
+    }
+}
+
+/// The JSON shape (versioned with the plan format) carries the rendered
+/// message and fix after the typed kind.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            rule: RuleId,
+            severity: Severity,
+            environment: &'a str,
+            target: &'a Option<String>,
+            location: &'a Option<Location>,
+            kind: &'a FindingKind,
+            message: String,
+            fix: String,
+        }
+        Shown {
+            rule: self.rule,
+            severity: self.severity,
+            environment: &self.environment,
+            target: &self.target,
+            location: &self.location,
+            kind: &self.kind,
+            message: self.message(),
+            fix: self.fix(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl fmt::Display for Finding {
@@ -43,11 +86,11 @@ impl fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{level}[{}]: {}", self.rule, self.message)?;
+        write!(f, "{level}[{}]: {}", self.rule, self.message())?;
         if let Some(target) = &self.target {
             write!(f, " (target {target})")?;
         }
-        write!(f, "\n  fix: {}", self.fix)
+        write!(f, "\n  fix: {}", self.fix())
     }
 }
 
@@ -94,6 +137,10 @@ pub enum FindingKind {
     },
     DeleteInProtected {
         subject: String,
+        /// The deleted variable, when the subject is one. Not in the JSON:
+        /// `subject` names it there, and the shape is versioned.
+        #[serde(skip)]
+        variable: Option<String>,
     },
     MigrationDrift {
         detail: String,
@@ -136,13 +183,12 @@ impl FindingKind {
             | FindingKind::Forbidden { name, .. }
             | FindingKind::PatternMismatch { name, .. }
             | FindingKind::SecretOld { name, .. } => Some(name),
-            FindingKind::DeleteInProtected { .. }
-            | FindingKind::MigrationDrift { .. }
-            | FindingKind::D1MigrationDrift { .. } => None,
+            FindingKind::DeleteInProtected { variable, .. } => variable.as_deref(),
+            FindingKind::MigrationDrift { .. } | FindingKind::D1MigrationDrift { .. } => None,
         }
     }
 
-    pub(super) fn message(&self, env: &str) -> String {
+    pub fn message(&self, env: &str) -> String {
         match self {
             FindingKind::ForbiddenFlag { name } => {
                 format!("bypass flag {name} is enabled in {env}")
@@ -183,7 +229,7 @@ impl FindingKind {
             FindingKind::ParityMissing { name, declared_in } => {
                 format!("{name} is declared in {declared_in} but not in {env}")
             }
-            FindingKind::DeleteInProtected { subject } => {
+            FindingKind::DeleteInProtected { subject, .. } => {
                 format!("the plan deletes {subject} in protected environment {env}")
             }
             FindingKind::MigrationDrift { detail } | FindingKind::D1MigrationDrift { detail } => {
@@ -211,7 +257,7 @@ impl FindingKind {
         }
     }
 
-    pub(super) fn fix(&self) -> String {
+    pub fn fix(&self) -> String {
         match self {
             FindingKind::ForbiddenFlag { name } => format!(
                 "set {name}: \"false\" or remove it (bypass flags are for local testing only)"
@@ -280,7 +326,7 @@ mod tests {
     fn the_json_of_a_finding_keeps_its_shape_without_the_variable() {
         let case = Case::protected().text("PAYMENTS_BYPASS", "true");
         let found = case.only(RuleId::ForbiddenFlag);
-        assert_eq!(found.variable.as_deref(), Some("PAYMENTS_BYPASS"));
+        assert_eq!(found.variable(), Some("PAYMENTS_BYPASS"));
         let json = serde_json::to_value(&found).expect("serialisable");
         let keys: Vec<&String> = json.as_object().expect("an object").keys().collect();
         let shape = [

@@ -106,12 +106,12 @@ impl Verdict {
 }
 
 fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (a.severity, &a.location, a.rule, &a.target, &a.message).cmp(&(
+    (a.severity, &a.location, a.rule, &a.target, a.message()).cmp(&(
         b.severity,
         &b.location,
         b.rule,
         &b.target,
-        &b.message,
+        b.message(),
     ))
 }
 
@@ -232,9 +232,6 @@ impl<'a> Facts<'a> {
             environment: env.clone(),
             target: item.map(|i| i.target.to_string()),
             location: location.or(item.and_then(|i| i.location)).cloned(),
-            message: kind.message(env),
-            fix: kind.fix(),
-            variable: kind.variable().map(str::to_string),
             kind,
         }
     }

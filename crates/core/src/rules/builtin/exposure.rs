@@ -108,7 +108,7 @@ mod tests {
             .set("APP_KEY", reference())
             .set("VITE_KEY", reference());
         let found = case.findings(ClientExposedSecret);
-        let names: Vec<_> = found.iter().map(|f| f.variable.as_deref()).collect();
+        let names: Vec<_> = found.iter().map(|f| f.variable()).collect();
         assert_eq!(names, [Some("APP_KEY")]);
     }
 

@@ -76,7 +76,7 @@ mod tests {
             .text("SKIP_AUTH", "1")
             .text("ALLOW_STRIPE_FALLBACK", "1");
         let found = case.only(ForbiddenFlag);
-        assert_eq!(found.variable.as_deref(), Some("SKIP_AUTH"));
+        assert_eq!(found.variable(), Some("SKIP_AUTH"));
     }
 
     #[test]

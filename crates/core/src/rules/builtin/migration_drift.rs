@@ -62,7 +62,7 @@ mod tests {
         let found = drift(Case::protected(), "supabase").only(MigrationDrift);
         assert_eq!(found.severity, Severity::Error);
         assert!(matches!(found.kind, FindingKind::MigrationDrift { .. }));
-        assert_eq!(found.variable, None);
+        assert_eq!(found.variable(), None);
         let case = drift(Case::unprotected(), "supabase");
         assert_eq!(case.severities(MigrationDrift), [Severity::Warning]);
     }

@@ -12,19 +12,16 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for target in &facts.plan.targets {
         for change in target.changes.iter().filter(|c| c.action == Action::Delete) {
-            let mut finding = facts.finding(
+            out.push(facts.finding(
                 RuleId::ProtectedDelete,
                 Severity::Error,
                 Some(&Item::whole(target)),
                 None,
                 FindingKind::DeleteInProtected {
                     subject: change.subject.to_string(),
+                    variable: change.variable().map(str::to_string),
                 },
-            );
-            // The kind names its subject as text; a deleted variable is
-            // still the variable this finding is about.
-            finding.variable = change.variable().map(str::to_string);
-            out.push(finding);
+            ));
         }
     }
     out
@@ -44,7 +41,7 @@ mod tests {
     fn a_delete_where_protected_is_refused_and_names_its_variable() {
         let found = deletes(Case::protected()).only(ProtectedDelete);
         assert_eq!(found.severity, Severity::Error);
-        assert_eq!(found.variable.as_deref(), Some("OLD"));
+        assert_eq!(found.variable(), Some("OLD"));
         assert_eq!(found.location, None);
     }
 
