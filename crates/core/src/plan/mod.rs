@@ -4,16 +4,20 @@
 //! a coarse class (e.g. "Stripe live secret key") so rules can still judge
 //! them. Renderers show it; apply obeys it; neither decides anything.
 
+mod desired;
 mod diff;
+mod functions;
+mod migrations;
 
 use std::fmt;
 
 use serde::Serialize;
 
-pub use diff::{
+pub use desired::{
     Desired, DesiredMigrations, DesiredTarget, DesiredValue, MigrationStyle, Resolved,
-    desired_targets, diff, diff_target,
+    desired_targets,
 };
+pub use diff::{diff, diff_target};
 
 use crate::detect::Class;
 use crate::diagnostic::Location;
