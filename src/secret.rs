@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::config::SecretRef;
+use envctl_core::model::SecretRef;
 
 pub use envctl_core::secret::{Fingerprint, Secret};
 

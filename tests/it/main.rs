@@ -5,6 +5,7 @@
 mod common;
 
 mod adopt;
+mod architecture;
 mod canary;
 mod ci;
 mod cli;
