@@ -80,3 +80,34 @@ fn line(line: &Line, (a, b): (&str, &str)) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_name_the_side_and_never_a_secret_value() {
+        let shown = lines(
+            &[
+                Line::VariableOnlyIn {
+                    key: "A".into(),
+                    side: Side::B,
+                },
+                Line::CannotResolve {
+                    key: "S".into(),
+                    why: vec![(Side::A, "unset".into())],
+                },
+                Line::LiveFunctionOnlyIn {
+                    target: "functions".into(),
+                    slug: "f".into(),
+                    side: Side::A,
+                },
+            ],
+            ("staging", "production"),
+        );
+        assert_eq!(
+            shown,
+            "> A only in production\n? S: cannot resolve (in staging: unset)\n< live functions: function f only in staging\n"
+        );
+    }
+}

@@ -142,3 +142,28 @@ fn target_status(target: &TargetRow) -> String {
     }
     status
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_status_counts_only_what_it_has() {
+        let target = |add, change, delete, unknown| TargetRow {
+            add,
+            change,
+            delete,
+            unknown,
+            ..TargetRow::default()
+        };
+        assert_eq!(target_status(&target(0, 0, 0, 0)), "in sync");
+        assert_eq!(
+            target_status(&target(0, 0, 0, 2)),
+            "in sync (2 cannot be verified)"
+        );
+        assert_eq!(
+            target_status(&target(1, 0, 3, 1)),
+            "drift: 1 to add, 3 to delete (1 cannot be verified)"
+        );
+    }
+}

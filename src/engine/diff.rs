@@ -116,32 +116,32 @@ pub fn compare(
     let mut lines = Vec::new();
     let keys: BTreeSet<&String> = a.variables.keys().chain(b.variables.keys()).collect();
     for key in keys {
-        let line = match (a.variables.get(key), b.variables.get(key)) {
-            (Some(x), Some(y)) => variable((a, x, &sa), (b, y, &sb)),
-            (Some(_), None) => Some(only_in(key, Side::A)),
-            (None, Some(_)) => Some(only_in(key, Side::B)),
-            (None, None) => None,
-        };
-        lines.extend(line);
+        let (x, y) = (a.variables.get(key), b.variables.get(key));
+        if let Some(side) = lone(x, y) {
+            lines.push(Line::VariableOnlyIn {
+                key: key.clone(),
+                side,
+            });
+        } else if let (Some(x), Some(y)) = (x, y) {
+            lines.extend(variable(key, (a, x, &sa), (b, y, &sb)));
+        }
     }
     let slugs: BTreeSet<&String> = a.functions.keys().chain(b.functions.keys()).collect();
     for slug in slugs {
-        let slug_ = slug.clone();
-        match (a.functions.get(slug), b.functions.get(slug)) {
-            (Some(_), None) => lines.push(Line::FunctionOnlyIn {
-                slug: slug_,
-                side: Side::A,
-            }),
-            (None, Some(_)) => lines.push(Line::FunctionOnlyIn {
-                slug: slug_,
-                side: Side::B,
-            }),
-            (Some(x), Some(y)) if x.verify_jwt != y.verify_jwt => lines.push(Line::VerifyJwt {
-                slug: slug_,
+        let (x, y) = (a.functions.get(slug), b.functions.get(slug));
+        if let Some(side) = lone(x, y) {
+            lines.push(Line::FunctionOnlyIn {
+                slug: slug.clone(),
+                side,
+            });
+        } else if let (Some(x), Some(y)) = (x, y)
+            && x.verify_jwt != y.verify_jwt
+        {
+            lines.push(Line::VerifyJwt {
+                slug: slug.clone(),
                 a: x.verify_jwt,
                 b: y.verify_jwt,
-            }),
-            _ => {}
+            });
         }
     }
     let head = |e: &Environment| {
@@ -161,19 +161,22 @@ pub fn compare(
     Ok(lines)
 }
 
-fn only_in(key: &str, side: Side) -> Line {
-    Line::VariableOnlyIn {
-        key: key.to_string(),
-        side,
+/// The side that alone has something, if only one does.
+fn lone<T>(a: Option<T>, b: Option<T>) -> Option<Side> {
+    match (a, b) {
+        (Some(_), None) => Some(Side::A),
+        (None, Some(_)) => Some(Side::B),
+        _ => None,
     }
 }
 
 /// The line of a variable both declare, if they differ.
 fn variable(
+    key: &str,
     (ea, x, sa): (&Environment, &Variable, &Secrets),
     (eb, y, sb): (&Environment, &Variable, &Secrets),
 ) -> Option<Line> {
-    let key = x.name.clone();
+    let key = key.to_string();
     let masked = [x, y]
         .iter()
         .any(|v| v.is_secret() || v.plain().is_some_and(crate::detect::looks_secret));
@@ -267,58 +270,40 @@ fn live_differences(target: &str, sa: &Snapshot, sb: &Snapshot) -> Vec<Line> {
         LiveValue::Digest(d) => Some(d.clone()),
         LiveValue::Unreadable | LiveValue::Stale { .. } => None,
     };
-    let t = || target.to_string();
+    let target = target.to_string();
     let mut lines = Vec::new();
     let keys: BTreeSet<&String> = sa.variables.keys().chain(sb.variables.keys()).collect();
     for key in keys {
-        let k = key.clone();
-        match (sa.variables.get(key), sb.variables.get(key)) {
-            (Some(_), None) => lines.push(Line::LiveVariableOnlyIn {
-                target: t(),
-                key: k,
-                side: Side::A,
-            }),
-            (None, Some(_)) => lines.push(Line::LiveVariableOnlyIn {
-                target: t(),
-                key: k,
-                side: Side::B,
-            }),
-            (Some(x), Some(y)) => match (fingerprint(x), fingerprint(y)) {
-                (Some(fx), Some(fy)) if fx != fy => lines.push(Line::LiveDifferentValue {
-                    target: t(),
-                    key: k,
-                }),
-                (None, _) | (_, None) => lines.push(Line::LiveCannotResolve {
-                    target: t(),
-                    key: k,
-                }),
+        let (target, key) = (target.clone(), key.clone());
+        let (x, y) = (sa.variables.get(&key), sb.variables.get(&key));
+        if let Some(side) = lone(x, y) {
+            lines.push(Line::LiveVariableOnlyIn { target, key, side });
+        } else if let (Some(x), Some(y)) = (x, y) {
+            match (fingerprint(x), fingerprint(y)) {
+                (Some(fx), Some(fy)) if fx != fy => {
+                    lines.push(Line::LiveDifferentValue { target, key })
+                }
+                (None, _) | (_, None) => lines.push(Line::LiveCannotResolve { target, key }),
                 _ => {}
-            },
-            (None, None) => {}
+            }
         }
     }
     if let (Some(fa), Some(fb)) = (&sa.functions, &sb.functions) {
         let slugs: BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
         for slug in slugs {
-            let s = slug.clone();
-            match (fa.get(slug), fb.get(slug)) {
-                (Some(_), None) => lines.push(Line::LiveFunctionOnlyIn {
-                    target: t(),
-                    slug: s,
-                    side: Side::A,
-                }),
-                (None, Some(_)) => lines.push(Line::LiveFunctionOnlyIn {
-                    target: t(),
-                    slug: s,
-                    side: Side::B,
-                }),
-                (Some(x), Some(y)) if x != y => lines.push(Line::LiveVerifyJwt {
-                    target: t(),
-                    slug: s,
+            let (target, slug) = (target.clone(), slug.clone());
+            let (x, y) = (fa.get(&slug), fb.get(&slug));
+            if let Some(side) = lone(x, y) {
+                lines.push(Line::LiveFunctionOnlyIn { target, slug, side });
+            } else if let (Some(x), Some(y)) = (x, y)
+                && x != y
+            {
+                lines.push(Line::LiveVerifyJwt {
+                    target,
+                    slug,
                     a: x.verify_jwt,
                     b: y.verify_jwt,
-                }),
-                _ => {}
+                });
             }
         }
     }
@@ -330,7 +315,7 @@ fn live_differences(target: &str, sa: &Snapshot, sb: &Snapshot) -> Vec<Line> {
                 .map_or_else(|| "(none)".into(), |a| a.version.clone())
         };
         lines.push(Line::LiveMigrations {
-            target: t(),
+            target,
             a: head(ma),
             b: head(mb),
         });

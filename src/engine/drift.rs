@@ -246,3 +246,22 @@ fn target_row(target: &TargetPlan) -> TargetRow {
         unknown: count(Action::Unknown),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_state_wins_and_no_rows_is_in_sync() {
+        let row = |status| Row::new("e", status);
+        assert_eq!(worst(&[]), State::InSync);
+        let rows = [
+            row(Status::InSyncUnknown(2)),
+            row(Status::NotVerified(1)),
+            row(Status::DesiredRefused),
+        ];
+        assert_eq!(worst(&rows), State::Refused);
+        let rows = [row(Status::Error(Error::Declined)), row(Status::Refused)];
+        assert_eq!(worst(&rows), State::Error);
+    }
+}

@@ -363,3 +363,48 @@ fn target_yaml(t: &Target) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_values_name_targets_after_their_platform() {
+        let request = Request {
+            env: "dev".into(),
+            from: [
+                "supabase:abc",
+                "supabase:def",
+                "vercel:web:preview:main",
+                "dotenv:.env",
+            ]
+            .map(String::from)
+            .to_vec(),
+            team: Some("team".into()),
+            ..Request::default()
+        };
+        let targets =
+            targets(&request, Path::new("environments/dev.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = targets.keys().map(String::as_str).collect();
+        assert_eq!(names, ["dotenv", "functions", "functions-2", "web"]);
+        assert!(matches!(
+            &targets["web"].spec,
+            TargetSpec::Vercel { team: Some(t), git_branch: Some(b), .. } if t == "team" && b == "main"
+        ));
+    }
+
+    #[test]
+    fn malformed_from_values_are_refused() {
+        for bad in [
+            "supabase:",
+            "vercel:web",
+            "cloudflare:p",
+            "dotenv:",
+            "heroku:x",
+            "a:b:c:d:e",
+        ] {
+            let parts: Vec<&str> = bad.split(':').collect();
+            assert!(spec(&parts, None).is_none(), "{bad}");
+        }
+    }
+}

@@ -311,3 +311,47 @@ pub async fn read_all(providers: &[Provider]) -> Result<Vec<Snapshot>, Error> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(targets: usize) -> Planned {
+        let target = |i: usize| TargetPlan {
+            name: format!("t{i}"),
+            kind: "dotenv",
+            description: String::new(),
+            changes: Vec::new(),
+            warnings: Vec::new(),
+            updated_ms: BTreeMap::new(),
+        };
+        Planned {
+            plan: Plan {
+                format_version: plan::FORMAT_VERSION,
+                project: "p".into(),
+                environment: "e".into(),
+                protected: false,
+                targets: (0..targets).map(target).collect(),
+            },
+            verdict: Verdict::default(),
+            desired: Vec::new(),
+            providers: Vec::new(),
+            secrets: Secrets {
+                resolution: BTreeMap::new(),
+                values: BTreeMap::new(),
+                warnings: Vec::new(),
+                invalid: Vec::new(),
+            },
+            live: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn runs_refuse_lists_of_different_lengths_instead_of_dropping_targets() {
+        assert!(planned(0).runs().is_ok_and(|runs| runs.is_empty()));
+        let Err(e) = planned(1).runs() else {
+            panic!("a target without a provider must not be skipped");
+        };
+        assert!(e.to_string().contains("a plan of 1 targets with 0"), "{e}");
+    }
+}

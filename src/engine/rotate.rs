@@ -182,3 +182,20 @@ fn narrow_to(planned: &mut Planned, name: &str) {
         .findings
         .retain(|f| f.variable.as_deref() == Some(name));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_values_have_the_length_asked_for_in_letters_and_digits() {
+        for len in [16, 48, 4096] {
+            let value = generate(len).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(value.expose().len(), len);
+            assert!(value.expose().chars().all(|c| c.is_ascii_alphanumeric()));
+        }
+        for len in [0, 15, 4097] {
+            assert!(generate(len).is_err(), "{len}");
+        }
+    }
+}
