@@ -13,6 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
 use crate::engine::Planned;
 use crate::plan::{Action, Plan};
@@ -92,14 +93,13 @@ pub fn change_lines(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-fn live_tokens(planned: &Planned) -> BTreeMap<String, BTreeMap<String, String>> {
-    planned
-        .plan
-        .targets
+/// target → object → version token, of what the plan read.
+fn live_tokens(planned: &Planned) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
+    Ok(planned
+        .runs()?
         .iter()
-        .zip(&planned.live)
-        .map(|(t, snapshot)| (t.name.clone(), snapshot.fingerprints()))
-        .collect()
+        .map(|run| (run.plan.name.clone(), run.live.fingerprints()))
+        .collect())
 }
 
 fn planned_secrets(env: &Environment, planned: &Planned) -> BTreeMap<String, PlannedSecret> {
@@ -155,9 +155,11 @@ impl SavedPlan {
         planned: &Planned,
         allow_delete: bool,
         adopt: bool,
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let plan_json = serde_json::from_str(&crate::render::json(&planned.plan, &planned.verdict))
-            .expect("the JSON plan parses");
+            .map_err(|e| {
+                Error::Usage(format!("internal error: the JSON plan does not parse: {e}"))
+            })?;
         let mut saved = SavedPlan {
             format_version: FORMAT_VERSION,
             envctl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -168,13 +170,13 @@ impl SavedPlan {
             adopt,
             fingerprint_key: crate::keyed::key().map(|k| k.id()).unwrap_or_default(),
             changes: change_lines(&planned.plan),
-            live: live_tokens(planned),
+            live: live_tokens(planned)?,
             secrets: planned_secrets(env, planned),
             plan: plan_json,
             checksum: String::new(),
         };
         saved.checksum = saved.digest();
-        saved
+        Ok(saved)
     }
 
     fn digest(&self) -> String {
@@ -266,7 +268,7 @@ impl SavedPlan {
     /// Why the fresh plan is not the one saved: live objects changed, a
     /// secret's value differs, or the changes differ. Empty when it is the
     /// same plan.
-    pub fn staleness(&self, env: &Environment, fresh: &Planned) -> Vec<String> {
+    pub fn staleness(&self, env: &Environment, fresh: &Planned) -> Result<Vec<String>, Error> {
         let mut why = Vec::new();
         let key = crate::keyed::key();
         if key.map(crate::keyed::Key::id).as_ref() != Some(&self.fingerprint_key) {
@@ -276,9 +278,9 @@ impl SavedPlan {
                 crate::keyed::KEY_VAR,
                 crate::keyed::KEY_FILE,
             ));
-            return why;
+            return Ok(why);
         }
-        let now = live_tokens(fresh);
+        let now = live_tokens(fresh)?;
         for (target, then) in &self.live {
             let Some(current) = now.get(target) else {
                 why.push(format!("target {target} is no longer declared"));
@@ -329,7 +331,7 @@ impl SavedPlan {
                 why.push(format!("change not in the saved plan: {line}"));
             }
         }
-        why
+        Ok(why)
     }
 }
 

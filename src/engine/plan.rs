@@ -1,17 +1,19 @@
-//! The I/O edge around the pure core: resolve secrets, read every target
-//! concurrently, diff, evaluate; and apply a plan target by target.
+//! Planning: resolve an environment's secrets, judge its desired state
+//! offline, connect a provider per target, read every target
+//! concurrently, diff, and evaluate the rules. The result is data
+//! ([`Planned`]); rendering it is the caller's business.
 
 use std::collections::BTreeMap;
 
 use tokio::task::JoinSet;
 
+use super::Engine;
 use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
-use crate::plan::Subject;
-use crate::plan::{self, DesiredTarget, Plan, Resolved};
-use crate::provider::{ApplyFailure, Provider, Snapshot, Stop, Write};
-use crate::rules::{self, Verdict};
-use crate::secret::{self, EnvSource, Secret};
+use crate::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
+use crate::provider::{Provider, Snapshot};
+use crate::rules::{self, RuleId, Severity, Verdict};
+use crate::secret::{self, EnvSource, ProcessEnv, Secret};
 
 /// Secrets of one environment, resolved: what the plan may know (by name),
 /// and the values apply will write.
@@ -111,6 +113,11 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
 }
 
 /// A plan with everything apply needs to carry it out.
+///
+/// `plan.targets`, `desired`, `providers` and `live` are one list each,
+/// index for index (the plan type is shared with renderers, so its targets
+/// cannot hold providers). Join them with [`Planned::runs`], which checks
+/// the lengths, never with `zip`, which would drop a target silently.
 pub struct Planned {
     pub plan: Plan,
     pub verdict: Verdict,
@@ -120,6 +127,40 @@ pub struct Planned {
     /// What was read, target by target (saved plans keep its versions;
     /// apply gives each provider its own, with the handles it needs).
     pub live: Vec<Snapshot>,
+}
+
+/// One target of a [`Planned`]: its changes, desired state, provider and
+/// the snapshot read from it.
+#[derive(Clone, Copy)]
+pub struct TargetRun<'a> {
+    pub plan: &'a TargetPlan,
+    pub desired: &'a DesiredTarget,
+    pub provider: &'a Provider,
+    pub live: &'a Snapshot,
+}
+
+impl Planned {
+    /// Every target's parts together, in plan order; an error (a bug, not
+    /// a user mistake) when the lists disagree in length.
+    pub fn runs(&self) -> Result<Vec<TargetRun<'_>>, Error> {
+        let n = self.plan.targets.len();
+        if [self.desired.len(), self.providers.len(), self.live.len()] != [n; 3] {
+            return Err(Error::Usage(format!(
+                "internal error: a plan of {n} targets with {} desired states, {} providers and {} snapshots; nothing was written",
+                self.desired.len(),
+                self.providers.len(),
+                self.live.len()
+            )));
+        }
+        Ok((0..n)
+            .map(|i| TargetRun {
+                plan: &self.plan.targets[i],
+                desired: &self.desired[i],
+                provider: &self.providers[i],
+                live: &self.live[i],
+            })
+            .collect())
+    }
 }
 
 /// The rules' view of an environment within its workspace.
@@ -154,6 +195,70 @@ pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, V
     };
     let verdict = rules::evaluate(&plan, &ctx);
     (plan, verdict)
+}
+
+/// An environment's secrets, resolved, and its desired state judged
+/// before anything live is read.
+pub struct Prepared {
+    /// Holds the unresolved names and source warnings the caller shows.
+    pub secrets: Secrets,
+    /// Set when the desired state breaks a rule that nothing live can
+    /// fix: then nothing is read.
+    pub refusal: Option<Verdict>,
+}
+
+/// Resolves an environment's secrets and judges its desired state: a
+/// refusal there cannot be fixed by anything live, so it comes first.
+/// With `require_secrets`, a secret that cannot be resolved is an error.
+pub fn prepare(
+    ws: &Workspace,
+    env: &Environment,
+    require_secrets: bool,
+) -> Result<Prepared, Error> {
+    let secrets = resolve_secrets(ws, env, &ProcessEnv);
+    if !secrets.invalid.is_empty() {
+        return Err(Error::Invalid(secrets.invalid));
+    }
+    let unresolved = secrets.unresolved_names();
+    if require_secrets && !unresolved.is_empty() {
+        let list: Vec<String> = unresolved
+            .iter()
+            .map(|(k, why)| format!("{k} ({why})"))
+            .collect();
+        return Err(Error::Usage(format!(
+            "--require-secrets: cannot resolve {}",
+            list.join(", ")
+        )));
+    }
+    // A required variable may exist live, undeclared: only the plan can
+    // tell, so `required` waits for live state; every other refusal of the
+    // desired state stands whatever is live.
+    let (_, verdict) = offline(ws, env, &secrets);
+    let final_refusal = verdict
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && f.rule != RuleId::Required);
+    Ok(Prepared {
+        refusal: final_refusal.then_some(verdict),
+        secrets,
+    })
+}
+
+/// [`plan`] on the engine's runtime; with `adopt`, every secret whose
+/// live value cannot be known is planned to be written.
+pub fn live(
+    engine: &Engine,
+    ws: &Workspace,
+    env: &Environment,
+    secrets: Secrets,
+    allow_delete: bool,
+    adopt: bool,
+) -> Result<Planned, Error> {
+    let mut planned = engine.block_on(plan(ws, env, secrets, allow_delete))??;
+    if adopt {
+        planned.plan.adopt();
+    }
+    Ok(planned)
 }
 
 /// Reads every target of the environment concurrently and plans.
@@ -199,118 +304,55 @@ pub async fn read_all(providers: &[Provider]) -> Result<Vec<Snapshot>, Error> {
             joined.map_err(|e| Error::Usage(format!("reading live state failed: {e}")))?;
         out[i] = Some(result.map_err(Error::Provider)?);
     }
-    Ok(out
-        .into_iter()
-        .map(|s| s.expect("every task reports"))
-        .collect())
+    // Every task reports or the loop above returned early.
+    out.into_iter()
+        .map(|s| {
+            s.ok_or_else(|| Error::Usage("reading live state failed: a read did not report".into()))
+        })
+        .collect()
 }
 
-/// What apply did, per target.
-#[derive(Debug, Default)]
-pub struct ApplyReport {
-    /// Each target's writes, described (`set X`, `deploy function f`).
-    pub applied: Vec<(String, Vec<String>)>,
-    /// What was written, per target, for the audit log.
-    pub written: Vec<(String, Subject)>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Applies a plan target by target. All writes are derived (and every secret
-/// checked) before the first one is sent, so a bad value writes nothing.
-pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
-    apply_until(planned, &Stop::new()).await
-}
-
-/// [`apply`], stopping between requests once `stop` is requested (Ctrl-C).
-/// A failure or a stop is an [`Error::Partial`] that says what was done,
-/// what was not, and which keys a target was left without.
-pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, Error> {
-    debug_assert_eq!(
-        planned.live.len(),
-        planned.providers.len(),
-        "a snapshot per target"
-    );
-    let mut batches = Vec::new();
-    for (((target_plan, desired), provider), live) in planned
-        .plan
-        .targets
-        .iter()
-        .zip(&planned.desired)
-        .zip(&planned.providers)
-        .zip(&planned.live)
-    {
-        let writes = crate::apply::writes(target_plan, desired, &planned.secrets.values)
-            .map_err(Error::Apply)?;
-        batches.push((target_plan, provider, live, writes));
-    }
-    // Every dotenv file is written in full to a temporary file before the
-    // first write of all; each is renamed into place in its turn. A file
-    // that cannot be edited or written stops the apply with nothing changed.
-    let mut staged = BTreeMap::new();
-    for (index, (_, provider, _, writes)) in batches.iter().enumerate() {
-        if let (Provider::Dotenv(dotenv), false) = (provider, writes.is_empty()) {
-            staged.insert(index, dotenv.stage(writes).map_err(Error::Provider)?);
-        }
-    }
-    let mut report = ApplyReport::default();
-    let mut written: Vec<(String, Subject)> = Vec::new();
-    for (index, (target_plan, provider, live, writes)) in batches.iter().enumerate() {
-        if writes.is_empty() {
-            continue;
-        }
-        let result = match (provider, staged.remove(&index)) {
-            _ if stop.requested() => Err(ApplyFailure::stopped(&target_plan.name, &[])),
-            (Provider::Dotenv(dotenv), Some(file)) => {
-                dotenv.commit(file).map_err(ApplyFailure::nothing)
-            }
-            _ => provider.apply_until(live, writes, stop).await,
+    fn planned(targets: usize) -> Planned {
+        let target = |i: usize| TargetPlan {
+            name: format!("t{i}"),
+            kind: "dotenv",
+            traits: Default::default(),
+            description: String::new(),
+            changes: Vec::new(),
+            warnings: Vec::new(),
+            updated_ms: BTreeMap::new(),
         };
-        if let Err(failure) = result {
-            let mut done: Vec<String> = report
-                .applied
-                .iter()
-                .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
-                .collect();
-            let shown = |w: &Write| format!("{}: {}", target_plan.name, w.describe());
-            done.extend(failure.done.iter().map(|&i| shown(&writes[i])));
-            written.extend(
-                failure
-                    .done
-                    .iter()
-                    .map(|&i| (target_plan.name.clone(), writes[i].subject())),
-            );
-            let not_done = (0..writes.len())
-                .filter(|i| !failure.done.contains(i))
-                .map(|i| shown(&writes[i]))
-                .chain(batches[index + 1..].iter().flat_map(|(t, _, _, ws)| {
-                    ws.iter()
-                        .map(move |w| format!("{}: {}", t.name, w.describe()))
-                }))
-                .collect();
-            let left_without = failure
-                .left_without
-                .iter()
-                .map(|k| format!("{}: {k}", target_plan.name))
-                .collect();
-            return Err(Error::Partial(Box::new(crate::error::Partial {
-                target: target_plan.name.clone(),
-                done,
-                not_done,
-                left_without,
-                interrupted: failure.interrupted,
-                written,
-                cause: failure.error,
-            })));
+        Planned {
+            plan: Plan {
+                format_version: plan::FORMAT_VERSION,
+                project: "p".into(),
+                environment: "e".into(),
+                protected: false,
+                targets: (0..targets).map(target).collect(),
+            },
+            verdict: Verdict::default(),
+            desired: Vec::new(),
+            providers: Vec::new(),
+            secrets: Secrets {
+                resolution: BTreeMap::new(),
+                values: BTreeMap::new(),
+                warnings: Vec::new(),
+                invalid: Vec::new(),
+            },
+            live: Vec::new(),
         }
-        written.extend(
-            writes
-                .iter()
-                .map(|w| (target_plan.name.clone(), w.subject())),
-        );
-        report.applied.push((
-            target_plan.name.clone(),
-            writes.iter().map(|w| w.describe()).collect(),
-        ));
     }
-    report.written = written;
-    Ok(report)
+
+    #[test]
+    fn runs_refuse_lists_of_different_lengths_instead_of_dropping_targets() {
+        assert!(planned(0).runs().is_ok_and(|runs| runs.is_empty()));
+        let Err(e) = planned(1).runs() else {
+            panic!("a target without a provider must not be skipped");
+        };
+        assert!(e.to_string().contains("a plan of 1 targets with 0"), "{e}");
+    }
 }

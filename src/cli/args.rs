@@ -1,0 +1,286 @@
+//! The command line's arguments: clap definitions only. What each command
+//! does lives in [`super::commands`]; these types hold what was typed.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::schema::SchemaKind;
+
+const EXAMPLES: &str = "\
+Examples:
+  envctl validate                   check every environment offline (CI on forks)
+  envctl plan local                 show what would change in .env.local
+  envctl plan prod --format markdown   the masked plan for a pull-request comment
+  envctl apply local                make live match (asks first; --yes in CI)
+  envctl drift                      nightly: exit 2 when live drifted from the YAML
+
+Exit codes: 0 success, 1 error (also when output could not be written), 2 changes present (drift, diff, --detailed-exitcode), 3 refused by a rule.
+Files: envctl.yaml and environments/<name>.yaml; see docs/configuration.md.";
+
+/// Keeps environments honest: desired state in YAML, plan, apply, drift.
+#[derive(Debug, Parser)]
+#[command(name = "envctl", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in DIR (where envctl.yaml is).
+    #[arg(long, short = 'C', global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// When to colour output; `auto` follows NO_COLOR and the terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Log each platform request to stderr (-vv: also retries). Never
+    /// shows a token or a value. Same as ENVCTL_LOG=debug|trace.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`) for
+    /// findings, so they show inline on the pull request; then the human view.
+    Github,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Offline: parse, schema, semantics and rules on the desired state.
+    #[command(
+        after_help = "Examples:\n  envctl validate\n  envctl validate production staging\n\nExit 0 when valid, 1 on a bad file, 3 when a rule refuses. Reads no secret and no network."
+    )]
+    Validate {
+        /// Environments to check (default: all).
+        envs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Read live state and show what apply would change.
+    #[command(
+        after_help = "Examples:\n  envctl plan local\n  envctl plan prod --format markdown > plan.md\n  envctl plan staging --detailed-exitcode   # exit 2 when there are changes"
+    )]
+    Plan(PlanArgs),
+    /// Make live match the desired state (asks for confirmation).
+    #[command(
+        after_help = "Examples:\n  envctl apply local\n  envctl apply staging --yes\n  envctl apply prod --allow-delete   # prune in a protected environment\n  envctl plan prod --out prod.plan && envctl apply prod.plan   # apply what was reviewed"
+    )]
+    Apply {
+        /// Environment name or alias, or a plan file saved by `plan --out`
+        /// (applied as reviewed, without asking, if nothing changed since).
+        target: String,
+        /// Do not ask; required when there is no terminal.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Allow deletes in a protected environment.
+        #[arg(long)]
+        allow_delete: bool,
+        /// After changing a Vercel production target, redeploy its latest
+        /// production deployment so it runs with the new values.
+        #[arg(long)]
+        redeploy: bool,
+        /// Also apply pending migration files to the environment's database
+        /// (`migrations.database_url`), first, each file in its own
+        /// transaction, recorded as the Supabase CLI records them.
+        #[arg(long)]
+        migrations: bool,
+        /// Show the plan (and with --migrations the files that would run);
+        /// write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write every secret whose live value cannot be known (a
+        /// Vercel `sensitive` value made by hand, a Cloudflare
+        /// `secret_text` envctl has no record of), and record on the
+        /// platform how to verify it from then on.
+        #[arg(long)]
+        adopt: bool,
+    },
+    /// Plan every deployed environment (or those named) at once; exit 2 on any drift.
+    #[command(
+        after_help = "Examples:\n  envctl drift\n  envctl drift production --format json\n  envctl drift --strict           # unverifiable secrets in protected environments are drift\n\nExit 0 in sync, 2 drift, 3 a protected environment breaks a rule, 1 error (an unreadable environment is an error, never \"in sync\")."
+    )]
+    Drift {
+        /// Environments (default: every one not marked `local`, since a
+        /// developer's dotenv files are not on a CI runner).
+        envs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) when a secret cannot be resolved, instead of
+        /// reporting its target as "cannot be verified".
+        #[arg(long)]
+        require_secrets: bool,
+        /// Also exit 2 while anything in a protected environment cannot be
+        /// verified: a secret whose live value is unknown and that envctl
+        /// has no record of writing (`apply --adopt` makes it verifiable),
+        /// or one that cannot be resolved.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Compare two environments' desired state (keys, masked values, functions, head).
+    #[command(
+        after_help = "Examples:\n  envctl diff staging production          # the promotion check; exit 2 when they differ\n  envctl diff staging production --live   # also what is live, target by target\n\nSecrets are resolved on both sides (env:, file:, keyring, command) and compared by the\nSHA-256 of their values: \"same value\", \"different value\" or \"cannot resolve\" (exit 2);\nno value and no digest is shown. A secret that is the same in both under different\nreferences gets an \"=\" line and does not count as a difference."
+    )]
+    Diff {
+        env_a: String,
+        env_b: String,
+        /// Also read both environments' live state and compare it, for
+        /// targets of the same name.
+        #[arg(long)]
+        live: bool,
+    },
+    /// Print the JSON Schemas of envctl.yaml and environment files.
+    #[command(
+        after_help = "Examples:\n  envctl schema environment\n  envctl schema --write schemas   # regenerate the committed files"
+    )]
+    Schema {
+        /// Which schema (default: both, as one JSON object keyed by file name).
+        #[arg(value_enum)]
+        kind: Option<SchemaKind>,
+        /// Write each schema as a file into DIR instead of printing.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
+    /// Replace a secret's value everywhere it goes, in one plan.
+    #[command(
+        after_help = "Examples:\n  envctl rotate production JWT_SECRET --generate\n  envctl rotate staging STRIPE_SECRET_KEY --stdin < new-key.txt\n  envctl rotate production SESSION_KEY --generate 64 --yes --redeploy\n\nThe new value is stored in the secret's source when envctl can write it\n(`keyring`, `file:`); for `env:` and `command` sources envctl says where to\nput it. Only NAME's changes are planned and applied."
+    )]
+    Rotate(RotateArgs),
+    /// Write environments/<ENV>.yaml from what is live now.
+    #[command(
+        after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML."
+    )]
+    Import(ImportArgs),
+    /// Store, check or remove a secret in the OS keychain (`keyring` references).
+    #[command(
+        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
+    )]
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+    /// Store a platform API token in the OS keychain (used when the token
+    /// variable is not set).
+    #[command(
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN) wins when set, as in CI."
+    )]
+    Login {
+        #[arg(value_enum)]
+        platform: LoginPlatform,
+        /// Read the token from standard input instead of a prompt.
+        #[arg(long)]
+        stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginPlatform {
+    Supabase,
+    Vercel,
+    Cloudflare,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Store a value, read from a prompt without echo or from --stdin
+    /// (never from an argument, which shell history and `ps` would keep).
+    Set {
+        env: String,
+        name: String,
+        /// Read the value from standard input (one trailing newline dropped).
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Say whether a value is stored, with its fingerprint; the value
+    /// itself only with --reveal.
+    Get {
+        env: String,
+        name: String,
+        /// Print the value to standard output.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Remove a stored value.
+    Rm { env: String, name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Environment name or alias.
+    pub env: String,
+    /// The secret variable to rotate.
+    pub name: String,
+    /// Generate a random value of LEN characters (default 48) from the OS
+    /// random generator, letters and digits only.
+    #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "48", conflicts_with = "stdin")]
+    pub generate: Option<usize>,
+    /// Read the new value from standard input.
+    #[arg(long)]
+    pub stdin: bool,
+    /// Do not ask before applying.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Redeploy Vercel production afterwards so it runs with the new value.
+    #[arg(long)]
+    pub redeploy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The environment to write (environments/<ENV>.yaml).
+    pub env: String,
+    /// A live target to read: `supabase:<project_ref>`,
+    /// `vercel:<project>:<production|preview|development>[:<branch>]`,
+    /// `cloudflare:<project>:<production|preview>`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
+    /// existing file declares (needs --force).
+    #[arg(long, value_name = "TARGET")]
+    pub from: Vec<String>,
+    /// Team id or slug for Vercel projects owned by a team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Overwrite an existing environment file.
+    #[arg(long)]
+    pub force: bool,
+    /// Store values envctl can read and that look secret in the OS
+    /// keychain, referenced as `keyring`.
+    #[arg(long)]
+    pub to_keyring: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Environment name or alias.
+    pub env: String,
+    /// Also save the plan to FILE (mode 0600, no secret values) for
+    /// `envctl apply FILE`, which refuses it if live state or a secret
+    /// changed since.
+    /// An existing FILE is replaced only if it is a plan envctl saved.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace FILE even if it is not a saved plan.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Fail instead of planning `unknown` when a secret cannot be resolved.
+    #[arg(long)]
+    pub require_secrets: bool,
+    /// Plan deletes in a protected environment without a refusal.
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Plan to write every secret whose live value cannot be known, as
+    /// `apply --adopt` does (a saved plan keeps the choice).
+    #[arg(long)]
+    pub adopt: bool,
+}

@@ -1,0 +1,132 @@
+//! The words around an apply: what `--dry-run` would run, migration
+//! progress, the closing report, and what is left to do afterwards.
+
+use super::Output;
+use crate::engine::ApplyReport;
+use crate::engine::aftercare::Note;
+use crate::engine::migrations::{Preview, Progress};
+
+/// `""` for one, `"s"` for any other count.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `--dry-run`: the migration files each database would get, in order.
+pub fn dry_run(previews: &[Preview]) -> String {
+    let mut text = String::new();
+    for job in previews {
+        if job.files.is_empty() {
+            text.push_str(&format!(
+                "No migrations to apply to {} (target {}).\n",
+                job.database, job.target
+            ));
+            continue;
+        }
+        text.push_str(&format!(
+            "Would apply {} migration{} to {} (target {}), in order, each file in its own transaction:\n",
+            job.files.len(),
+            plural(job.files.len()),
+            job.database,
+            job.target
+        ));
+        for (file, statements) in &job.files {
+            text.push_str(&format!(
+                "  {file}  ({statements} statement{})\n",
+                plural(*statements)
+            ));
+        }
+    }
+    text
+}
+
+/// A line of migration progress.
+pub fn progress(progress: &Progress<'_>) -> String {
+    match progress {
+        Progress::Applied { target, file } => format!(
+            "target {target}: applied {} ({} statement{}, {} ms)",
+            file.file,
+            file.statements,
+            plural(file.statements),
+            file.elapsed.as_millis()
+        ),
+        Progress::Done {
+            target,
+            count,
+            database,
+            elapsed,
+        } => format!(
+            "target {target}: {count} migration{} applied and recorded in {database} ({} ms)",
+            plural(*count),
+            elapsed.as_millis()
+        ),
+    }
+}
+
+/// Each target's writes, then the total.
+pub fn report(report: &ApplyReport, env: &str) -> String {
+    let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
+    let mut lines: Vec<String> = report
+        .applied
+        .iter()
+        .map(|(target, writes)| format!("target {target}: {}", writes.join(", ")))
+        .collect();
+    lines.push(format!(
+        "Apply complete: {count} change{} written to {env}.",
+        plural(count)
+    ));
+    lines.join("\n")
+}
+
+/// Shows one note of what follows an apply of `env`.
+pub fn note(note: &Note, env: &str, out: &Output) {
+    match note {
+        Note::HistoryDisagrees { target, reason } => out.warn(&format!(
+            "target {target}: {reason}; envctl does not repair migration history"
+        )),
+        Note::MigrationsPending {
+            target,
+            pending,
+            description,
+        } => out.note(&format!(
+            "target {target}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations` (needs `migrations.database_url`), or `supabase db push` against {description}",
+            pending.len(),
+            plural(pending.len()),
+            pending.join(", "),
+        )),
+        Note::D1MigrationsPending {
+            target,
+            pending,
+            description,
+        } => out.note(&format!(
+            "target {target}: {} D1 migration{} not applied yet ({}); envctl does not apply D1 migrations: run `wrangler d1 migrations apply <DATABASE> --remote` ({description})",
+            pending.len(),
+            plural(pending.len()),
+            pending.join(", "),
+        )),
+        Note::PagesKeepOld {
+            target,
+            production,
+            redeploy_asked,
+        } => out.note(&format!(
+            "target {target}: running {} deployments keep the old values until the next deployment (`wrangler pages deploy`, or retry the latest deployment in the dashboard){}",
+            if *production { "production" } else { "preview" },
+            if *redeploy_asked {
+                "; --redeploy covers Vercel only"
+            } else {
+                ""
+            }
+        )),
+        Note::Redeployed { target, url } => out.note(&format!(
+            "target {target}: redeploying production with the new values: {url}"
+        )),
+        Note::NothingToRedeploy { target } => out.note(&format!(
+            "target {target}: no production deployment to redeploy yet"
+        )),
+        Note::ProductionKeepsOld { target } => out.note(&format!(
+            "target {target}: the running production deployment keeps the old values until it is redeployed; run `envctl apply {env} --redeploy`, or redeploy from the Vercel dashboard"
+        )),
+        Note::PreviewKeepsOld { target } => out.note(&format!(
+            "target {target}: preview deployments keep the old values until the branch is deployed again (push a commit, or redeploy from the Vercel dashboard)"
+        )),
+    }
+}

@@ -1,0 +1,413 @@
+//! `import`: an environment file from what is live. Plain values are
+//! written inline; secrets become references, never plaintext (with
+//! `to_keyring`, readable ones are stored in the OS keychain).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{Engine, read_all};
+use crate::config::{Environment, SpecOf, Target, TargetSpec, Workspace};
+use crate::diagnostic::Location;
+use crate::keyring;
+use crate::provider::{LiveValue, Provider, Snapshot};
+use crate::{Error, detect};
+
+/// What to import, as the command line gave it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The environment to write (`environments/<env>.yaml`).
+    pub env: String,
+    /// Live targets (`supabase:<ref>`, `vercel:<project>:<target>`, …);
+    /// empty: the targets the existing file declares.
+    pub from: Vec<String>,
+    /// Team for Vercel projects owned by a team.
+    pub team: Option<String>,
+    /// Overwrite an existing environment file.
+    pub force: bool,
+    /// Store readable secret values in the OS keychain.
+    pub to_keyring: bool,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The file written, relative to the workspace root.
+    pub file: PathBuf,
+    pub targets: usize,
+    pub variables: usize,
+    /// Secrets written as references still needing a value.
+    pub needing_value: usize,
+    /// Values stored in the keychain.
+    pub stored: usize,
+}
+
+/// Reads the live targets and writes the environment file.
+pub fn import(
+    engine: &Engine,
+    ws: &Workspace,
+    root: &Path,
+    request: &Request,
+) -> Result<Imported, Error> {
+    if !request
+        .env
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::Usage(format!(
+            "`{}` cannot be an environment name: use letters, digits, `-` and `_`",
+            request.env
+        )));
+    }
+    let rel = PathBuf::from("environments").join(format!("{}.yaml", request.env));
+    let path = root.join(&rel);
+    if path.exists() && !request.force {
+        return Err(Error::Usage(format!(
+            "{} already exists; pass --force to overwrite it",
+            rel.display()
+        )));
+    }
+    let env = environment(ws, request, &rel)?;
+    let providers: Vec<Provider> = env
+        .targets
+        .values()
+        .map(|t| Provider::for_target(ws, &env, t).map(Provider::reading_values))
+        .collect::<Result<_, _>>()?;
+    let live = engine.block_on(read_all(&providers))??;
+    let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
+    crate::provider::dotenv::write_atomically(&path, &yaml(&env, &vars)).map_err(|e| {
+        Error::Io {
+            context: format!("writing {}", rel.display()),
+            source: e,
+        }
+    })?;
+    Ok(Imported {
+        file: rel,
+        targets: env.targets.len(),
+        variables: vars.len(),
+        needing_value: vars
+            .values()
+            .filter(|(i, _)| matches!(i, Value::Secret { note: Some(_), .. }))
+            .count(),
+        stored,
+    })
+}
+
+/// The environment to import into: the targets named with `--from`, or
+/// those the existing file declares; `protected` and `local` kept.
+fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environment, Error> {
+    let existing = ws.environments.get(&request.env);
+    let targets = if request.from.is_empty() {
+        match existing {
+            Some(env) => env.targets.clone(),
+            None => {
+                return Err(Error::Usage(
+                    "name the live targets to read with --from (e.g. --from supabase:<project_ref>)"
+                        .into(),
+                ));
+            }
+        }
+    } else {
+        targets(request, rel)?
+    };
+    Ok(Environment {
+        name: request.env.clone(),
+        file: rel.to_path_buf(),
+        protected: existing.is_some_and(|e| e.protected),
+        local: existing.is_some_and(|e| e.local),
+        targets,
+        variables: BTreeMap::new(),
+        functions: BTreeMap::new(),
+        migrations: None,
+    })
+}
+
+/// Parses `--from` values into targets named after their platform.
+// Platform names are matched as strings here until target kinds are typed.
+fn targets(request: &Request, file: &Path) -> Result<BTreeMap<String, Target>, Error> {
+    let mut out = BTreeMap::new();
+    for from in &request.from {
+        let parts: Vec<&str> = from.split(':').collect();
+        let spec = spec(&parts, request.team.as_ref()).ok_or_else(|| {
+            Error::Usage(format!(
+                "--from {from}: write `supabase:<project_ref>`, `vercel:<project>:<target>[:<git branch>]`, `cloudflare:<project>:<production|preview>` or `dotenv:<path>`"
+            ))
+        })?;
+        let base = match parts[0] {
+            "supabase" => "functions",
+            "vercel" => "web",
+            "cloudflare" => "pages",
+            _ => "dotenv",
+        };
+        let mut name = base.to_string();
+        let mut n = 2;
+        while out.contains_key(&name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        out.insert(
+            name.clone(),
+            Target {
+                name,
+                settings: std::sync::Arc::new(spec),
+                location: Location {
+                    file: file.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                },
+                migration_files: None,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The target a `--from` value names, split at `:`.
+fn spec(parts: &[&str], team: Option<&String>) -> Option<TargetSpec> {
+    Some(match parts {
+        ["supabase", project_ref] if !project_ref.is_empty() => TargetSpec::Supabase {
+            project_ref: project_ref.to_string(),
+            receives: None,
+            prune: false,
+        },
+        ["vercel", project, target, rest @ ..] if rest.len() <= 1 && !project.is_empty() => {
+            TargetSpec::Vercel {
+                project: project.to_string(),
+                team: team.cloned(),
+                target: target.to_string(),
+                git_branch: rest.first().map(|b| b.to_string()),
+                receives: None,
+                prune: false,
+            }
+        }
+        ["cloudflare", project, environment] if !project.is_empty() => TargetSpec::Cloudflare {
+            project: project.to_string(),
+            environment: environment.to_string(),
+            account_id: None,
+            database_id: None,
+            migrations_dir: None,
+            migrations_table: None,
+            receives: None,
+            prune: false,
+        },
+        ["dotenv", path] if !path.is_empty() => TargetSpec::Dotenv {
+            path: path.to_string(),
+            receives: None,
+            prune: false,
+        },
+        _ => return None,
+    })
+}
+
+/// How one variable is written.
+enum Value {
+    Plain(String),
+    /// A reference with an optional note of what the user must do.
+    Secret {
+        reference: String,
+        note: Option<String>,
+    },
+}
+
+/// name → (how it is written, the targets holding it)
+type Variables = BTreeMap<String, (Value, Vec<String>)>;
+
+/// Every live variable, once, with the targets holding it; and how many
+/// values were stored in the keychain.
+fn variables(
+    ws: &Workspace,
+    env: &Environment,
+    live: &[Snapshot],
+    to_keyring: bool,
+) -> Result<(Variables, usize), Error> {
+    let mut vars = Variables::new();
+    let mut stored = 0;
+    let prefixes = crate::rules::client_prefixes(&ws.rules);
+    // read_all returns one snapshot per target, in order.
+    for (target, snapshot) in env.targets.values().zip(live) {
+        for (name, value) in &snapshot.variables {
+            if let Some((_, holders)) = vars.get_mut(name) {
+                holders.push(target.name.clone());
+                continue;
+            }
+            let needs = |why: String| Value::Secret {
+                reference: format!("env:{name}"),
+                note: Some(why),
+            };
+            let imported = match value {
+                // Written inline: what the platform stores as plain text,
+                // and what bundlers ship to every browser anyway (`VITE_*`),
+                // unless it looks secret. Anything else kept encrypted was
+                // meant to be secret, whatever it looks like.
+                LiveValue::Plain(v) | LiveValue::Readable(v)
+                    if (matches!(value, LiveValue::Plain(_))
+                        || prefixes.iter().any(|p| name.starts_with(p)))
+                        && !detect::classify(v.expose()).is_some_and(|c| c.is_secret()) =>
+                {
+                    Value::Plain(v.expose().to_string())
+                }
+                LiveValue::Plain(v) | LiveValue::Readable(v) if to_keyring => {
+                    let account = keyring::secret_account(&ws.project, &env.name, name);
+                    keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?;
+                    stored += 1;
+                    Value::Secret {
+                        reference: "keyring".into(),
+                        note: None,
+                    }
+                }
+                LiveValue::Plain(_) | LiveValue::Readable(_) => {
+                    needs("needs a value (readable live; --to-keyring would store it)".into())
+                }
+                LiveValue::Digest(_) => needs(format!(
+                    "needs a value: {} keeps only a digest",
+                    target.settings.kind()
+                )),
+                LiveValue::Unreadable | LiveValue::Stale { .. } => needs(format!(
+                    "needs a value: {} does not return it",
+                    target.settings.kind()
+                )),
+            };
+            vars.insert(name.clone(), (imported, vec![target.name.clone()]));
+        }
+    }
+    Ok((vars, stored))
+}
+
+fn quoted(text: &str) -> String {
+    // A string always serializes; the fallback only keeps this total.
+    serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
+}
+
+/// The environment file.
+fn yaml(env: &Environment, vars: &Variables) -> String {
+    let mut yaml = String::from(
+        "# yaml-language-server: $schema=../schemas/environment.schema.json\n#\n# Written by `envctl import` from live state. Review it, give each\n# secret marked \"needs a value\" its source, then `envctl plan`.\n",
+    );
+    if env.protected {
+        yaml.push_str("protected: true\n");
+    }
+    if env.local {
+        yaml.push_str("local: true\n");
+    }
+    yaml.push_str("\ntargets:\n");
+    for t in env.targets.values() {
+        yaml.push_str(&target_yaml(t));
+    }
+    yaml.push_str("\nvariables:\n");
+    let all = env.targets.len();
+    for (name, (imported, holders)) in vars {
+        let only = (holders.len() < all).then(|| format!("targets: [{}]", holders.join(", ")));
+        let line = match (imported, &only) {
+            (Value::Plain(text), None) => format!("  {name}: {}\n", quoted(text)),
+            (Value::Plain(text), Some(only)) => {
+                format!("  {name}: {{ value: {}, {only} }}\n", quoted(text))
+            }
+            (Value::Secret { reference, note }, only) => {
+                let mut line = format!("  {name}: {{ secret: {reference}");
+                if let Some(only) = only {
+                    let _ = write!(line, ", {only}");
+                }
+                line.push_str(" }");
+                if let Some(note) = note {
+                    let _ = write!(line, " # {note}");
+                }
+                line.push('\n');
+                line
+            }
+        };
+        yaml.push_str(&line);
+    }
+    yaml
+}
+
+fn target_yaml(t: &Target) -> String {
+    let mut s = format!("  {}:\n", t.name);
+    let Some(spec) = t.spec() else {
+        return s;
+    };
+    match spec {
+        TargetSpec::Supabase { project_ref, .. } => {
+            let _ = write!(s, "    type: supabase\n    project_ref: {project_ref}\n");
+        }
+        TargetSpec::Vercel {
+            project,
+            team,
+            target,
+            git_branch,
+            ..
+        } => {
+            let _ = writeln!(s, "    type: vercel\n    project: {}", quoted(project));
+            if let Some(team) = team {
+                let _ = writeln!(s, "    team: {}", quoted(team));
+            }
+            let _ = writeln!(s, "    target: {target}");
+            if let Some(branch) = git_branch {
+                let _ = writeln!(s, "    git_branch: {}", quoted(branch));
+            }
+        }
+        TargetSpec::Dotenv { path, .. } => {
+            let _ = write!(s, "    type: dotenv\n    path: {}\n", quoted(path));
+        }
+        TargetSpec::Cloudflare {
+            project,
+            environment,
+            account_id,
+            ..
+        } => {
+            let _ = write!(
+                s,
+                "    type: cloudflare\n    project: {}\n    environment: {environment}\n",
+                quoted(project)
+            );
+            if let Some(account) = account_id {
+                let _ = writeln!(s, "    account_id: {}", quoted(account));
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_values_name_targets_after_their_platform() {
+        let request = Request {
+            env: "dev".into(),
+            from: [
+                "supabase:abc",
+                "supabase:def",
+                "vercel:web:preview:main",
+                "dotenv:.env",
+            ]
+            .map(String::from)
+            .to_vec(),
+            team: Some("team".into()),
+            ..Request::default()
+        };
+        let targets =
+            targets(&request, Path::new("environments/dev.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = targets.keys().map(String::as_str).collect();
+        assert_eq!(names, ["dotenv", "functions", "functions-2", "web"]);
+        assert!(matches!(
+            targets["web"].spec(),
+            Some(TargetSpec::Vercel { team: Some(t), git_branch: Some(b), .. }) if t == "team" && b == "main"
+        ));
+    }
+
+    #[test]
+    fn malformed_from_values_are_refused() {
+        for bad in [
+            "supabase:",
+            "vercel:web",
+            "cloudflare:p",
+            "dotenv:",
+            "heroku:x",
+            "a:b:c:d:e",
+        ] {
+            let parts: Vec<&str> = bad.split(':').collect();
+            assert!(spec(&parts, None).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! `apply --migrations`: each Supabase target's pending migration files,
+//! run against the environment's database (`migrations.database_url`)
+//! before anything else is written. Progress is reported through a
+//! callback, as each file commits.
+
+use std::time::{Duration, Instant};
+
+use super::{Engine, Planned};
+use crate::Error;
+use crate::config::{Environment, Workspace};
+use crate::migrate::{Applied, ApplyError, Database, LocalFile, files};
+use crate::plan::{Change, Reason, Subject, Value};
+use crate::provider::{Provider, ProviderError};
+
+/// The files one target's database needs, in order.
+pub struct Job<'a> {
+    target: String,
+    database: &'a Database,
+    files: Vec<LocalFile>,
+    /// The history as the plan saw it.
+    live: Vec<String>,
+}
+
+/// Why `--migrations` cannot go ahead.
+pub enum Blocked {
+    /// The history disagrees with the files (exit 3).
+    Refused(String),
+    Error(Error),
+}
+
+/// What `apply --migrations` would run, target by target; refused when the
+/// Supabase CLI's push guards fail.
+pub fn jobs<'a>(
+    ws: &Workspace,
+    env: &Environment,
+    planned: &'a Planned,
+) -> Result<Vec<Job<'a>>, Blocked> {
+    let mut jobs = Vec::new();
+    let mut local: Option<Vec<LocalFile>> = None;
+    for run in planned.runs().map_err(Blocked::Error)? {
+        let Provider::Supabase(supabase) = run.provider else {
+            continue;
+        };
+        let target = run.plan;
+        let Some(change) = target
+            .changes
+            .iter()
+            .find(|c| c.subject == Subject::MigrationHead)
+        else {
+            continue;
+        };
+        let Some(database) = supabase.database() else {
+            return Err(Blocked::Error(Error::Usage(format!(
+                "--migrations: target {} has no database to apply migrations to: set `migrations.database_url` in {} (e.g. `database_url: {{ secret: env:DATABASE_URL }}`), or run `supabase db push`",
+                target.name,
+                env.file.display()
+            ))));
+        };
+        guard(&target.name, change)?;
+        let pending = match &change.after {
+            Some(Value::Migrations { pending, .. }) => pending.clone(),
+            _ => Vec::new(),
+        };
+        // Not refused: live holds exactly the versions up to the head that
+        // are not pending.
+        let live = run
+            .desired
+            .migrations
+            .as_ref()
+            .map(|m| {
+                m.upto
+                    .iter()
+                    .filter(|v| !pending.contains(v))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let list = match &local {
+            Some(list) => list,
+            None => local.insert(
+                files::list(&ws.root.join(&ws.paths.migrations))
+                    .map_err(|e| Blocked::Error(Error::Usage(e)))?,
+            ),
+        };
+        jobs.push(Job {
+            target: target.name.clone(),
+            database,
+            files: pending_files(ws, list, &pending)?,
+            live,
+        });
+    }
+    Ok(jobs)
+}
+
+/// The Supabase CLI's push guards: no migration runs while the history
+/// and the files disagree, or while the history is unknown.
+fn guard(target: &str, change: &Change) -> Result<(), Blocked> {
+    match &change.reason {
+        Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. } => {
+            Err(Blocked::Refused(format!(
+                "target {target}: {}\n  envctl applies no migration while the history and the files disagree (as `supabase db push` refuses)",
+                change.reason
+            )))
+        }
+        Reason::LiveUnavailable { why } => Err(Blocked::Error(Error::Usage(format!(
+            "target {target}: the migration history could not be read: {why}"
+        )))),
+        _ => Ok(()),
+    }
+}
+
+/// The local file of each pending version, in order.
+fn pending_files(
+    ws: &Workspace,
+    list: &[LocalFile],
+    pending: &[String],
+) -> Result<Vec<LocalFile>, Blocked> {
+    pending
+        .iter()
+        .map(|v| {
+            list.iter()
+                .find(|f| f.version == *v)
+                .cloned()
+                .ok_or_else(|| {
+                    Blocked::Error(Error::Usage(format!(
+                        "migration {v} has no file named {v}_<name>.sql in {}",
+                        ws.paths.migrations
+                    )))
+                })
+        })
+        .collect()
+}
+
+/// What one job would run, for `--dry-run`.
+pub struct Preview {
+    pub target: String,
+    /// The database, described without credentials.
+    pub database: String,
+    /// Each file's name and statement count, in order.
+    pub files: Vec<(String, usize)>,
+}
+
+/// `--dry-run`: each job's files and their statement counts, nothing run.
+/// Every file is split first, so a file that cannot be read fails the
+/// whole preview.
+pub fn preview(jobs: &[Job<'_>]) -> Result<Vec<Preview>, Error> {
+    jobs.iter()
+        .map(|job| {
+            let files = job
+                .files
+                .iter()
+                .map(|file| {
+                    let statements = file.statements().map_err(Error::Usage)?;
+                    Ok((file.file_name.clone(), statements.len()))
+                })
+                .collect::<Result<_, Error>>()?;
+            Ok(Preview {
+                target: job.target.clone(),
+                database: job.database.describe().to_string(),
+                files,
+            })
+        })
+        .collect()
+}
+
+/// Progress of [`run`], reported as it happens.
+pub enum Progress<'a> {
+    /// One file applied and recorded.
+    Applied { target: &'a str, file: &'a Applied },
+    /// Every file of one target applied and recorded.
+    Done {
+        target: &'a str,
+        count: usize,
+        database: &'a str,
+        elapsed: Duration,
+    },
+}
+
+/// Applies every job's files; returns how many were applied. A failure
+/// says what was applied, what was rolled back, and what was not run.
+pub fn run(
+    engine: &Engine,
+    jobs: &[Job<'_>],
+    env: &str,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<usize, Error> {
+    let mut count = 0;
+    for job in jobs.iter().filter(|j| !j.files.is_empty()) {
+        let started = Instant::now();
+        let result = engine.block_on(job.database.apply(&job.files, &job.live, |file| {
+            progress(Progress::Applied {
+                target: &job.target,
+                file,
+            })
+        }))?;
+        let applied = result.map_err(|e| failed(job, env, e))?;
+        count += applied.len();
+        progress(Progress::Done {
+            target: &job.target,
+            count: applied.len(),
+            database: job.database.describe(),
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(count)
+}
+
+/// The error of a job that failed: what was applied before the failing
+/// file, and what was not run.
+fn failed(job: &Job<'_>, env: &str, error: ApplyError) -> Error {
+    let fail = |message: String| {
+        Error::Provider(ProviderError {
+            target: job.target.clone(),
+            operation: "apply migrations".into(),
+            message,
+        })
+    };
+    match error {
+        ApplyError::Before(message) => fail(format!(
+            "{message}\n  nothing was applied, and no variable or function was written"
+        )),
+        ApplyError::Failed { done, failure } => {
+            let names = |files: &[String]| {
+                if files.is_empty() {
+                    "none".to_string()
+                } else {
+                    files.join(", ")
+                }
+            };
+            let done: Vec<String> = done.iter().map(|a| a.file.clone()).collect();
+            let not_run: Vec<String> = job
+                .files
+                .iter()
+                .skip(done.len())
+                .map(|f| f.file_name.clone())
+                .collect();
+            fail(format!(
+                "{failure}\n  rolled back: nothing of {} is applied or recorded\n  applied and recorded before it: {}\n  not applied: {}\n  no variable or function was written; fix the file and run `envctl apply {env} --migrations` again: it continues with {}",
+                failure.file,
+                names(&done),
+                names(&not_run),
+                failure.file
+            ))
+        }
+    }
+}
