@@ -14,7 +14,6 @@ pub mod detect;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;
-pub mod http;
 pub mod keyed;
 pub mod keyring;
 pub mod log;
@@ -26,7 +25,8 @@ pub mod rules;
 pub mod saved;
 pub mod secret;
 pub mod settings;
-pub mod tls;
 pub mod yaml;
 
 pub use error::Error;
+/// The shared HTTP client, at the path tests and the benchmark use.
+pub use provider::http;

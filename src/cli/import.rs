@@ -9,7 +9,7 @@ use super::{Exit, ImportArgs, Output};
 use crate::config::{self, Environment, Target, TargetSpec};
 use crate::diagnostic::Location;
 use crate::keyring;
-use crate::provider::{LiveValue, Provider};
+use crate::provider::{LiveValue, Provider, cloudflare, dotenv, supabase, vercel};
 use crate::{Error, detect};
 
 /// Parses `--from` values into targets named after their platform.
@@ -23,36 +23,40 @@ fn targets(args: &ImportArgs, file: &Path) -> Result<BTreeMap<String, Target>, E
         };
         let parts: Vec<&str> = from.split(':').collect();
         let spec = match parts.as_slice() {
-            ["supabase", project_ref] if !project_ref.is_empty() => TargetSpec::Supabase {
-                project_ref: project_ref.to_string(),
-                receives: None,
-                prune: false,
-            },
+            ["supabase", project_ref] if !project_ref.is_empty() => {
+                TargetSpec::Supabase(supabase::Settings {
+                    project_ref: project_ref.to_string(),
+                    receives: None,
+                    prune: false,
+                })
+            }
             ["vercel", project, target, rest @ ..] if rest.len() <= 1 && !project.is_empty() => {
-                TargetSpec::Vercel {
+                TargetSpec::Vercel(vercel::Settings {
                     project: project.to_string(),
                     team: args.team.clone(),
                     target: target.to_string(),
                     git_branch: rest.first().map(|b| b.to_string()),
                     receives: None,
                     prune: false,
-                }
+                })
             }
-            ["cloudflare", project, environment] if !project.is_empty() => TargetSpec::Cloudflare {
-                project: project.to_string(),
-                environment: environment.to_string(),
-                account_id: None,
-                database_id: None,
-                migrations_dir: None,
-                migrations_table: None,
-                receives: None,
-                prune: false,
-            },
-            ["dotenv", path] if !path.is_empty() => TargetSpec::Dotenv {
+            ["cloudflare", project, environment] if !project.is_empty() => {
+                TargetSpec::Cloudflare(cloudflare::Settings {
+                    project: project.to_string(),
+                    environment: environment.to_string(),
+                    account_id: None,
+                    database_id: None,
+                    migrations_dir: None,
+                    migrations_table: None,
+                    receives: None,
+                    prune: false,
+                })
+            }
+            ["dotenv", path] if !path.is_empty() => TargetSpec::Dotenv(dotenv::Settings {
                 path: path.to_string(),
                 receives: None,
                 prune: false,
-            },
+            }),
             _ => return Err(bad()),
         };
         let kind = parts[0];
@@ -102,16 +106,16 @@ fn quoted(text: &str) -> String {
 fn target_yaml(t: &Target) -> String {
     let mut s = format!("  {}:\n", t.name);
     match &t.spec {
-        TargetSpec::Supabase { project_ref, .. } => {
+        TargetSpec::Supabase(supabase::Settings { project_ref, .. }) => {
             let _ = write!(s, "    type: supabase\n    project_ref: {project_ref}\n");
         }
-        TargetSpec::Vercel {
+        TargetSpec::Vercel(vercel::Settings {
             project,
             team,
             target,
             git_branch,
             ..
-        } => {
+        }) => {
             let _ = writeln!(s, "    type: vercel\n    project: {}", quoted(project));
             if let Some(team) = team {
                 let _ = writeln!(s, "    team: {}", quoted(team));
@@ -121,15 +125,15 @@ fn target_yaml(t: &Target) -> String {
                 let _ = writeln!(s, "    git_branch: {}", quoted(branch));
             }
         }
-        TargetSpec::Dotenv { path, .. } => {
+        TargetSpec::Dotenv(dotenv::Settings { path, .. }) => {
             let _ = write!(s, "    type: dotenv\n    path: {}\n", quoted(path));
         }
-        TargetSpec::Cloudflare {
+        TargetSpec::Cloudflare(cloudflare::Settings {
             project,
             environment,
             account_id,
             ..
-        } => {
+        }) => {
             let _ = write!(
                 s,
                 "    type: cloudflare\n    project: {}\n    environment: {environment}\n",

@@ -10,7 +10,7 @@ use crate::config::{Environment, Workspace};
 use crate::engine::Planned;
 use crate::migrate::{ApplyError, Database, LocalFile, files};
 use crate::plan::{Reason, Subject, Value};
-use crate::provider::{Provider, ProviderError};
+use crate::provider::{ErrorKind, Provider, ProviderError};
 
 /// The files one target's database needs, in order.
 pub struct Job<'a> {
@@ -181,11 +181,12 @@ pub fn run(
             ))
         }));
         let fail = |message: String| {
-            Error::Provider(ProviderError {
-                target: job.target.clone(),
-                operation: "apply migrations".into(),
+            Error::Provider(ProviderError::new(
+                &job.target,
+                "apply migrations",
+                ErrorKind::Database,
                 message,
-            })
+            ))
         };
         match result {
             Ok(applied) => {

@@ -296,7 +296,14 @@ fn resolve(
     let mut targets = targets;
     for target in targets.values_mut() {
         check_target(target, file, diags);
-        target.migration_files = d1_migration_files(root, target, file, diags);
+        let pos = Some(Pos {
+            line: target.location.line,
+            column: target.location.column,
+        });
+        let (files, missing) =
+            crate::provider::migration_files(&target.spec, &target.name, root, file, pos);
+        target.migration_files = files;
+        diags.extend(missing);
     }
     let targets = targets;
 
@@ -515,88 +522,30 @@ fn resolve(
     }
 }
 
-/// Names Vercel reserves for its runtime; a record with one is refused.
-/// From Vercel's documentation of reserved environment variables.
-pub const VERCEL_RESERVED: [&str; 16] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_REGION",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_SESSION_TOKEN",
-    "LAMBDA_RUNTIME_DIR",
-    "LAMBDA_TASK_ROOT",
-    "NOW_REGION",
-    "TZ",
-];
-
-/// Names a platform would refuse, caught here so nothing is sent: Vercel
-/// takes `[A-Za-z_][A-Za-z0-9_]*` minus its reserved names; on Cloudflare
-/// envctl keeps its record of secrets under one name of its own.
+/// Names a platform would refuse, caught here so nothing is sent: each
+/// variable against the first of its targets on each platform.
 fn check_platform_names(
     targets: &BTreeMap<String, Target>,
     variables: &BTreeMap<String, Variable>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for var in variables.values() {
-        let first = |is: fn(&super::TargetSpec) -> bool| {
-            var.targets
-                .iter()
-                .filter_map(|t| targets.get(t))
-                .find(|t| is(&t.spec))
-        };
-        let refused = |message: String, help: &'static str| {
+        let mut platforms = std::collections::BTreeSet::new();
+        for target in var.targets.iter().filter_map(|t| targets.get(t)) {
+            if !platforms.insert(target.spec.kind()) {
+                continue;
+            }
+            let Some((message, help)) =
+                crate::provider::check_name(&target.spec, &target.name, &var.name)
+            else {
+                continue;
+            };
             let loc = &var.location;
-            Diagnostic::error(
-                &loc.file,
-                Some(Pos {
-                    line: loc.line,
-                    column: loc.column,
-                }),
-                message,
-            )
-            .with_help(Some(help))
-        };
-        if let Some(target) = first(|s| matches!(s, super::TargetSpec::Cloudflare { .. }))
-            && var.name == crate::provider::cloudflare::record::NAME
-        {
-            diags.push(refused(
-                format!(
-                    "`{}` is where envctl records the secrets it wrote to Cloudflare (target `{}`); a variable of that name would be overwritten",
-                    var.name, target.name
-                ),
-                "rename the variable",
-            ));
-        }
-        let Some(target) = first(|s| matches!(s, super::TargetSpec::Vercel { .. })) else {
-            continue;
-        };
-        let mut chars = var.name.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let problem = if !valid {
-            Some("it needs letters, digits and `_`, not starting with a digit")
-        } else if VERCEL_RESERVED.contains(&var.name.as_str()) {
-            Some("it is a name Vercel reserves for its runtime")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            diags.push(refused(
-                format!(
-                    "Vercel refuses the name `{}` (target `{}`): {problem}",
-                    var.name, target.name
-                ),
-                "rename the variable, or route it elsewhere with `targets:`",
-            ));
+            let pos = Pos {
+                line: loc.line,
+                column: loc.column,
+            };
+            diags.push(Diagnostic::error(&loc.file, Some(pos), message).with_help(Some(help)));
         }
     }
 }
@@ -624,222 +573,7 @@ fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
             format!("`{}` is not a usable target name", target.name),
         ));
     }
-    match &target.spec {
-        super::TargetSpec::Vercel {
-            target: vt,
-            git_branch,
-            ..
-        } => {
-            if git_branch.is_some() && vt != "preview" {
-                diags.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        format!("`git_branch` applies only to the `preview` target, not `{vt}`"),
-                    )
-                    .with_help(Some("set `target: preview` or remove `git_branch`")),
-                );
-            }
-        }
-        super::TargetSpec::Supabase { project_ref, .. } => {
-            if project_ref.len() != 20 || !project_ref.chars().all(|c| c.is_ascii_lowercase()) {
-                diags.push(
-                    Diagnostic::error(file, pos, format!("`{project_ref}` is not a Supabase project ref"))
-                        .with_help(Some("a ref is 20 lowercase letters, as in https://supabase.com/dashboard/project/<ref>")),
-                );
-            }
-        }
-        super::TargetSpec::Cloudflare {
-            environment,
-            account_id,
-            database_id,
-            migrations_dir,
-            migrations_table,
-            ..
-        } => check_cloudflare(
-            file,
-            pos,
-            environment,
-            account_id.as_deref(),
-            database_id.as_deref(),
-            (migrations_dir.as_deref(), migrations_table.as_deref()),
-            diags,
-        ),
-        super::TargetSpec::Dotenv { path, .. } => {
-            if path.is_empty()
-                || Path::new(path).is_absolute()
-                || path.split(['/', '\\']).any(|c| c == "..")
-            {
-                diags.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        format!("dotenv path `{path}` must stay inside the project"),
-                    )
-                    .with_help(Some("use a relative path such as `.env.local`")),
-                );
-            }
-        }
-    }
-}
-
-/// What Cloudflare would refuse or envctl could not use, caught before
-/// anything is sent. `(dir, table)` are the D1 migration settings.
-fn check_cloudflare(
-    file: &Path,
-    pos: Option<Pos>,
-    environment: &str,
-    account_id: Option<&str>,
-    database_id: Option<&str>,
-    (dir, table): (Option<&str>, Option<&str>),
-    diags: &mut Vec<Diagnostic>,
-) {
-    if !matches!(environment, "production" | "preview") {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{environment}` is not a Cloudflare Pages environment"),
-            )
-            .with_help(Some(
-                "Pages projects have two: `environment: production` or `environment: preview`",
-            )),
-        );
-    }
-    if let Some(account) = account_id
-        && !is_account_id(account)
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{account}` is not a Cloudflare account id"),
-            )
-            .with_help(Some(
-                "an account id is 32 hex digits, as in https://dash.cloudflare.com/<account id>",
-            )),
-        );
-    }
-    if let Some(db) = database_id
-        && !is_uuid(db)
-    {
-        diags.push(
-            Diagnostic::error(file, pos, format!("`{db}` is not a D1 database id"))
-                .with_help(Some(
-                    "a database id is a UUID, as `wrangler d1 list` shows it (not the database's name)",
-                )),
-        );
-    }
-    if let Some(table) = table
-        && !is_sql_identifier(table)
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{table}` is not a table name envctl can query"),
-            )
-            .with_help(Some("letters, digits and `_`, not starting with a digit")),
-        );
-    }
-    if database_id.is_none() && (dir.is_some() || table.is_some()) {
-        diags.push(
-            Diagnostic::warning(
-                file,
-                pos,
-                "`migrations_dir` and `migrations_table` are used only with `database_id`",
-            )
-            .with_help(Some("add the D1 database's id, or remove them")),
-        );
-    }
-    if let Some(dir) = dir
-        && (dir.is_empty()
-            || Path::new(dir).is_absolute()
-            || dir.split(['/', '\\']).any(|c| c == ".."))
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("migrations folder `{dir}` must stay inside the project"),
-            )
-            .with_help(Some("use a relative path such as `migrations`")),
-        );
-    }
-}
-
-pub fn is_account_id(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The table name goes into the query as is: only a plain identifier.
-fn is_sql_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The `.sql` file names of a D1 target's migrations folder, sorted: what
-/// wrangler compares with the `name` column of its history table.
-fn d1_migration_files(
-    root: &Path,
-    target: &Target,
-    file: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<String>> {
-    let super::TargetSpec::Cloudflare {
-        database_id: Some(_),
-        migrations_dir,
-        ..
-    } = &target.spec
-    else {
-        return None;
-    };
-    let dir = migrations_dir
-        .as_deref()
-        .unwrap_or(super::files::D1_MIGRATIONS_DIR);
-    let pos = Some(Pos {
-        line: target.location.line,
-        column: target.location.column,
-    });
-    match std::fs::read_dir(root.join(dir)) {
-        Ok(entries) => {
-            let mut names: Vec<String> = entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.ends_with(".sql"))
-                .collect();
-            names.sort();
-            Some(names)
-        }
-        Err(_) => {
-            diags.push(
-                Diagnostic::error(
-                    file,
-                    pos,
-                    format!(
-                        "target `{}` has a D1 database but no migrations folder {dir}",
-                        target.name
-                    ),
-                )
-                .with_help(Some(
-                    "create it (`wrangler d1 migrations create` does), or set `migrations_dir`",
-                )),
-            );
-            None
-        }
-    }
+    diags.extend(crate::provider::check_target(&target.spec, file, pos));
 }
 
 fn resolve_head(

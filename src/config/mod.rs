@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use files::{FunctionSpec, SecretRef, TargetSpec, VarValue};
-pub use load::{is_account_id, load};
+pub use load::load;
 
 use crate::diagnostic::Location;
 
@@ -81,28 +81,7 @@ pub struct Target {
 impl Target {
     /// A short human description: `dotenv .env.local`, `supabase abcd…`.
     pub fn describe(&self) -> String {
-        match &self.spec {
-            TargetSpec::Dotenv { path, .. } => format!("dotenv {path}"),
-            TargetSpec::Supabase { project_ref, .. } => format!("supabase project {project_ref}"),
-            TargetSpec::Vercel {
-                project,
-                target,
-                git_branch,
-                ..
-            } => match git_branch {
-                Some(branch) => format!("vercel {project} ({target}, branch {branch})"),
-                None => format!("vercel {project} ({target})"),
-            },
-            TargetSpec::Cloudflare {
-                project,
-                environment,
-                database_id,
-                ..
-            } => match database_id {
-                Some(db) => format!("cloudflare pages {project} ({environment}), d1 {db}"),
-                None => format!("cloudflare pages {project} ({environment})"),
-            },
-        }
+        self.spec.describe()
     }
 }
 

@@ -5,19 +5,18 @@
 //!
 //! - [`split`]: a file into statements (dollar quotes, comments, strings);
 //! - [`files`]: the local `<version>_<name>.sql` files;
-//! - [`db`]: the connection (TLS by libpq's `sslmode`), the history, apply.
+//! - [`db`]: the connection (TLS by libpq's `sslmode`), the history, apply
+//!   (in [`crate::provider::postgres`]).
 
-pub mod db;
 pub mod files;
 pub mod split;
-mod tls;
 
 use crate::Error;
 use crate::config::Workspace;
 use crate::plan::DesiredTarget;
 use crate::provider::Snapshot;
 
-pub use db::{Applied, ApplyError, Database, Failure, HistoryRow};
+pub use crate::provider::postgres::{Applied, ApplyError, Database, Failure, HistoryRow, db};
 pub use files::LocalFile;
 
 /// Whether a file's statements are what the history recorded for its

@@ -68,11 +68,7 @@ impl MemoryProvider {
         let fail_at = state.fail_at.take();
         for (i, write) in writes.iter().enumerate() {
             if fail_at == Some(i) {
-                let err = ProviderError {
-                    target: "memory".into(),
-                    operation: "apply".into(),
-                    message: "injected failure".into(),
-                };
+                let err = ProviderError::local("memory", "apply", "injected failure");
                 return Err(ApplyFailure::after(&(0..i).collect::<Vec<_>>(), err));
             }
             match write {

@@ -7,7 +7,9 @@
 //! its first write, so a file that cannot be edited or written stops the
 //! apply with no file changed.
 
+pub mod checks;
 pub mod format;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -20,6 +22,7 @@ use crate::config::{Target, TargetSpec, Variable};
 use crate::diagnostic::Diagnostic;
 use crate::secret::Secret;
 use crate::yaml::Pos;
+pub use settings::Settings;
 
 #[derive(Debug, Clone)]
 pub struct DotenvProvider {
@@ -39,11 +42,7 @@ impl DotenvProvider {
     }
 
     fn error(&self, operation: &'static str, message: String) -> ProviderError {
-        ProviderError {
-            target: self.target.clone(),
-            operation: operation.into(),
-            message,
-        }
+        ProviderError::local(&self.target, operation, message)
     }
 
     fn load(&self) -> Result<Document, ProviderError> {
@@ -212,7 +211,7 @@ pub fn unrepresentable(
         .targets
         .iter()
         .find_map(|name| match &targets.get(name)?.spec {
-            TargetSpec::Dotenv { path, .. } => Some((name, path)),
+            TargetSpec::Dotenv(Settings { path, .. }) => Some((name, path)),
             _ => None,
         })?;
     let why = format::try_encode_value(value).err()?;

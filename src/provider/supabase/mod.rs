@@ -9,6 +9,10 @@
 
 pub mod api;
 pub mod bundle;
+pub mod checks;
+pub mod dialect;
+mod hints;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,12 +21,15 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::postgres::Database;
 use super::{
-    AppliedMigration, ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Stop, Write,
+    AppliedMigration, ApplyFailure, ErrorKind, LiveFunction, LiveValue, ProviderError, Snapshot,
+    Stop, Write,
 };
-use crate::http::{Failure, HttpError, Policy};
+use crate::provider::http::HttpError;
 use crate::secret::Secret;
 use api::Api;
+pub use settings::Settings;
 
 /// Names Supabase reserves; they show up in lists and are never ours.
 pub const RESERVED_PREFIX: &str = "SUPABASE_";
@@ -40,7 +47,7 @@ pub struct SupabaseProvider {
     read_migrations: bool,
     /// `migrations.database_url`: the history is read there, not through
     /// the Management API, and `apply --migrations` writes there.
-    database: Option<Arc<crate::migrate::Database>>,
+    database: Option<Arc<Database>>,
 }
 
 impl SupabaseProvider {
@@ -64,27 +71,15 @@ impl SupabaseProvider {
     }
 
     /// Reads (and migrates) the history in this database directly.
-    pub fn with_database(self, database: crate::migrate::Database) -> SupabaseProvider {
+    pub fn with_database(self, database: Database) -> SupabaseProvider {
         SupabaseProvider {
             database: Some(Arc::new(database)),
             ..self
         }
     }
 
-    pub fn database(&self) -> Option<&crate::migrate::Database> {
+    pub fn database(&self) -> Option<&Database> {
         self.database.as_deref()
-    }
-
-    /// The client from `SUPABASE_ACCESS_TOKEN` and `ENVCTL_SUPABASE_API_URL`.
-    pub fn api_from_env() -> Result<Api, String> {
-        let token = crate::keyring::token(
-            api::TOKEN_VAR,
-            "supabase",
-            "Supabase access token",
-            "https://supabase.com/dashboard/account/tokens",
-        )?;
-        let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
-        Api::new(&base, token, Policy::from_env()).map_err(|e| format!("{}: {e}", api::URL_VAR))
     }
 
     pub fn requests_sent(&self) -> u64 {
@@ -111,7 +106,14 @@ impl SupabaseProvider {
                                 .collect(),
                         )
                     })
-                    .map_err(|message| self.failure("read migration history", message)),
+                    .map_err(|message| {
+                        ProviderError::new(
+                            &self.target,
+                            "read migration history",
+                            ErrorKind::Database,
+                            message,
+                        )
+                    }),
                 (None, true) => self
                     .api
                     .applied_migrations(project)
@@ -189,9 +191,6 @@ impl SupabaseProvider {
         })
     }
 
-    /// Upserts, then deletes, then function deploys (a few at a time), then
-    /// function deletes. Every bundle is read from disk before anything is
-    /// sent, so a missing file writes nothing.
     /// The target's name in the environment file.
     pub fn target_name(&self) -> &str {
         &self.target
@@ -201,7 +200,8 @@ impl SupabaseProvider {
     /// and settings (four at a time), pruned functions. Each request changes
     /// a key from its old value to its new one in one step, so a failure
     /// between requests leaves every key with its old or its new value.
-    /// `stop` is looked at before each request.
+    /// `stop` is looked at before each request. Every bundle is read from
+    /// disk before anything is sent, so a missing file writes nothing.
     pub async fn apply(&self, writes: &[Write], stop: &Stop) -> Result<(), ApplyFailure> {
         let mut bundles = BTreeMap::new();
         for write in writes {
@@ -211,7 +211,11 @@ impl SupabaseProvider {
             {
                 let dir = self.root.join(&self.functions_dir);
                 let b = bundle::read(&dir, &self.functions_dir, slug).map_err(|why| {
-                    ApplyFailure::nothing(self.failure(&format!("deploy function {slug}"), why))
+                    ApplyFailure::nothing(ProviderError::local(
+                        &self.target,
+                        &format!("deploy function {slug}"),
+                        why,
+                    ))
                 })?;
                 bundles.insert(slug.clone(), b);
             }
@@ -312,42 +316,8 @@ impl SupabaseProvider {
         Ok(())
     }
 
-    fn failure(&self, operation: &str, message: String) -> ProviderError {
-        ProviderError {
-            target: self.target.clone(),
-            operation: operation.to_string(),
-            message,
-        }
-    }
-
     /// An HTTP failure in the user's terms: what to do about it.
-    fn error(&self, e: HttpError, scope: &str) -> ProviderError {
-        let project = &self.project_ref;
-        let hint = match e.failure {
-            Failure::Unauthorized => format!(
-                "the token in {} was refused (mistyped, expired or revoked); create a new one at https://supabase.com/dashboard/account/tokens",
-                api::TOKEN_VAR
-            ),
-            Failure::Forbidden => format!(
-                "the token may not do this on project {project}: it needs the `{scope}` permission and access to the project's organization"
-            ),
-            Failure::NotFound => format!(
-                "no project {project} is visible to this token: check `project_ref` in the environment file, and that the token's account belongs to the project's organization"
-            ),
-            Failure::RateLimited => {
-                "Supabase allows 120 requests a minute per endpoint; wait a minute and run again"
-                    .to_string()
-            }
-            Failure::Server => {
-                "Supabase had a server error; try again later, or check https://status.supabase.com"
-                    .to_string()
-            }
-            Failure::Network => format!(
-                "could not reach the Supabase API (set {} only to point at a different API)",
-                api::URL_VAR
-            ),
-            Failure::Rejected => String::new(),
-        };
-        ProviderError::from_http(&self.target, project, e, &hint)
+    fn error(&self, e: HttpError, permission: &str) -> ProviderError {
+        hints::error(&self.target, &self.project_ref, e, permission)
     }
 }

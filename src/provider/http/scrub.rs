@@ -380,7 +380,7 @@ mod tests {
             format!("got {escaped}"),
             format!("got {twice}"),
             format!("got {}", ascii_escaped(&escaped[1..escaped.len() - 1])),
-            format!("query value={}", crate::http::encode(CANARY)),
+            format!("query value={}", crate::provider::http::encode(CANARY)),
             "Bearer tok_CANARY_token refused".to_string(),
         ] {
             let shown = s.text(&text, MAX_MESSAGE);
