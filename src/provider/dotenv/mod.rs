@@ -8,6 +8,7 @@
 //! apply with no file changed.
 
 pub mod checks;
+mod encode;
 pub mod format;
 pub mod settings;
 
