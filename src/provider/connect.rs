@@ -37,12 +37,7 @@ impl Provider {
                 else {
                     return Ok(Provider::Supabase(provider));
                 };
-                let account = crate::keyring::secret_account(
-                    &ws.project,
-                    &env.name,
-                    "migrations.database_url",
-                );
-                let database = credentials::database(reference, &ws.root, &account)
+                let database = credentials::database(reference, &ws.root, &ws.project, &env.name)
                     .map_err(|message| fail("migrations.database_url", message))?;
                 Ok(Provider::Supabase(provider.with_database(database)))
             }

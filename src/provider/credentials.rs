@@ -19,11 +19,11 @@ use crate::secret::Secret;
 /// How a platform is logged in to, as its folder describes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Login {
-    /// The environment variable that holds the token (CI), e.g. `VERCEL_TOKEN`.
+    /// The environment variable that holds the token (CI).
     pub var: &'static str,
     /// The name `envctl login` takes; the keychain account is `login/<name>`.
     pub platform: &'static str,
-    /// What the token is called, e.g. "Vercel token".
+    /// What the token is called in messages ("<platform> token").
     pub label: &'static str,
     /// Where to create one (and with which permissions).
     pub create_at: &'static str,
@@ -78,18 +78,24 @@ pub fn base_url(login: &Login) -> String {
 }
 
 /// A setting from the process environment, trimmed; `None` when unset or
-/// blank (`CLOUDFLARE_ACCOUNT_ID`, as wrangler reads it).
+/// blank: a platform setting such as an account id.
 pub fn setting(var: &str) -> Option<String> {
     let value = std::env::var(var).unwrap_or_default();
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// The database a reference names: resolved (from the process
-/// environment, a file, a command or the keychain at `account`) and
+/// The database of `environment`'s `migrations.database_url`: resolved
+/// (from the process environment, a file, a command or the keychain) and
 /// parsed. Messages name the reference, never the URL.
-pub fn database(reference: &SecretRef, root: &Path, account: &str) -> Result<Database, String> {
-    let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, account)
+pub fn database(
+    reference: &SecretRef,
+    root: &Path,
+    project: &str,
+    environment: &str,
+) -> Result<Database, String> {
+    let account = keyring::secret_account(project, environment, "migrations.database_url");
+    let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, &account)
         .map_err(|why| format!("{reference}: {why}"))?;
     Database::parse(&url, root).map_err(|why| format!("{reference}: {why}"))
 }

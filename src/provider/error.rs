@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! target web: list environment variables: project web: HTTP 403 forbidden: Not allowed (after 2 attempts)
-//!   help: the token in VERCEL_TOKEN was refused, …
+//!   help: the token in <TOKEN_VAR> was refused, …
 //! ```
 //!
 //! Never a value: the message of an answer went through the HTTP client's
@@ -229,16 +229,21 @@ mod tests {
 
     #[test]
     fn a_local_failure_is_its_message() {
-        let e = ProviderError::local("web", "apply", "a Vercel project holds no Edge Functions");
+        let e = ProviderError::local("web", "apply", "a Pages project holds no Edge Functions");
         assert_eq!(
             e.to_string(),
-            "target web: apply: a Vercel project holds no Edge Functions"
+            "target web: apply: a Pages project holds no Edge Functions"
         );
-        let refused = ProviderError::new("web", "create", ErrorKind::Rejected, "Vercel refused A")
-            .in_scope("project p".into());
+        let refused = ProviderError::new(
+            "web",
+            "create",
+            ErrorKind::Rejected,
+            "the platform refused A",
+        )
+        .in_scope("project p".into());
         assert_eq!(
             refused.to_string(),
-            "target web: create: project p: Vercel refused A"
+            "target web: create: project p: the platform refused A"
         );
     }
 }

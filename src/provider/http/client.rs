@@ -230,9 +230,9 @@ impl Client {
         call.exposed.scrubber([self.token.expose()])
     }
 
-    /// A refusal the platform wrapped in a successful answer (a
-    /// Cloudflare envelope with `success: false`, a batch's per-key
-    /// failure): its code and message, scrubbed like any error's.
+    /// A refusal the platform wrapped in a successful answer (an envelope
+    /// that says `success: false`, a batch's per-key failure): its code
+    /// and message, scrubbed like any error's.
     pub fn refusal(
         &self,
         call: &Call,

@@ -42,7 +42,8 @@ pub struct HttpError {
     /// The operation, e.g. "list secrets".
     pub operation: String,
     pub status: Option<u16>,
-    /// The platform's own code (Vercel `error.code`), when it sent one.
+    /// The platform's own code (as its [`super::Dialect`] reads it), when
+    /// it sent one.
     pub code: Option<String>,
     /// The platform's message, or what went wrong on the wire.
     pub message: String,

@@ -42,7 +42,7 @@ pub use url::{check_base_url, encode, token_flaw};
 /// code and message, and how it says when a rate limit resets.
 #[derive(Debug)]
 pub struct Dialect {
-    /// The platform's name in messages (`Supabase answered 502 …`).
+    /// The platform's name in messages (`<name> answered 502 …`).
     pub name: &'static str,
     /// The code and message of an error answer's JSON body, which the
     /// client has already scrubbed of the call's values.

@@ -9,8 +9,8 @@
 //!   and ASCII-only with `\uXXXX`), and percent-encoded;
 //! - a JSON body's `value`/`secret`/`token`-like fields lose their string
 //!   contents, and so do such fields written out as JSON inside a message;
-//! - a full SHA-256 digest (64 hex digits: a Vercel tag envctl sent, a
-//!   Supabase secret's digest) goes too: envctl shows only the short form,
+//! - a full SHA-256 digest (64 hex digits: a tag envctl sent, a digest a
+//!   platform lists for a secret) goes too: envctl shows only the short form,
 //!   since a full digest of a guessable value is a target for guessing;
 //! - the result is cut to a length that fits in one line of a report.
 //!

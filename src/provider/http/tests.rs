@@ -80,14 +80,14 @@ fn rfc3339_times_parse_to_epoch_milliseconds() {
 
 #[test]
 fn plain_http_only_to_loopback() {
-    assert!(check_base_url("https://api.supabase.com").is_ok());
+    assert!(check_base_url("https://api.example.com").is_ok());
     assert_eq!(
         check_base_url("http://127.0.0.1:8080/").unwrap(),
         "http://127.0.0.1:8080"
     );
     assert!(check_base_url("http://localhost").is_ok());
     assert!(check_base_url("http://[::1]:9").is_ok());
-    assert!(check_base_url("http://api.supabase.com").is_err());
+    assert!(check_base_url("http://api.example.com").is_err());
     assert!(check_base_url("http://127.0.0.1.evil.com").is_err());
     assert!(check_base_url("ftp://x").is_err());
     assert!(check_base_url("https://").is_err());
