@@ -28,5 +28,5 @@ pub mod settings;
 pub mod yaml;
 
 pub use error::Error;
-/// The shared HTTP client, at the path tests and the benchmark use.
+/// The shared HTTP client, at the path the integration tests use.
 pub use provider::http;
