@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::plan::{Action, Plan, Subject, Value};
-use crate::secret::Fingerprint;
+use envctl_core::plan::{Action, Plan, Subject, Value};
+use envctl_core::secret::Fingerprint;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {

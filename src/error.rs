@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::Diagnostic;
+use envctl_core::diagnostic::Diagnostic;
 
 #[derive(Debug)]
 pub enum Error {
@@ -20,7 +20,7 @@ pub enum Error {
         hint: String,
     },
     Provider(crate::provider::ProviderError),
-    Apply(crate::apply::ApplyError),
+    Apply(envctl_core::apply::ApplyError),
     /// An apply that failed partway: what was done and what was not.
     Partial(Box<Partial>),
     /// `apply` needs a yes, and there is no one to ask.
@@ -130,6 +130,6 @@ pub struct Partial {
     /// Stopped by Ctrl-C / SIGTERM rather than by a failure.
     pub interrupted: bool,
     /// What was written, per target, for the audit log.
-    pub written: Vec<(String, crate::plan::Subject)>,
+    pub written: Vec<(String, envctl_core::plan::Subject)>,
     pub cause: crate::provider::ProviderError,
 }

@@ -1,4 +1,5 @@
-//! The OS keychain, for `keyring` secret references and platform tokens.
+//! The OS keychain, for `keyring` secret references and platform tokens
+//! (looked up by [`crate::provider::credentials`]).
 //!
 //! Entries live under service `envctl`: a secret at account
 //! `<project>/<environment>/<NAME>`, a token saved by `envctl login` at
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 
 use keyring_core::{Entry, Error as KeyError};
 
-use crate::secret::Secret;
+use envctl_core::secret::Secret;
 
 /// The service every entry is stored under.
 pub const SERVICE: &str = "envctl";
@@ -26,40 +27,6 @@ pub fn secret_account(project: &str, environment: &str, name: &str) -> String {
 /// The account of a platform's API token.
 pub fn token_account(platform: &str) -> String {
     format!("login/{platform}")
-}
-
-/// A platform's API token: the environment variable `var` when set (CI),
-/// else what `envctl login <platform>` stored. `label` and `create_at`
-/// make the error say which token and where to get one.
-///
-/// A token that cannot go in an HTTP header (a line break inside it, say)
-/// is refused here, naming where it came from, before any request: sent,
-/// it would fail on every attempt as a network error.
-pub fn token(var: &str, platform: &str, label: &str, create_at: &str) -> Result<Secret, String> {
-    if let Some(token) = std::env::var(var).ok().filter(|t| !t.trim().is_empty()) {
-        let token = zeroize::Zeroizing::new(token);
-        if let Some(flaw) = crate::http::token_flaw(token.trim()) {
-            return Err(format!(
-                "{var} holds {flaw}, which cannot be sent in an HTTP header (the value is not shown): set {var} to the {label} alone, on one line, without quotes or a `Bearer ` prefix"
-            ));
-        }
-        return Ok(Secret::new(token.trim().to_string()));
-    }
-    let account = token_account(platform);
-    let stored = get(&account).map_err(|e| {
-        let keychain = match e {
-            KeyringError::Missing { .. } => format!("or run `envctl login {platform}`"),
-            other => format!("(`envctl login {platform}` cannot help here: {other})"),
-        };
-        format!("no {label}: set {var} (create one at {create_at}) {keychain}")
-    })?;
-    let trimmed = stored.expose().trim();
-    if let Some(flaw) = crate::http::token_flaw(trimmed) {
-        return Err(format!(
-            "the {label} in the keychain (service `{SERVICE}`, account `{account}`) holds {flaw}, which cannot be sent in an HTTP header (the value is not shown): run `envctl login {platform}` again with the token alone, or set {var}"
-        ));
-    }
-    Ok(Secret::new(trimmed.to_string()))
 }
 
 /// Why the keychain could not serve a request. Never holds a value.

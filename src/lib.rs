@@ -11,7 +11,6 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod error;
-pub mod http;
 pub mod keyed;
 pub mod keyring;
 pub mod log;
@@ -20,9 +19,10 @@ pub mod provider;
 pub mod saved;
 pub mod secret;
 pub mod settings;
-pub mod tls;
 
 pub use error::Error;
+/// The shared HTTP client, at the path the integration tests use.
+pub use provider::http;
 
 // The pure core, under the names the shell has always used.
 pub use envctl_core::{apply, detect, diagnostic, plan, render, rules, yaml};

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
 use crate::engine::Planned;
-use crate::plan::{Action, Plan};
-use crate::secret::Fingerprint;
+use envctl_core::plan::{Action, Plan};
+use envctl_core::secret::Fingerprint;
 
 /// Bumped whenever a field's meaning changes; other versions are refused.
 /// Version 2: fingerprints keyed ([`crate::keyed`]), `fingerprint_key`.
@@ -85,7 +85,7 @@ pub fn change_lines(plan: &Plan) -> Vec<String> {
                     let after = c
                         .after
                         .as_ref()
-                        .map(crate::render::value)
+                        .map(envctl_core::render::value)
                         .unwrap_or_else(|| "-".into());
                     format!("{}: {:?} {} = {after}", t.name, c.action, c.subject)
                 })
@@ -156,10 +156,11 @@ impl SavedPlan {
         allow_delete: bool,
         adopt: bool,
     ) -> Result<Self, Error> {
-        let plan_json = serde_json::from_str(&crate::render::json(&planned.plan, &planned.verdict))
-            .map_err(|e| {
-                Error::Usage(format!("internal error: the JSON plan does not parse: {e}"))
-            })?;
+        let plan_json =
+            serde_json::from_str(&envctl_core::render::json(&planned.plan, &planned.verdict))
+                .map_err(|e| {
+                    Error::Usage(format!("internal error: the JSON plan does not parse: {e}"))
+                })?;
         let mut saved = SavedPlan {
             format_version: FORMAT_VERSION,
             envctl_version: env!("CARGO_PKG_VERSION").to_string(),

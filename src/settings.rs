@@ -4,8 +4,9 @@
 //! limit nobody chose. The command line checks them all before it starts
 //! ([`check`]); the readers then take the checked values.
 //!
-//! The API URL and account settings are checked where they are used (the
-//! provider constructors), as they were before this module.
+//! The API URL and account settings are read by
+//! [`crate::provider::credentials`] and checked where they are used (the
+//! HTTP client, the platform's checks), as they were before this module.
 
 use std::fmt;
 use std::time::Duration;

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 
 use super::ColorChoice;
-use crate::render::Style;
+use envctl_core::render::Style;
 
 pub struct Output {
     pub stdout_style: Style,

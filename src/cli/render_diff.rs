@@ -21,7 +21,9 @@ pub fn lines(lines: &[Line], names: (&str, &str)) -> String {
 /// A value as `diff` may show it.
 fn shown(v: &VarValue) -> String {
     match v {
-        VarValue::Plain(text) if crate::detect::looks_secret(text) => "(sensitive)".to_string(),
+        VarValue::Plain(text) if envctl_core::detect::looks_secret(text) => {
+            "(sensitive)".to_string()
+        }
         VarValue::Plain(text) => format!("{text:?}"),
         VarValue::Secret(reference) => format!("secret {reference}"),
         VarValue::Unset => "(unset)".to_string(),

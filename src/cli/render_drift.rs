@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{Exit, Format};
 use crate::engine::drift::{Row, Status, TargetRow};
-use crate::render;
+use envctl_core::render;
 
 /// The report of every row; `worst` is the run's exit code.
 pub fn report(rows: &[Row], worst: Exit, format: Format, base: &Path) -> String {
@@ -61,7 +61,7 @@ fn json(rows: &[Row], worst: Exit) -> String {
         })
         .collect();
     let doc = serde_json::json!({
-        "format_version": crate::plan::FORMAT_VERSION,
+        "format_version": envctl_core::plan::FORMAT_VERSION,
         "exit": worst as u8,
         "environments": envs,
     });

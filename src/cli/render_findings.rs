@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use super::{Format, Output};
-use crate::render;
-use crate::rules::{Finding, Verdict};
+use envctl_core::render;
+use envctl_core::rules::{Finding, Verdict};
 
 /// The JSON document of findings alone.
 pub fn json(refused: bool, findings: &[Finding]) -> String {
     let doc = serde_json::json!({
-        "format_version": crate::plan::FORMAT_VERSION,
+        "format_version": envctl_core::plan::FORMAT_VERSION,
         "refused": refused,
         "findings": findings,
     });

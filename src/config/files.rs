@@ -10,7 +10,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::yaml::de::Spanned;
+pub use crate::provider::TargetSpec;
+use envctl_core::yaml::de::Spanned;
 
 pub use envctl_core::model::policy::{
     Condition, Disable, ForbidRule, ParityConfig, PatternRule, Required, RulesConfig,
@@ -137,113 +138,6 @@ pub struct EnvironmentFile {
     pub functions: BTreeMap<String, Spanned<Option<FunctionSpec>>>,
     /// The migration head this environment must be at.
     pub migrations: Option<Spanned<MigrationsSpec>>,
-}
-
-/// A target: somewhere variables are written.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum TargetSpec {
-    /// A dotenv file on this machine, as Vite and Next.js read it.
-    Dotenv {
-        /// Path of the file, relative to envctl.yaml.
-        #[serde(default = "default_dotenv_path")]
-        path: String,
-        /// Variables this target receives: names and globs (`VITE_*`).
-        receives: Option<Vec<String>>,
-        /// Delete keys the desired state does not declare.
-        #[serde(default)]
-        prune: bool,
-    },
-    /// A Supabase project's Edge Function secrets, functions and migrations.
-    Supabase {
-        /// The project ref (20 lowercase letters, from the dashboard URL).
-        project_ref: String,
-        /// Variables this target receives: names and globs (`STRIPE_*`).
-        receives: Option<Vec<String>>,
-        /// Delete secrets the desired state does not declare.
-        #[serde(default)]
-        prune: bool,
-    },
-    /// A Vercel project's environment variables for one target.
-    Vercel {
-        /// Project id (`prj_…`) or name.
-        project: String,
-        /// Team id (`team_…`) or slug, for projects owned by a team.
-        team: Option<String>,
-        /// Which Vercel environment: `production`, `preview`,
-        /// `development`, or a custom environment's slug.
-        target: String,
-        /// Only for `preview`: the git branch these values apply to.
-        git_branch: Option<String>,
-        /// Variables this target receives: names and globs (`VITE_*`).
-        receives: Option<Vec<String>>,
-        /// Delete variables the desired state does not declare.
-        #[serde(default)]
-        prune: bool,
-    },
-    /// A Cloudflare Pages project's environment variables for one
-    /// deployment environment, and optionally the migration history of a
-    /// D1 database.
-    Cloudflare {
-        /// The Pages project's name (as in `<name>.pages.dev`).
-        project: String,
-        /// Which deployment environment: `production` or `preview`.
-        environment: String,
-        /// The account id (32 hex digits, from the dashboard URL). Without
-        /// it, `CLOUDFLARE_ACCOUNT_ID` (as wrangler reads it).
-        account_id: Option<String>,
-        /// A D1 database id (a UUID, from `wrangler d1 list`): plans show
-        /// its pending migrations, as `wrangler d1 migrations list` does.
-        database_id: Option<String>,
-        /// The D1 migrations folder, relative to envctl.yaml (wrangler's
-        /// default: `migrations`). Only with `database_id`.
-        migrations_dir: Option<String>,
-        /// The table wrangler records applied migrations in (default:
-        /// `d1_migrations`). Only with `database_id`.
-        migrations_table: Option<String>,
-        /// Variables this target receives: names and globs (`STRIPE_*`).
-        receives: Option<Vec<String>>,
-        /// Delete variables the desired state does not declare.
-        #[serde(default)]
-        prune: bool,
-    },
-}
-
-/// wrangler's defaults for a D1 binding's migrations.
-pub const D1_MIGRATIONS_DIR: &str = "migrations";
-pub const D1_MIGRATIONS_TABLE: &str = "d1_migrations";
-
-fn default_dotenv_path() -> String {
-    ".env.local".into()
-}
-
-impl TargetSpec {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            TargetSpec::Dotenv { .. } => "dotenv",
-            TargetSpec::Supabase { .. } => "supabase",
-            TargetSpec::Vercel { .. } => "vercel",
-            TargetSpec::Cloudflare { .. } => "cloudflare",
-        }
-    }
-
-    pub fn receives(&self) -> Option<&[String]> {
-        match self {
-            TargetSpec::Dotenv { receives, .. }
-            | TargetSpec::Supabase { receives, .. }
-            | TargetSpec::Vercel { receives, .. }
-            | TargetSpec::Cloudflare { receives, .. } => receives.as_deref(),
-        }
-    }
-
-    pub fn prune(&self) -> bool {
-        match self {
-            TargetSpec::Dotenv { prune, .. }
-            | TargetSpec::Supabase { prune, .. }
-            | TargetSpec::Vercel { prune, .. }
-            | TargetSpec::Cloudflare { prune, .. } => *prune,
-        }
-    }
 }
 
 /// One variable as written: a plain value, a secret reference, or unset.

@@ -13,9 +13,9 @@ use super::files::{
 use super::schema::{self, SchemaKind};
 use super::{Environment, Function, Migrations, SpecOf, Target, Variable, Workspace, glob_match};
 use crate::Error;
-use crate::diagnostic::{Diagnostic, Location};
-use crate::yaml::de::{Spanned, closest, from_node};
-use crate::yaml::{self, Pos};
+use envctl_core::diagnostic::{Diagnostic, Location};
+use envctl_core::yaml::de::{Spanned, closest, from_node};
+use envctl_core::yaml::{self, Pos};
 
 pub const PROJECT_FILE: &str = "envctl.yaml";
 pub const ENVIRONMENTS_DIR: &str = "environments";
@@ -277,28 +277,21 @@ fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Environment {
     let project_file = Path::new(PROJECT_FILE);
-    let targets: BTreeMap<String, Target> = env
-        .targets
-        .into_iter()
-        .map(|(tname, spec)| {
-            let location = Location::new(file, spec.pos);
-            (
-                tname.clone(),
-                Target {
-                    name: tname,
-                    settings: std::sync::Arc::new(spec.value),
-                    location,
-                    migration_files: None,
-                },
-            )
-        })
-        .collect();
-    let mut targets = targets;
-    for target in targets.values_mut() {
-        check_target(target, file, diags);
-        target.migration_files = d1_migration_files(root, target, file, diags);
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    for (name, spec) in env.targets {
+        let pos = Some(spec.pos);
+        let (location, spec) = (Location::new(file, spec.pos), spec.value);
+        check_target(&name, &spec, file, pos, diags);
+        let (files, missing) = crate::provider::migration_files(&spec, &name, root, file, pos);
+        diags.extend(missing);
+        let target = Target {
+            name: name.clone(),
+            settings: std::sync::Arc::new(spec),
+            location,
+            migration_files: files,
+        };
+        targets.insert(name, target);
     }
-    let targets = targets;
 
     let Defaults {
         variables: default_vars,
@@ -515,88 +508,32 @@ fn resolve(
     }
 }
 
-/// Names Vercel reserves for its runtime; a record with one is refused.
-/// From Vercel's documentation of reserved environment variables.
-pub const VERCEL_RESERVED: [&str; 16] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_REGION",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SECRET_KEY",
-    "AWS_SESSION_TOKEN",
-    "LAMBDA_RUNTIME_DIR",
-    "LAMBDA_TASK_ROOT",
-    "NOW_REGION",
-    "TZ",
-];
-
-/// Names a platform would refuse, caught here so nothing is sent: Vercel
-/// takes `[A-Za-z_][A-Za-z0-9_]*` minus its reserved names; on Cloudflare
-/// envctl keeps its record of secrets under one name of its own.
+/// Names a platform would refuse, caught here so nothing is sent: each
+/// variable against the first of its targets on each platform.
 fn check_platform_names(
     targets: &BTreeMap<String, Target>,
     variables: &BTreeMap<String, Variable>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for var in variables.values() {
-        let first = |is: fn(Option<&super::TargetSpec>) -> bool| {
-            var.targets
-                .iter()
-                .filter_map(|t| targets.get(t))
-                .find(|t| is(t.spec()))
-        };
-        let refused = |message: String, help: &'static str| {
+        let mut platforms = std::collections::BTreeSet::new();
+        for target in var.targets.iter().filter_map(|t| targets.get(t)) {
+            let Some(spec) = target.spec() else {
+                continue;
+            };
+            if !platforms.insert(target.settings.kind()) {
+                continue;
+            }
+            let Some((message, help)) = crate::provider::check_name(spec, &target.name, &var.name)
+            else {
+                continue;
+            };
             let loc = &var.location;
-            Diagnostic::error(
-                &loc.file,
-                Some(Pos {
-                    line: loc.line,
-                    column: loc.column,
-                }),
-                message,
-            )
-            .with_help(Some(help))
-        };
-        if let Some(target) = first(|s| matches!(s, Some(super::TargetSpec::Cloudflare { .. })))
-            && var.name == crate::provider::cloudflare::record::NAME
-        {
-            diags.push(refused(
-                format!(
-                    "`{}` is where envctl records the secrets it wrote to Cloudflare (target `{}`); a variable of that name would be overwritten",
-                    var.name, target.name
-                ),
-                "rename the variable",
-            ));
-        }
-        let Some(target) = first(|s| matches!(s, Some(super::TargetSpec::Vercel { .. }))) else {
-            continue;
-        };
-        let mut chars = var.name.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let problem = if !valid {
-            Some("it needs letters, digits and `_`, not starting with a digit")
-        } else if VERCEL_RESERVED.contains(&var.name.as_str()) {
-            Some("it is a name Vercel reserves for its runtime")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            diags.push(refused(
-                format!(
-                    "Vercel refuses the name `{}` (target `{}`): {problem}",
-                    var.name, target.name
-                ),
-                "rename the variable, or route it elsewhere with `targets:`",
-            ));
+            let pos = Pos {
+                line: loc.line,
+                column: loc.column,
+            };
+            diags.push(Diagnostic::error(&loc.file, Some(pos), message).with_help(Some(help)));
         }
     }
 }
@@ -612,237 +549,21 @@ fn receives(project: &ProjectFile, target: &Target) -> Vec<String> {
         .unwrap_or_else(|| vec!["*".to_string()])
 }
 
-fn check_target(target: &Target, file: &Path, diags: &mut Vec<Diagnostic>) {
-    let pos = Some(Pos {
-        line: target.location.line,
-        column: target.location.column,
-    });
-    if !valid_name(&target.name) {
+fn check_target(
+    name: &str,
+    spec: &super::TargetSpec,
+    file: &Path,
+    pos: Option<Pos>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !valid_name(name) {
         diags.push(Diagnostic::error(
             file,
             pos,
-            format!("`{}` is not a usable target name", target.name),
+            format!("`{name}` is not a usable target name"),
         ));
     }
-    let Some(spec) = target.spec() else {
-        return;
-    };
-    match spec {
-        super::TargetSpec::Vercel {
-            target: vt,
-            git_branch,
-            ..
-        } => {
-            if git_branch.is_some() && vt != "preview" {
-                diags.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        format!("`git_branch` applies only to the `preview` target, not `{vt}`"),
-                    )
-                    .with_help(Some("set `target: preview` or remove `git_branch`")),
-                );
-            }
-        }
-        super::TargetSpec::Supabase { project_ref, .. } => {
-            if project_ref.len() != 20 || !project_ref.chars().all(|c| c.is_ascii_lowercase()) {
-                diags.push(
-                    Diagnostic::error(file, pos, format!("`{project_ref}` is not a Supabase project ref"))
-                        .with_help(Some("a ref is 20 lowercase letters, as in https://supabase.com/dashboard/project/<ref>")),
-                );
-            }
-        }
-        super::TargetSpec::Cloudflare {
-            environment,
-            account_id,
-            database_id,
-            migrations_dir,
-            migrations_table,
-            ..
-        } => check_cloudflare(
-            file,
-            pos,
-            environment,
-            account_id.as_deref(),
-            database_id.as_deref(),
-            (migrations_dir.as_deref(), migrations_table.as_deref()),
-            diags,
-        ),
-        super::TargetSpec::Dotenv { path, .. } => {
-            if path.is_empty()
-                || Path::new(path).is_absolute()
-                || path.split(['/', '\\']).any(|c| c == "..")
-            {
-                diags.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        format!("dotenv path `{path}` must stay inside the project"),
-                    )
-                    .with_help(Some("use a relative path such as `.env.local`")),
-                );
-            }
-        }
-    }
-}
-
-/// What Cloudflare would refuse or envctl could not use, caught before
-/// anything is sent. `(dir, table)` are the D1 migration settings.
-fn check_cloudflare(
-    file: &Path,
-    pos: Option<Pos>,
-    environment: &str,
-    account_id: Option<&str>,
-    database_id: Option<&str>,
-    (dir, table): (Option<&str>, Option<&str>),
-    diags: &mut Vec<Diagnostic>,
-) {
-    if !matches!(environment, "production" | "preview") {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{environment}` is not a Cloudflare Pages environment"),
-            )
-            .with_help(Some(
-                "Pages projects have two: `environment: production` or `environment: preview`",
-            )),
-        );
-    }
-    if let Some(account) = account_id
-        && !is_account_id(account)
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{account}` is not a Cloudflare account id"),
-            )
-            .with_help(Some(
-                "an account id is 32 hex digits, as in https://dash.cloudflare.com/<account id>",
-            )),
-        );
-    }
-    if let Some(db) = database_id
-        && !is_uuid(db)
-    {
-        diags.push(
-            Diagnostic::error(file, pos, format!("`{db}` is not a D1 database id"))
-                .with_help(Some(
-                    "a database id is a UUID, as `wrangler d1 list` shows it (not the database's name)",
-                )),
-        );
-    }
-    if let Some(table) = table
-        && !is_sql_identifier(table)
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("`{table}` is not a table name envctl can query"),
-            )
-            .with_help(Some("letters, digits and `_`, not starting with a digit")),
-        );
-    }
-    if database_id.is_none() && (dir.is_some() || table.is_some()) {
-        diags.push(
-            Diagnostic::warning(
-                file,
-                pos,
-                "`migrations_dir` and `migrations_table` are used only with `database_id`",
-            )
-            .with_help(Some("add the D1 database's id, or remove them")),
-        );
-    }
-    if let Some(dir) = dir
-        && (dir.is_empty()
-            || Path::new(dir).is_absolute()
-            || dir.split(['/', '\\']).any(|c| c == ".."))
-    {
-        diags.push(
-            Diagnostic::error(
-                file,
-                pos,
-                format!("migrations folder `{dir}` must stay inside the project"),
-            )
-            .with_help(Some("use a relative path such as `migrations`")),
-        );
-    }
-}
-
-pub fn is_account_id(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The table name goes into the query as is: only a plain identifier.
-fn is_sql_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The `.sql` file names of a D1 target's migrations folder, sorted: what
-/// wrangler compares with the `name` column of its history table.
-fn d1_migration_files(
-    root: &Path,
-    target: &Target,
-    file: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<String>> {
-    let Some(super::TargetSpec::Cloudflare {
-        database_id: Some(_),
-        migrations_dir,
-        ..
-    }) = target.spec()
-    else {
-        return None;
-    };
-    let dir = migrations_dir
-        .as_deref()
-        .unwrap_or(super::files::D1_MIGRATIONS_DIR);
-    let pos = Some(Pos {
-        line: target.location.line,
-        column: target.location.column,
-    });
-    match std::fs::read_dir(root.join(dir)) {
-        Ok(entries) => {
-            let mut names: Vec<String> = entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.ends_with(".sql"))
-                .collect();
-            names.sort();
-            Some(names)
-        }
-        Err(_) => {
-            diags.push(
-                Diagnostic::error(
-                    file,
-                    pos,
-                    format!(
-                        "target `{}` has a D1 database but no migrations folder {dir}",
-                        target.name
-                    ),
-                )
-                .with_help(Some(
-                    "create it (`wrangler d1 migrations create` does), or set `migrations_dir`",
-                )),
-            );
-            None
-        }
-    }
+    diags.extend(crate::provider::check_target(spec, file, pos));
 }
 
 fn resolve_head(
@@ -1048,14 +769,17 @@ fn check_project(
         }
     }
     for (id, disable) in &project.rules.disable {
-        if !crate::rules::RuleId::ALL.iter().any(|r| r.as_str() == id) {
-            let ids: Vec<&str> = crate::rules::RuleId::ALL
+        if !envctl_core::rules::RuleId::ALL
+            .iter()
+            .any(|r| r.as_str() == id)
+        {
+            let ids: Vec<&str> = envctl_core::rules::RuleId::ALL
                 .iter()
                 .map(|r| r.as_str())
                 .collect();
             diags.push(
                 Diagnostic::error(file, Some(disable.pos), format!("unknown rule `{id}`"))
-                    .with_help(Some(crate::yaml::de::suggest(id, &ids))),
+                    .with_help(Some(envctl_core::yaml::de::suggest(id, &ids))),
             );
         }
     }

@@ -17,7 +17,7 @@ pub use envctl_core::model::{
     Variable,
 };
 pub use files::{FunctionSpec, TargetSpec};
-pub use load::{is_account_id, load};
+pub use load::load;
 
 /// The project as loaded from `envctl.yaml` and `environments/`.
 #[derive(Debug, Clone)]
@@ -37,6 +37,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Where the project lives, as the providers need it.
+    pub fn place(&self) -> crate::provider::Project<'_> {
+        crate::provider::Project {
+            root: &self.root,
+            name: &self.project,
+            functions: &self.paths.functions,
+        }
+    }
+
     /// Finds an environment by name or alias.
     pub fn environment(&self, name: &str) -> Result<&Environment, crate::Error> {
         let canonical = self.aliases.get(name).map_or(name, String::as_str);
@@ -49,7 +58,7 @@ impl Workspace {
                 .collect();
             crate::Error::UnknownEnvironment {
                 name: name.to_string(),
-                suggestion: crate::yaml::de::closest(name, known.iter().copied())
+                suggestion: envctl_core::yaml::de::closest(name, known.iter().copied())
                     .map(str::to_string),
                 known: self.environments.keys().cloned().collect(),
             }
@@ -67,55 +76,5 @@ pub trait SpecOf {
 impl SpecOf for Target {
     fn spec(&self) -> Option<&TargetSpec> {
         self.settings_as::<TargetSpec>()
-    }
-}
-
-impl TargetSettings for TargetSpec {
-    fn kind(&self) -> &'static str {
-        TargetSpec::kind(self)
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            TargetSpec::Dotenv { path, .. } => format!("dotenv {path}"),
-            TargetSpec::Supabase { project_ref, .. } => format!("supabase project {project_ref}"),
-            TargetSpec::Vercel {
-                project,
-                target,
-                git_branch,
-                ..
-            } => match git_branch {
-                Some(branch) => format!("vercel {project} ({target}, branch {branch})"),
-                None => format!("vercel {project} ({target})"),
-            },
-            TargetSpec::Cloudflare {
-                project,
-                environment,
-                database_id,
-                ..
-            } => match database_id {
-                Some(db) => format!("cloudflare pages {project} ({environment}), d1 {db}"),
-                None => format!("cloudflare pages {project} ({environment})"),
-            },
-        }
-    }
-
-    fn prune(&self) -> bool {
-        TargetSpec::prune(self)
-    }
-
-    fn traits(&self) -> Traits {
-        match self {
-            TargetSpec::Supabase { .. } => Traits {
-                holds_functions: true,
-                reserved_prefix: Some("SUPABASE_"),
-                migrations_by_file: false,
-            },
-            TargetSpec::Cloudflare { database_id, .. } => Traits {
-                migrations_by_file: database_id.is_some(),
-                ..Traits::default()
-            },
-            TargetSpec::Dotenv { .. } | TargetSpec::Vercel { .. } => Traits::default(),
-        }
     }
 }

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::files::{EnvironmentFile, ProjectFile};
-use crate::diagnostic::Diagnostic;
-use crate::yaml::{Node, json};
+use envctl_core::diagnostic::Diagnostic;
+use envctl_core::yaml::{Node, json};
 
 /// Which file a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,7 +86,7 @@ pub fn check(kind: SchemaKind, file: &Path, root: &Node) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse;
+    use envctl_core::yaml::parse;
 
     fn schema_errors(kind: SchemaKind, text: &str) -> Vec<Diagnostic> {
         check(kind, Path::new("f.yaml"), &parse(text).unwrap().unwrap())

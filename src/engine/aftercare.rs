@@ -4,8 +4,8 @@
 
 use super::{ApplyReport, Engine, Planned};
 use crate::Error;
-use crate::plan::{Action, Change, Plan, Subject, TargetPlan, Value};
 use crate::provider::Provider;
+use envctl_core::plan::{Action, Change, Plan, Subject, TargetPlan, Value};
 
 /// One thing left to do or done after apply, per target.
 #[derive(Debug, Clone, PartialEq, Eq)]

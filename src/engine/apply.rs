@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use super::{Engine, Planned};
 use crate::Error;
 use crate::config::Workspace;
-use crate::plan::{Subject, TargetPlan};
 use crate::provider::{ApplyFailure, Provider, Snapshot, Stop, Write};
+use envctl_core::plan::{Subject, TargetPlan};
 
 /// What apply did, per target.
 #[derive(Debug, Default)]
@@ -40,7 +40,7 @@ struct Batch<'a> {
 pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, Error> {
     let mut batches = Vec::new();
     for run in planned.runs()? {
-        let writes = crate::apply::writes(run.plan, run.desired, &planned.secrets.values)
+        let writes = envctl_core::apply::writes(run.plan, run.desired, &planned.secrets.values)
             .map_err(Error::Apply)?;
         batches.push(Batch {
             plan: run.plan,

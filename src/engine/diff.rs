@@ -179,7 +179,7 @@ fn variable(
     let key = key.to_string();
     let masked = [x, y]
         .iter()
-        .any(|v| v.is_secret() || v.plain().is_some_and(crate::detect::looks_secret));
+        .any(|v| v.is_secret() || v.plain().is_some_and(envctl_core::detect::looks_secret));
     if !masked {
         return (x.value != y.value).then(|| Line::PlainDiffers {
             key,
@@ -247,7 +247,7 @@ fn compare_live(
     let providers = |env: &Environment| -> Result<Vec<Provider>, Error> {
         shared
             .iter()
-            .map(|t| Provider::for_target(ws, env, &env.targets[*t]))
+            .map(|t| Provider::for_target(&ws.place(), env, &env.targets[*t]))
             .collect()
     };
     let (pa, pb) = (providers(ea)?, providers(eb)?);

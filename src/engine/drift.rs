@@ -10,8 +10,8 @@ use super::plan::{self, Planned, Secrets};
 use super::{Engine, selected};
 use crate::Error;
 use crate::config::{Environment, Workspace};
-use crate::plan::{Action, TargetPlan};
-use crate::rules::Finding;
+use envctl_core::plan::{Action, TargetPlan};
+use envctl_core::rules::Finding;
 
 /// How an environment stands, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,11 +7,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Engine, read_all};
+use crate::Error;
 use crate::config::{Environment, SpecOf, Target, TargetSpec, Workspace};
-use crate::diagnostic::Location;
 use crate::keyring;
+use crate::provider::quoted;
 use crate::provider::{LiveValue, Provider, Snapshot};
-use crate::{Error, detect};
+use envctl_core::detect;
+use envctl_core::diagnostic::Location;
 
 /// What to import, as the command line gave it.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +73,7 @@ pub fn import(
     let providers: Vec<Provider> = env
         .targets
         .values()
-        .map(|t| Provider::for_target(ws, &env, t).map(Provider::reading_values))
+        .map(|t| Provider::for_target(&ws.place(), &env, t).map(Provider::reading_values))
         .collect::<Result<_, _>>()?;
     let live = engine.block_on(read_all(&providers))??;
     let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
@@ -123,22 +125,16 @@ fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environm
 }
 
 /// Parses `--from` values into targets named after their platform.
-// Platform names are matched as strings here until target kinds are typed.
 fn targets(request: &Request, file: &Path) -> Result<BTreeMap<String, Target>, Error> {
     let mut out = BTreeMap::new();
     for from in &request.from {
-        let parts: Vec<&str> = from.split(':').collect();
-        let spec = spec(&parts, request.team.as_ref()).ok_or_else(|| {
-            Error::Usage(format!(
-                "--from {from}: write `supabase:<project_ref>`, `vercel:<project>:<target>[:<git branch>]`, `cloudflare:<project>:<production|preview>` or `dotenv:<path>`"
-            ))
-        })?;
-        let base = match parts[0] {
-            "supabase" => "functions",
-            "vercel" => "web",
-            "cloudflare" => "pages",
-            _ => "dotenv",
-        };
+        let (spec, base) =
+            TargetSpec::from_import(from, request.team.as_deref()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--from {from}: write {}",
+                    TargetSpec::import_forms()
+                ))
+            })?;
         let mut name = base.to_string();
         let mut n = 2;
         while out.contains_key(&name) {
@@ -160,43 +156,6 @@ fn targets(request: &Request, file: &Path) -> Result<BTreeMap<String, Target>, E
         );
     }
     Ok(out)
-}
-
-/// The target a `--from` value names, split at `:`.
-fn spec(parts: &[&str], team: Option<&String>) -> Option<TargetSpec> {
-    Some(match parts {
-        ["supabase", project_ref] if !project_ref.is_empty() => TargetSpec::Supabase {
-            project_ref: project_ref.to_string(),
-            receives: None,
-            prune: false,
-        },
-        ["vercel", project, target, rest @ ..] if rest.len() <= 1 && !project.is_empty() => {
-            TargetSpec::Vercel {
-                project: project.to_string(),
-                team: team.cloned(),
-                target: target.to_string(),
-                git_branch: rest.first().map(|b| b.to_string()),
-                receives: None,
-                prune: false,
-            }
-        }
-        ["cloudflare", project, environment] if !project.is_empty() => TargetSpec::Cloudflare {
-            project: project.to_string(),
-            environment: environment.to_string(),
-            account_id: None,
-            database_id: None,
-            migrations_dir: None,
-            migrations_table: None,
-            receives: None,
-            prune: false,
-        },
-        ["dotenv", path] if !path.is_empty() => TargetSpec::Dotenv {
-            path: path.to_string(),
-            receives: None,
-            prune: false,
-        },
-        _ => return None,
-    })
 }
 
 /// How one variable is written.
@@ -222,7 +181,7 @@ fn variables(
 ) -> Result<(Variables, usize), Error> {
     let mut vars = Variables::new();
     let mut stored = 0;
-    let prefixes = crate::rules::client_prefixes(&ws.rules);
+    let prefixes = envctl_core::rules::client_prefixes(&ws.rules);
     // read_all returns one snapshot per target, in order.
     for (target, snapshot) in env.targets.values().zip(live) {
         for (name, value) in &snapshot.variables {
@@ -273,11 +232,6 @@ fn variables(
     Ok((vars, stored))
 }
 
-fn quoted(text: &str) -> String {
-    // A string always serializes; the fallback only keeps this total.
-    serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
-}
-
 /// The environment file.
 fn yaml(env: &Environment, vars: &Variables) -> String {
     let mut yaml = String::from(
@@ -321,48 +275,9 @@ fn yaml(env: &Environment, vars: &Variables) -> String {
 }
 
 fn target_yaml(t: &Target) -> String {
-    let mut s = format!("  {}:\n", t.name);
-    let Some(spec) = t.spec() else {
-        return s;
-    };
-    match spec {
-        TargetSpec::Supabase { project_ref, .. } => {
-            let _ = write!(s, "    type: supabase\n    project_ref: {project_ref}\n");
-        }
-        TargetSpec::Vercel {
-            project,
-            team,
-            target,
-            git_branch,
-            ..
-        } => {
-            let _ = writeln!(s, "    type: vercel\n    project: {}", quoted(project));
-            if let Some(team) = team {
-                let _ = writeln!(s, "    team: {}", quoted(team));
-            }
-            let _ = writeln!(s, "    target: {target}");
-            if let Some(branch) = git_branch {
-                let _ = writeln!(s, "    git_branch: {}", quoted(branch));
-            }
-        }
-        TargetSpec::Dotenv { path, .. } => {
-            let _ = write!(s, "    type: dotenv\n    path: {}\n", quoted(path));
-        }
-        TargetSpec::Cloudflare {
-            project,
-            environment,
-            account_id,
-            ..
-        } => {
-            let _ = write!(
-                s,
-                "    type: cloudflare\n    project: {}\n    environment: {environment}\n",
-                quoted(project)
-            );
-            if let Some(account) = account_id {
-                let _ = writeln!(s, "    account_id: {}", quoted(account));
-            }
-        }
+    let mut s = format!("  {}:\n    type: {}\n", t.name, t.settings.kind());
+    if let Some(spec) = t.spec() {
+        s.push_str(&spec.settings().yaml());
     }
     s
 }
@@ -392,7 +307,7 @@ mod tests {
         assert_eq!(names, ["dotenv", "functions", "functions-2", "web"]);
         assert!(matches!(
             targets["web"].spec(),
-            Some(TargetSpec::Vercel { team: Some(t), git_branch: Some(b), .. }) if t == "team" && b == "main"
+            Some(TargetSpec::Vercel(s)) if s.team.as_deref() == Some("team") && s.git_branch.as_deref() == Some("main")
         ));
     }
 
@@ -406,8 +321,7 @@ mod tests {
             "heroku:x",
             "a:b:c:d:e",
         ] {
-            let parts: Vec<&str> = bad.split(':').collect();
-            assert!(spec(&parts, None).is_none(), "{bad}");
+            assert!(TargetSpec::from_import(bad, None).is_none(), "{bad}");
         }
     }
 }

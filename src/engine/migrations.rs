@@ -9,8 +9,8 @@ use super::{Engine, Planned};
 use crate::Error;
 use crate::config::{Environment, Workspace};
 use crate::migrate::{Applied, ApplyError, Database, LocalFile, files};
-use crate::plan::{Change, Reason, Subject, Value};
-use crate::provider::{Provider, ProviderError};
+use crate::provider::{ErrorKind, Provider, ProviderError};
+use envctl_core::plan::{Change, Reason, Subject, Value};
 
 /// The files one target's database needs, in order.
 pub struct Job<'a> {
@@ -209,11 +209,12 @@ pub fn run(
 /// file, and what was not run.
 fn failed(job: &Job<'_>, env: &str, error: ApplyError) -> Error {
     let fail = |message: String| {
-        Error::Provider(ProviderError {
-            target: job.target.clone(),
-            operation: "apply migrations".into(),
+        Error::Provider(ProviderError::new(
+            &job.target,
+            "apply migrations",
+            ErrorKind::Database,
             message,
-        })
+        ))
     };
     match error {
         ApplyError::Before(message) => fail(format!(

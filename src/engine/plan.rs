@@ -10,10 +10,10 @@ use tokio::task::JoinSet;
 use super::Engine;
 use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
-use crate::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
 use crate::provider::{Provider, Snapshot};
-use crate::rules::{self, RuleId, Severity, Verdict};
 use crate::secret::{self, EnvSource, ProcessEnv, Secret};
+use envctl_core::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
+use envctl_core::rules::{self, RuleId, Severity, Verdict};
 
 /// Secrets of one environment, resolved: what the plan may know (by name),
 /// and the values apply will write.
@@ -24,7 +24,7 @@ pub struct Secrets {
     pub warnings: Vec<String>,
     /// Resolved values a target cannot hold (a dotenv file and a NUL), at
     /// the variable's line: nothing may be planned or written.
-    pub invalid: Vec<crate::diagnostic::Diagnostic>,
+    pub invalid: Vec<envctl_core::diagnostic::Diagnostic>,
 }
 
 impl Secrets {
@@ -271,7 +271,7 @@ pub async fn plan(
     let providers: Vec<Provider> = env
         .targets
         .values()
-        .map(|t| Provider::for_target(ws, env, t))
+        .map(|t| Provider::for_target(&ws.place(), env, t))
         .collect::<Result<_, _>>()?;
     let live = read_all(&providers).await?;
     let mut desired = plan::desired_targets(env, &secrets.resolution);

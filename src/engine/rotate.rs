@@ -154,7 +154,7 @@ impl<'a> Rotation<'a> {
         let mut secrets = plan::resolve_secrets(ws, env, &ProcessEnv);
         secrets
             .resolution
-            .insert(name.to_string(), Ok(crate::plan::Resolved::of(value)));
+            .insert(name.to_string(), Ok(envctl_core::plan::Resolved::of(value)));
         secrets.values.insert(name.to_string(), value.clone());
         let mut planned = engine.block_on(plan::plan(ws, env, secrets, false))??;
         narrow_to(&mut planned, name);

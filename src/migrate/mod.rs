@@ -6,18 +6,17 @@
 //! - [`split`] (the core's): a file into statements (dollar quotes,
 //!   comments, strings);
 //! - [`files`]: the local `<version>_<name>.sql` files;
-//! - [`db`]: the connection (TLS by libpq's `sslmode`), the history, apply.
+//! - [`db`]: the connection (TLS by libpq's `sslmode`), the history, apply
+//!   (in [`crate::provider::postgres`]).
 
-pub mod db;
 pub mod files;
-mod tls;
 
 use crate::Error;
 use crate::config::Workspace;
-use crate::plan::DesiredTarget;
 use crate::provider::Snapshot;
+use envctl_core::plan::DesiredTarget;
 
-pub use db::{Applied, ApplyError, Database, Failure, HistoryRow};
+pub use crate::provider::postgres::{Applied, ApplyError, Database, Failure, HistoryRow, db};
 pub use envctl_core::migration::{same_statements, split};
 pub use files::LocalFile;
 
@@ -58,7 +57,10 @@ pub fn attach_local(
 mod tests {
     use crate::config::SecretRef;
 
-    type Loaded = (crate::config::Workspace, Vec<crate::diagnostic::Diagnostic>);
+    type Loaded = (
+        crate::config::Workspace,
+        Vec<envctl_core::diagnostic::Diagnostic>,
+    );
 
     fn workspace(project: &str, env: &str) -> Result<Loaded, crate::Error> {
         let dir = tempfile::tempdir().unwrap();

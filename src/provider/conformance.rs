@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::Provider;
-use crate::diagnostic::Location;
-use crate::plan::{
+use envctl_core::diagnostic::Location;
+use envctl_core::plan::{
     Action, Desired, DesiredTarget, DesiredValue, Resolved, Subject, TargetPlan, diff_target,
 };
-use crate::secret::Secret;
+use envctl_core::secret::Secret;
 
 /// One step's outcome, for a readable failure message.
 fn check(step: &str, ok: bool, detail: impl std::fmt::Debug) -> Result<(), String> {
@@ -51,7 +51,7 @@ fn target(
     DesiredTarget {
         name: "conformance".into(),
         kind: "conformance",
-        traits: crate::config::Traits::default(),
+        traits: envctl_core::model::Traits::default(),
         description: "conformance".into(),
         prune,
         variables,
@@ -67,7 +67,7 @@ async fn plan_and_apply(
 ) -> Result<TargetPlan, String> {
     let live = provider.read().await.map_err(|e| e.to_string())?;
     let plan = diff_target(desired, &live);
-    let writes = crate::apply::writes(&plan, desired, secrets).map_err(|e| e.to_string())?;
+    let writes = envctl_core::apply::writes(&plan, desired, secrets).map_err(|e| e.to_string())?;
     provider
         .apply(&live, &writes)
         .await

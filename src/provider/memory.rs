@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::{ApplyFailure, LiveFunction, LiveValue, ProviderError, Snapshot, Write};
-use crate::secret::Secret;
+use envctl_core::secret::Secret;
 
 #[derive(Debug, Clone, Default)]
 pub struct MemoryProvider {
@@ -68,11 +68,7 @@ impl MemoryProvider {
         let fail_at = state.fail_at.take();
         for (i, write) in writes.iter().enumerate() {
             if fail_at == Some(i) {
-                let err = ProviderError {
-                    target: "memory".into(),
-                    operation: "apply".into(),
-                    message: "injected failure".into(),
-                };
+                let err = ProviderError::local("memory", "apply", "injected failure");
                 return Err(ApplyFailure::after(&(0..i).collect::<Vec<_>>(), err));
             }
             match write {

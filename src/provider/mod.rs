@@ -7,21 +7,37 @@
 //! each platform's clock skew) travels in the snapshot as [`Handles`], and
 //! apply is given the snapshot it was planned from.
 //!
-//! Supabase, Vercel and Cloudflare plug in here.
+//! Each platform lives in its own folder: its settings, the checks of its
+//! settings and names, its API types and mapping, how it speaks HTTP
+//! ([`http::Dialect`]) and its hints. The shared client ([`http`]) knows
+//! no platform; tokens come from [`credentials`]. A platform registers
+//! below: a [`Provider`] variant, its `Handles`, and one line in each of
+//! [`check_target`], [`check_name`] and [`Provider::for_target`].
 
 pub mod cloudflare;
 pub mod conformance;
+mod connect;
+pub mod credentials;
 pub mod dotenv;
+mod error;
+pub mod http;
 pub mod memory;
+pub mod postgres;
+mod registry;
 pub mod supabase;
+pub mod tls;
 pub mod vercel;
 
-use std::fmt;
+use std::path::Path;
 
-use crate::config::{Environment, SpecOf, Target, TargetSpec, Workspace};
+pub use connect::Project;
+use envctl_core::diagnostic::Diagnostic;
 pub use envctl_core::model::{
     AppliedMigration, Handles, LiveFunction, LiveValue, Snapshot, Write, deletes, sets,
 };
+use envctl_core::yaml::Pos;
+pub use error::{Detail, ErrorKind, ProviderError};
+pub use registry::{IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them
@@ -121,50 +137,11 @@ impl Stop {
 
     /// What an apply stopped on request says.
     pub fn error(target: &str) -> ProviderError {
-        ProviderError {
-            target: target.to_string(),
-            operation: "apply".into(),
-            message: "stopped by SIGINT or SIGTERM; the request in flight was finished and nothing more was sent".into(),
-        }
-    }
-}
-
-/// A provider failure: which target, doing what, and why. Never a value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderError {
-    pub target: String,
-    pub operation: String,
-    pub message: String,
-}
-
-impl ProviderError {
-    /// A platform call that failed, with what the user can do about it
-    /// (`hint`, empty when the platform's own message says it all).
-    pub fn from_http(
-        target: &str,
-        project: &str,
-        error: crate::http::HttpError,
-        hint: &str,
-    ) -> ProviderError {
-        let message = if hint.is_empty() {
-            format!("project {project}: {error}")
-        } else {
-            format!("project {project}: {error}\n  help: {hint}")
-        };
-        ProviderError {
-            target: target.to_string(),
-            operation: error.operation,
-            message,
-        }
-    }
-}
-
-impl fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "target {}: {}: {}",
-            self.target, self.operation, self.message
+        ProviderError::new(
+            target,
+            "apply",
+            ErrorKind::Stopped,
+            "stopped by SIGINT or SIGTERM; the request in flight was finished and nothing more was sent",
         )
     }
 }
@@ -179,140 +156,6 @@ pub enum Provider {
 }
 
 impl Provider {
-    /// The provider for a configured target. Credentials are looked up
-    /// here, so a missing token stops the run before anything is read.
-    pub fn for_target(
-        ws: &Workspace,
-        env: &Environment,
-        target: &Target,
-    ) -> Result<Provider, crate::Error> {
-        let root = &ws.root;
-        let Some(spec) = target.spec() else {
-            return Err(crate::Error::Usage(format!(
-                "target {}: not a target envctl can connect to",
-                target.name
-            )));
-        };
-        match spec {
-            TargetSpec::Dotenv { path, .. } => Ok(Provider::Dotenv(dotenv::DotenvProvider::new(
-                &target.name,
-                root.join(path),
-                path,
-            ))),
-            TargetSpec::Supabase { project_ref, .. } => {
-                let api = supabase::SupabaseProvider::api_from_env().map_err(|message| {
-                    crate::Error::Provider(ProviderError {
-                        target: target.name.clone(),
-                        operation: "authenticate".into(),
-                        message,
-                    })
-                })?;
-                let provider = supabase::SupabaseProvider::new(
-                    &target.name,
-                    project_ref,
-                    api,
-                    root.clone(),
-                    &ws.paths.functions,
-                    env.migrations.is_some(),
-                );
-                Ok(Provider::Supabase(
-                    match env
-                        .migrations
-                        .as_ref()
-                        .and_then(|m| m.database_url.as_ref())
-                    {
-                        Some(reference) => provider.with_database(
-                            crate::migrate::Database::open(
-                                reference,
-                                root,
-                                &crate::keyring::secret_account(
-                                    &ws.project,
-                                    &env.name,
-                                    "migrations.database_url",
-                                ),
-                            )
-                            .map_err(|message| {
-                                crate::Error::Provider(ProviderError {
-                                    target: target.name.clone(),
-                                    operation: "migrations.database_url".into(),
-                                    message,
-                                })
-                            })?,
-                        ),
-                        None => provider,
-                    },
-                ))
-            }
-            TargetSpec::Vercel {
-                project,
-                team,
-                target: vercel_target,
-                git_branch,
-                ..
-            } if matches!(
-                vercel_target.as_str(),
-                "production" | "preview" | "development"
-            ) =>
-            {
-                let api =
-                    vercel::VercelProvider::api_from_env(team.as_deref()).map_err(|message| {
-                        crate::Error::Provider(ProviderError {
-                            target: target.name.clone(),
-                            operation: "authenticate".into(),
-                            message,
-                        })
-                    })?;
-                Ok(Provider::Vercel(vercel::VercelProvider::new(
-                    &target.name,
-                    project,
-                    vercel_target,
-                    git_branch.as_deref(),
-                    secret_names(env, target),
-                    api,
-                )))
-            }
-            TargetSpec::Cloudflare {
-                project,
-                environment,
-                account_id,
-                database_id,
-                migrations_table,
-                ..
-            } => {
-                let api = cloudflare::CloudflareProvider::api_from_env(account_id.as_deref())
-                    .map_err(|message| {
-                        crate::Error::Provider(ProviderError {
-                            target: target.name.clone(),
-                            operation: "authenticate".into(),
-                            message,
-                        })
-                    })?;
-                let d1 = database_id.as_ref().map(|id| cloudflare::D1 {
-                    database_id: id.clone(),
-                    table: migrations_table
-                        .clone()
-                        .unwrap_or_else(|| crate::config::files::D1_MIGRATIONS_TABLE.to_string()),
-                });
-                Ok(Provider::Cloudflare(cloudflare::CloudflareProvider::new(
-                    &target.name,
-                    project,
-                    environment,
-                    secret_names(env, target),
-                    api,
-                    d1,
-                )))
-            }
-            TargetSpec::Vercel { target: custom, .. } => Err(crate::Error::NotImplemented {
-                what: format!(
-                    "the Vercel custom environment `{custom}` (target `{}`)",
-                    target.name
-                ),
-                hint: "use `target: production`, `preview` (with `git_branch`) or `development`"
-                    .to_string(),
-            }),
-        }
-    }
-
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
         match self {
             Provider::Memory(p) => Ok(p.read()),
@@ -358,12 +201,47 @@ impl Provider {
     }
 }
 
-/// The variables a target receives that are declared as secret references:
-/// what a platform with a write-only kind stores that way.
-fn secret_names(env: &Environment, target: &Target) -> std::collections::BTreeSet<String> {
-    env.variables
-        .values()
-        .filter(|v| v.is_secret() && v.targets.contains(&target.name))
-        .map(|v| v.name.clone())
-        .collect()
+/// What a target's platform would refuse in its settings (or envctl could
+/// not use), at `pos` in `file`: caught when the files are loaded, so
+/// nothing is sent.
+pub fn check_target(spec: &TargetSpec, file: &Path, pos: Option<Pos>) -> Vec<Diagnostic> {
+    match spec {
+        TargetSpec::Dotenv(s) => dotenv::checks::target(s, file, pos),
+        TargetSpec::Supabase(s) => supabase::checks::target(s, file, pos),
+        TargetSpec::Vercel(s) => vercel::checks::target(s, file, pos),
+        TargetSpec::Cloudflare(s) => cloudflare::checks::target(s, file, pos),
+    }
 }
+
+/// Why the platform of `spec` would refuse a variable named `name` sent to
+/// `target` (the message and the help); `None` when it takes it.
+pub fn check_name(spec: &TargetSpec, target: &str, name: &str) -> Option<(String, &'static str)> {
+    match spec {
+        TargetSpec::Vercel(_) => vercel::checks::name(target, name),
+        TargetSpec::Cloudflare(_) => cloudflare::checks::name(target, name),
+        TargetSpec::Dotenv(_) | TargetSpec::Supabase(_) => None,
+    }
+}
+
+/// For a target that keeps its own migration history by file name (a
+/// Cloudflare target with a D1 database): the migration file names in its
+/// folder, sorted, or an error at `pos` when the folder is missing. `None`
+/// for every other target.
+pub fn migration_files(
+    spec: &TargetSpec,
+    target: &str,
+    root: &Path,
+    file: &Path,
+    pos: Option<Pos>,
+) -> (Option<Vec<String>>, Option<Diagnostic>) {
+    match spec {
+        TargetSpec::Cloudflare(s) => {
+            cloudflare::checks::d1_migration_files(s, target, root, file, pos)
+        }
+        _ => (None, None),
+    }
+}
+
+#[cfg(test)]
+#[path = "dialect_tests.rs"]
+mod dialect_tests;

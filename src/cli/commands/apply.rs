@@ -5,12 +5,13 @@ use std::path::Path;
 
 use super::load;
 use super::plan::{Wanted, make_plan};
+use crate::Error;
 use crate::cli::{Exit, Format, Output, prompt, render_apply, render_findings};
 use crate::config::{Environment, Workspace};
 use crate::engine::migrations::{self, Blocked};
 use crate::engine::{self, Engine, Planned, aftercare};
 use crate::saved::SavedPlan;
-use crate::{Error, render};
+use envctl_core::render;
 
 /// The flags of `apply` (and `rotate`) that shape how a plan is carried out.
 pub(super) struct Options {
@@ -200,7 +201,7 @@ pub(super) fn carry_out(
 fn audit(
     ws: &Workspace,
     planned: &Planned,
-    written: &[(String, crate::plan::Subject)],
+    written: &[(String, envctl_core::plan::Subject)],
     command: &str,
     out: &Output,
 ) {

@@ -16,10 +16,11 @@ mod validate;
 use std::path::Path;
 
 use super::{Cli, Command, Exit, Format, Output};
+use crate::Error;
 use crate::config::{self, Workspace};
-use crate::diagnostic::Diagnostic;
 use crate::engine::{Engine, Secrets};
-use crate::{Error, render};
+use envctl_core::diagnostic::Diagnostic;
+use envctl_core::render;
 
 pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
     let root = match &cli.chdir {

@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use super::{load, secret_warnings};
+use crate::Error;
 use crate::cli::{Exit, Format, Output, PlanArgs, render_findings};
 use crate::config::{Environment, Workspace};
 use crate::engine::{Engine, Planned, plan as planning};
-use crate::rules::Verdict;
 use crate::saved::SavedPlan;
-use crate::{Error, render};
+use envctl_core::render;
+use envctl_core::rules::Verdict;
 
 pub fn run(
     engine: &Engine,

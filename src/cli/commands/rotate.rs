@@ -8,7 +8,8 @@ use super::print_warnings;
 use crate::cli::{Exit, Output, RotateArgs, prompt};
 use crate::engine::Engine;
 use crate::engine::rotate::{self, Kept, Rotation};
-use crate::{Error, config, render};
+use crate::{Error, config};
+use envctl_core::render;
 
 pub fn run(engine: &Engine, root: &Path, args: &RotateArgs, out: &Output) -> Result<Exit, Error> {
     let loaded = config::load(root)?;

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::cli::{Exit, Output, SecretAction, prompt};
 use crate::config::{SecretRef, VarValue};
-use crate::secret::Secret;
 use crate::{Error, config, keyring};
+use envctl_core::secret::Secret;
 
 fn keychain(e: keyring::KeyringError) -> Error {
     Error::Usage(e.to_string())

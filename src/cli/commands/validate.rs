@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use super::load;
+use crate::Error;
 use crate::cli::{Exit, Format, Output, render_findings};
 use crate::engine::{self, Secrets};
-use crate::rules::Verdict;
-use crate::{Error, render};
+use envctl_core::render;
+use envctl_core::rules::Verdict;
 
 pub fn run(
     root: &Path,

@@ -10,14 +10,25 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::http::{self, Call, Client, HttpError, Platform, Policy, Reply};
-use crate::secret::Secret;
+use crate::provider::credentials::Login;
+use crate::provider::http::{self, Call, Client, HttpError, Policy, Reply};
+use envctl_core::secret::Secret;
 
 pub const DEFAULT_URL: &str = "https://api.cloudflare.com/client/v4";
 pub const URL_VAR: &str = "ENVCTL_CLOUDFLARE_API_URL";
 /// The names wrangler reads.
 pub const TOKEN_VAR: &str = "CLOUDFLARE_API_TOKEN";
 pub const ACCOUNT_VAR: &str = "CLOUDFLARE_ACCOUNT_ID";
+
+/// The token and API envctl uses for Cloudflare targets.
+pub const LOGIN: Login = Login {
+    var: TOKEN_VAR,
+    platform: "cloudflare",
+    label: "Cloudflare API token",
+    create_at: "https://dash.cloudflare.com/profile/api-tokens with Account › Cloudflare Pages › Edit, and D1 › Edit for a D1 database",
+    url_var: URL_VAR,
+    default_url: DEFAULT_URL,
+};
 
 /// `type` of a Pages environment variable.
 pub const PLAIN: &str = "plain_text";
@@ -130,7 +141,7 @@ struct ApiMessage {
 impl Api {
     pub fn new(base: &str, token: Secret, account: &str, policy: Policy) -> Result<Api, String> {
         Ok(Api {
-            http: Client::new(Platform::Cloudflare, base, token, policy)?,
+            http: Client::new(&super::dialect::DIALECT, base, token, policy)?,
             account: account.to_string(),
         })
     }
@@ -308,11 +319,7 @@ impl Api {
                 "Cloudflare answered without a result",
             );
         };
-        let code = match &first.code {
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::String(s) => Some(s.clone()),
-            _ => None,
-        };
+        let code = super::dialect::code(&first.code);
         self.http
             .refusal(call, reply.status, code.as_deref(), &first.message)
     }

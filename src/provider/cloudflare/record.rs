@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::secret::Fingerprint;
+use envctl_core::secret::Fingerprint;
 
 /// The variable envctl keeps its record in; never planned, never pruned.
 pub const NAME: &str = "ENVCTL_SECRET_DIGESTS";

@@ -7,7 +7,10 @@
 //! its first write, so a file that cannot be edited or written stops the
 //! apply with no file changed.
 
+pub mod checks;
+mod encode;
 pub mod format;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -16,10 +19,12 @@ use std::path::{Path, PathBuf};
 use format::Document;
 
 use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
-use crate::config::{SpecOf, Target, TargetSpec, Variable};
-use crate::diagnostic::Diagnostic;
-use crate::secret::Secret;
-use crate::yaml::Pos;
+use crate::provider::TargetSpec;
+use envctl_core::diagnostic::Diagnostic;
+use envctl_core::model::{Target, Variable};
+use envctl_core::secret::Secret;
+use envctl_core::yaml::Pos;
+pub use settings::Settings;
 
 #[derive(Debug, Clone)]
 pub struct DotenvProvider {
@@ -39,11 +44,7 @@ impl DotenvProvider {
     }
 
     fn error(&self, operation: &'static str, message: String) -> ProviderError {
-        ProviderError {
-            target: self.target.clone(),
-            operation: operation.into(),
-            message,
-        }
+        ProviderError::local(&self.target, operation, message)
     }
 
     fn load(&self) -> Result<Document, ProviderError> {
@@ -64,7 +65,7 @@ impl DotenvProvider {
         let doc = self.load()?;
         let file = match std::fs::read(&self.path) {
             Ok(bytes) => {
-                crate::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).versioned()
+                envctl_core::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).versioned()
             }
             Err(_) => "absent".to_string(),
         };
@@ -208,13 +209,12 @@ pub fn unrepresentable(
     var: &Variable,
     value: &str,
 ) -> Option<Diagnostic> {
-    let (target, path) = var
-        .targets
-        .iter()
-        .find_map(|name| match targets.get(name)?.spec() {
-            Some(TargetSpec::Dotenv { path, .. }) => Some((name, path)),
+    let (target, path) = var.targets.iter().find_map(|name| {
+        match targets.get(name)?.settings_as::<TargetSpec>() {
+            Some(TargetSpec::Dotenv(Settings { path, .. })) => Some((name, path)),
             _ => None,
-        })?;
+        }
+    })?;
     let why = format::try_encode_value(value).err()?;
     let pos = Pos {
         line: var.location.line,

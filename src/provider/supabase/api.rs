@@ -7,12 +7,23 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::http::{self, Call, Client, HttpError, Part, Platform, Policy};
-use crate::secret::{Fingerprint, Secret};
+use crate::provider::credentials::Login;
+use crate::provider::http::{self, Call, Client, HttpError, Part, Policy};
+use envctl_core::secret::{Fingerprint, Secret};
 
 pub const DEFAULT_URL: &str = "https://api.supabase.com";
 pub const URL_VAR: &str = "ENVCTL_SUPABASE_API_URL";
 pub const TOKEN_VAR: &str = "SUPABASE_ACCESS_TOKEN";
+
+/// The token and API envctl uses for Supabase targets.
+pub const LOGIN: Login = Login {
+    var: TOKEN_VAR,
+    platform: "supabase",
+    label: "Supabase access token",
+    create_at: "https://supabase.com/dashboard/account/tokens",
+    url_var: URL_VAR,
+    default_url: DEFAULT_URL,
+};
 
 /// One secret as listed: its name and the digest Supabase reports.
 #[derive(Debug, Clone)]
@@ -60,7 +71,7 @@ pub struct Api {
 impl Api {
     pub fn new(base: &str, token: Secret, policy: Policy) -> Result<Api, String> {
         Ok(Api {
-            http: Client::new(Platform::Supabase, base, token, policy)?,
+            http: Client::new(&super::dialect::DIALECT, base, token, policy)?,
         })
     }
 

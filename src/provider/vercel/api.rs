@@ -8,12 +8,23 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::http::{self, Call, Client, HttpError, Platform, Policy};
-use crate::secret::Secret;
+use crate::provider::credentials::Login;
+use crate::provider::http::{self, Call, Client, HttpError, Policy};
+use envctl_core::secret::Secret;
 
 pub const DEFAULT_URL: &str = "https://api.vercel.com";
 pub const URL_VAR: &str = "ENVCTL_VERCEL_API_URL";
 pub const TOKEN_VAR: &str = "VERCEL_TOKEN";
+
+/// The token and API envctl uses for Vercel targets.
+pub const LOGIN: Login = Login {
+    var: TOKEN_VAR,
+    platform: "vercel",
+    label: "Vercel token",
+    create_at: "https://vercel.com/account/tokens",
+    url_var: URL_VAR,
+    default_url: DEFAULT_URL,
+};
 
 /// Records per list page (the most Vercel serves).
 const PAGE: usize = 100;
@@ -119,7 +130,7 @@ impl Api {
         policy: Policy,
     ) -> Result<Api, String> {
         Ok(Api {
-            http: Client::new(Platform::Vercel, base, token, policy)?,
+            http: Client::new(&super::dialect::DIALECT, base, token, policy)?,
             team,
         })
     }

@@ -22,19 +22,28 @@
 //! [`Handles`]; the provider itself keeps nothing between read and apply.
 
 pub mod api;
+mod apply;
+pub mod checks;
+pub mod dialect;
+mod hints;
+mod records;
+pub mod settings;
+mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::sync::Arc;
 
-use regex::Regex;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Stop, Write, ago, now_ms};
-use crate::http::{Failure, HttpError, Policy};
-use crate::secret::{Fingerprint, Secret};
-use api::{Api, NewRecord, Record};
+use super::{LiveValue, ProviderError, Snapshot, ago, now_ms};
+use crate::provider::http::HttpError;
+use api::{Api, Record};
+use envctl_core::secret::Secret;
+pub use records::Handles;
+use records::Owned;
+pub use settings::Settings;
+use tags::parse_tag;
 
 /// How far Vercel's `updatedAt` may be from the time envctl wrote a value
 /// (clock skew plus the request's own time) for the tag to still count.
@@ -42,47 +51,6 @@ pub const TAG_TOLERANCE_MS: i64 = super::CLOCK_TOLERANCE_MS;
 
 /// How many decrypting reads run at once.
 const READ_CONCURRENCY: usize = 8;
-
-/// What apply needs from the read it plans from: [`super::Handles::Vercel`].
-#[derive(Debug, Clone, Default)]
-pub struct Handles {
-    /// The record envctl compared for each key this target owns.
-    owned: BTreeMap<String, Owned>,
-    /// Vercel's clock minus ours: tags are written in Vercel's time, so a
-    /// skewed local clock cannot fake a hand edit. 0 when Vercel sent no
-    /// `Date`.
-    skew_ms: i64,
-}
-
-/// One record envctl owns, as read.
-#[derive(Clone, Default)]
-struct Owned {
-    id: String,
-    kind: String,
-    targets: Vec<String>,
-    /// Kept whole, so apply keeps the user's part; it holds envctl's tag,
-    /// an unkeyed digest of the value, so `Debug` shows only the tag's
-    /// keyed form.
-    comment: String,
-}
-
-impl fmt::Debug for Owned {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Owned")
-            .field("id", &self.id)
-            .field("kind", &self.kind)
-            .field("targets", &self.targets)
-            .field("tag", &parse_tag(&self.comment))
-            .field("comment_len", &self.comment.len())
-            .finish()
-    }
-}
-
-impl Owned {
-    fn shared(&self) -> bool {
-        self.targets.len() > 1
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct VercelProvider {
@@ -122,19 +90,6 @@ impl VercelProvider {
             api,
             read_values: false,
         }
-    }
-
-    /// The client from `VERCEL_TOKEN` and `ENVCTL_VERCEL_API_URL`.
-    pub fn api_from_env(team: Option<&str>) -> Result<Api, String> {
-        let token = crate::keyring::token(
-            api::TOKEN_VAR,
-            "vercel",
-            "Vercel token",
-            "https://vercel.com/account/tokens",
-        )?;
-        let base = std::env::var(api::URL_VAR).unwrap_or_else(|_| api::DEFAULT_URL.to_string());
-        Api::new(&base, token, team.map(str::to_string), Policy::from_env())
-            .map_err(|e| format!("{}: {e}", api::URL_VAR))
     }
 
     pub fn requests_sent(&self) -> u64 {
@@ -309,198 +264,6 @@ impl VercelProvider {
         &self.target
     }
 
-    /// Splits shared records, then creates/updates every value in one
-    /// request, then deletes in one request. A key Vercel refuses is
-    /// reported; the others are done.
-    ///
-    /// Vercel refuses a record whose targets overlap another record of the
-    /// same key (`ENV_CONFLICT`), so a split cannot create the new record
-    /// first: the shared record must be narrowed before the create. From the
-    /// narrowing until the create's answer this target has no value for the
-    /// key (one or two requests' time). If the create fails or Vercel
-    /// refuses the key, the narrowing is undone (our target is put back on
-    /// the shared record), so a failure leaves the old value served; only if
-    /// the undo fails too is the key reported as left without a value.
-    /// `stop` is looked at before the splits and before the deletes, never
-    /// between a split and its create. The records and the clock skew are
-    /// the ones `live` (the read planned from) holds; without them (a
-    /// snapshot from elsewhere) every key is treated as unowned.
-    pub async fn apply(
-        &self,
-        live: &Snapshot,
-        writes: &[Write],
-        stop: &Stop,
-    ) -> Result<(), ApplyFailure> {
-        let unread = Handles::default();
-        let handles = live.handles.get::<Handles>().unwrap_or(&unread);
-        let owned = &handles.owned;
-        let mut done = Vec::new();
-        for write in writes {
-            if let Write::SetFunction { .. } | Write::DeleteFunction { .. } = write {
-                return Err(ApplyFailure::nothing(self.failure(
-                    "apply",
-                    "a Vercel project holds no Edge Functions".into(),
-                )));
-            }
-        }
-        if stop.requested() {
-            return Err(ApplyFailure::stopped(&self.target, &done));
-        }
-
-        // 1. Split shared records: they keep every other target. A set's
-        //    split is undone below if its create does not happen.
-        let mut split = BTreeSet::new();
-        let mut narrowed: Vec<(&str, &Owned)> = Vec::new();
-        for (i, write) in writes.iter().enumerate() {
-            let name = match write {
-                Write::Set { name, .. } | Write::Delete { name } => name,
-                _ => continue,
-            };
-            let Some(record) = owned.get(name).filter(|r| r.shared()) else {
-                continue;
-            };
-            let others: Vec<String> = record
-                .targets
-                .iter()
-                .filter(|t| **t != self.vercel_target)
-                .cloned()
-                .collect();
-            if let Err(e) = self
-                .api
-                .set_targets(&self.project, &record.id, name, &others)
-                .await
-            {
-                let failure = ApplyFailure::after(&done, self.error(e));
-                return Err(self.undo_splits(&narrowed, failure).await);
-            }
-            split.insert(name.clone());
-            match write {
-                // Taking our target off the record is the delete.
-                Write::Delete { .. } => done.push(i),
-                _ => narrowed.push((name.as_str(), record)),
-            }
-        }
-
-        // 2. Every value in one request. Upsert updates a record of
-        //    exactly this scope; a split key gets a new record.
-        let now = now_ms() + handles.skew_ms;
-        let sets = super::sets(writes);
-        if !sets.is_empty() {
-            let records: Vec<NewRecord> = sets
-                .iter()
-                .map(|(_, name, value)| {
-                    let existing = owned.get(*name).filter(|_| !split.contains(*name));
-                    // Sensitive is one-way on Vercel; never downgrade.
-                    let kind = match existing {
-                        Some(r) if r.kind == "sensitive" => "sensitive",
-                        _ => self.wanted_kind(name),
-                    };
-                    let comment = with_tag(
-                        existing.map_or("", |r| r.comment.as_str()),
-                        &value.fingerprint(),
-                        now,
-                    );
-                    NewRecord {
-                        key: name,
-                        value: value.expose(),
-                        kind,
-                        target: vec![self.vercel_target.as_str()],
-                        git_branch: self.git_branch.as_deref(),
-                        comment,
-                    }
-                })
-                .collect();
-            let refused = match self.api.create(&self.project, &records).await {
-                Ok(refused) => refused,
-                Err(e) => {
-                    let failure = ApplyFailure::after(&done, self.error(e));
-                    return Err(self.undo_splits(&narrowed, failure).await);
-                }
-            };
-            let refused_keys: BTreeSet<&str> =
-                refused.iter().filter_map(|r| r.key.as_deref()).collect();
-            let all_refused = !refused.is_empty() && refused_keys.is_empty();
-            let created = |name: &str| !all_refused && !refused_keys.contains(name);
-            done.extend(
-                sets.iter()
-                    .filter(|(_, name, _)| created(name))
-                    .map(|(i, _, _)| *i),
-            );
-            if !refused.is_empty() {
-                let reasons: Vec<String> = refused
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{}: {} ({})",
-                            r.key.as_deref().unwrap_or("(a key)"),
-                            r.message,
-                            r.code
-                        )
-                    })
-                    .collect();
-                let failure = ApplyFailure::after(
-                    &done,
-                    self.failure(
-                        "create environment variables",
-                        format!(
-                            "project {}: Vercel refused {}",
-                            self.project,
-                            reasons.join("; ")
-                        ),
-                    ),
-                );
-                let not_created: Vec<(&str, &Owned)> = narrowed
-                    .iter()
-                    .filter(|(name, _)| !created(name))
-                    .copied()
-                    .collect();
-                return Err(self.undo_splits(&not_created, failure).await);
-            }
-        }
-
-        // 3. Deletes of records that are envctl's alone, in one request.
-        let deletes: Vec<(usize, &str)> = super::deletes(writes)
-            .into_iter()
-            .filter(|(_, name)| !split.contains(*name))
-            .filter_map(|(i, name)| owned.get(name).map(|r| (i, r.id.as_str())))
-            .collect();
-        if !deletes.is_empty() {
-            if stop.requested() {
-                return Err(ApplyFailure::stopped(&self.target, &done));
-            }
-            let ids: Vec<&str> = deletes.iter().map(|(_, id)| *id).collect();
-            self.api
-                .delete(&self.project, &ids)
-                .await
-                .map_err(|e| ApplyFailure::after(&done, self.error(e)))?;
-            done.extend(deletes.iter().map(|(i, _)| *i));
-        }
-        Ok(())
-    }
-
-    /// Puts this target back on shared records that were narrowed for a
-    /// set whose create did not happen, so they serve the old value again.
-    /// Keys whose undo fails are what `failure` reports this target left
-    /// without.
-    async fn undo_splits(
-        &self,
-        narrowed: &[(&str, &Owned)],
-        mut failure: ApplyFailure,
-    ) -> ApplyFailure {
-        let mut left_without = Vec::new();
-        for (name, record) in narrowed {
-            let undone = self
-                .api
-                .set_targets(&self.project, &record.id, name, &record.targets)
-                .await;
-            if undone.is_err() {
-                left_without.push((*name).to_string());
-            }
-        }
-        failure.left_without = left_without.into();
-        failure
-    }
-
     /// Redeploys the latest production deployment; its URL, or `None` when
     /// the project has never been deployed to production.
     pub async fn redeploy(&self) -> Result<Option<String>, ProviderError> {
@@ -510,38 +273,9 @@ impl VercelProvider {
             .map_err(|e| self.error(e))
     }
 
-    fn failure(&self, operation: &str, message: String) -> ProviderError {
-        ProviderError {
-            target: self.target.clone(),
-            operation: operation.to_string(),
-            message,
-        }
-    }
-
+    /// An HTTP failure in the user's terms: what to do about it.
     fn error(&self, e: HttpError) -> ProviderError {
-        let project = &self.project;
-        let hint = match e.failure {
-            Failure::Unauthorized | Failure::Forbidden => format!(
-                "the token in {} was refused, or may not act for this project's team: create one at https://vercel.com/account/tokens with access to the team, and check `team` in the environment file",
-                api::TOKEN_VAR
-            ),
-            Failure::NotFound => format!(
-                "no project `{project}` is visible with this token and team: check `project` and `team` in the environment file"
-            ),
-            Failure::RateLimited => {
-                "Vercel kept rate limiting; wait a minute and run again".to_string()
-            }
-            Failure::Server => {
-                "Vercel had a server error; try again later, or check https://www.vercel-status.com"
-                    .to_string()
-            }
-            Failure::Network => format!(
-                "could not reach the Vercel API (set {} only to point at a different API)",
-                api::URL_VAR
-            ),
-            Failure::Rejected => String::new(),
-        };
-        ProviderError::from_http(&self.target, project, e, &hint)
+        hints::error(&self.target, &self.project, e)
     }
 }
 
@@ -549,67 +283,4 @@ enum Known {
     Value(LiveValue),
     /// An `encrypted` record whose value must be read by id.
     Decrypt,
-}
-
-fn tag_pattern() -> &'static Regex {
-    static TAG: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    TAG.get_or_init(|| {
-        Regex::new(r"\[envctl sha256:([0-9a-f]{64}) at:(\d{1,16})\]").expect("valid pattern")
-    })
-}
-
-/// The digest and write time of envctl's tag in a comment.
-fn parse_tag(comment: &str) -> Option<(Fingerprint, i64)> {
-    let caps = tag_pattern().captures(comment)?;
-    Some((Fingerprint::from_hex(&caps[1])?, caps[2].parse().ok()?))
-}
-
-/// The user's own comment, with envctl's tag replaced.
-fn with_tag(comment: &str, digest: &Fingerprint, at: i64) -> String {
-    let own = tag_pattern().replace_all(comment, "");
-    let own = own.trim();
-    let tag = format!("[envctl sha256:{} at:{at}]", digest.hex());
-    if own.is_empty() {
-        tag
-    } else {
-        format!("{own} {tag}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tag_round_trips_and_keeps_the_users_comment() {
-        let fp = Fingerprint::of("value");
-        let c = with_tag("rotated by ops", &fp, 1_700_000_000_000);
-        assert_eq!(parse_tag(&c), Some((fp.clone(), 1_700_000_000_000)));
-        assert!(c.starts_with("rotated by ops ["), "{c}");
-        let again = with_tag(&c, &Fingerprint::of("other"), 5);
-        assert_eq!(again.matches("[envctl").count(), 1, "{again}");
-        assert!(again.starts_with("rotated by ops"), "{again}");
-        assert_eq!(parse_tag("no tag here"), None);
-        assert_eq!(parse_tag("[envctl sha256:zz at:1]"), None);
-    }
-
-    #[test]
-    fn handles_debug_shows_no_unkeyed_digest() {
-        let fp = Fingerprint::of("value");
-        let handles = Handles {
-            owned: BTreeMap::from([(
-                "A".to_string(),
-                Owned {
-                    id: "env_1".into(),
-                    kind: "encrypted".into(),
-                    targets: vec!["production".into()],
-                    comment: with_tag("mine", &fp, 5),
-                },
-            )]),
-            skew_ms: 0,
-        };
-        let shown = format!("{handles:?}");
-        assert!(shown.contains("env_1"), "{shown}");
-        assert!(!shown.contains(fp.hex()), "{shown}");
-    }
 }

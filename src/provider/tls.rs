@@ -1,6 +1,6 @@
 //! The client side of TLS, with rustls (ring): one configuration builder
-//! for the platform APIs ([`crate::http`], always [`Check::Full`]) and the
-//! database connection ([`crate::migrate`], with libpq's `sslmode`
+//! for the platform APIs ([`super::http`], always [`Check::Full`]) and the
+//! database connection ([`super::postgres`], with libpq's `sslmode`
 //! meanings):
 //!
 //! - `disable`: plain TCP;

@@ -1,6 +1,6 @@
 //! TLS for the database connection: tokio-postgres's hook around the
-//! configuration of [`crate::tls`]. Channel binding is not offered (SCRAM
-//! works without it).
+//! configuration of [`crate::provider::tls`]. Channel binding is not
+//! offered (SCRAM works without it).
 
 use std::future::Future;
 use std::io;

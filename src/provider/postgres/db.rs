@@ -10,17 +10,15 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::Type;
-use tokio_postgres::{Client, Config, SimpleQueryMessage};
+use tokio_postgres::{Client, Config};
 
-use super::files::{LocalFile, version_order};
-use super::split::Statement;
 use super::tls::MakeRustls;
-use crate::secret::Secret;
-use crate::tls::{self, Check};
+use crate::migrate::files::version_order;
+use crate::provider::tls::{self, Check};
+use envctl_core::secret::Secret;
 
 /// The Supabase CLI's statements (pkg/migration/history.go).
 pub const CREATE_TABLE: [&str; 5] = [
@@ -52,7 +50,7 @@ pub struct HistoryRow {
 pub struct Database {
     config: Config,
     tls: Arc<rustls::ClientConfig>,
-    shown: String,
+    pub(super) shown: String,
     /// Texts never to show: the password.
     hidden: Vec<Secret>,
 }
@@ -149,18 +147,6 @@ impl Database {
         })
     }
 
-    /// The database a reference names: resolved (from the process
-    /// environment, a file or a command) and parsed.
-    pub fn open(
-        reference: &crate::config::SecretRef,
-        root: &Path,
-        account: &str,
-    ) -> Result<Database, String> {
-        let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, account)
-            .map_err(|why| format!("{reference}: {why}"))?;
-        Database::parse(&url, root).map_err(|why| format!("{reference}: {why}"))
-    }
-
     /// `user@host:port/dbname`: the database, without the password.
     pub fn describe(&self) -> &str {
         &self.shown
@@ -177,7 +163,7 @@ impl Database {
         text
     }
 
-    async fn connect(&self) -> Result<Client, String> {
+    pub(super) async fn connect(&self) -> Result<Client, String> {
         crate::log::debug(|| format!("database: connecting to {}", self.shown));
         let (client, connection) = self
             .config
@@ -233,118 +219,18 @@ impl Database {
         Ok(rows)
     }
 
-    fn query_error(&self, doing: &str, e: &tokio_postgres::Error) -> String {
+    pub(super) fn query_error(&self, doing: &str, e: &tokio_postgres::Error) -> String {
         format!(
             "{doing} from {}: {}",
             self.shown,
             self.scrub(&error_text(e))
         )
     }
-
-    /// Applies `files` in order, each in its own transaction with its
-    /// history row, as `supabase db push` does. `live` is the history the
-    /// plan saw: if it changed since, nothing is applied. `progress` hears
-    /// of each file once it is committed.
-    pub async fn apply(
-        &self,
-        files: &[LocalFile],
-        live: &[String],
-        mut progress: impl FnMut(&Applied),
-    ) -> Result<Vec<Applied>, ApplyError> {
-        // Every file is read and split before anything runs.
-        let mut loaded = Vec::new();
-        for file in files {
-            let statements = file.statements().map_err(ApplyError::Before)?;
-            loaded.push((file, statements));
-        }
-        let mut client = self.connect().await.map_err(ApplyError::Before)?;
-        client
-            .batch_execute(&CREATE_TABLE.join(";\n"))
-            .await
-            .map_err(|e| {
-                ApplyError::Before(self.query_error("creating the migration history table", &e))
-            })?;
-        let now = read_history(&client).await.map_err(|e| {
-            ApplyError::Before(self.query_error("reading the migration history", &e))
-        })?;
-        let mut now: Vec<String> = now.into_iter().map(|r| r.version).collect();
-        now.sort_by(|a, b| version_order(a, b));
-        let mut then = live.to_vec();
-        then.sort_by(|a, b| version_order(a, b));
-        if now != then {
-            return Err(ApplyError::Before(format!(
-                "the migration history of {} changed since it was read (someone applied or repaired migrations meanwhile); nothing was applied: plan again",
-                self.shown
-            )));
-        }
-        let mut done = Vec::new();
-        for (file, statements) in &loaded {
-            crate::log::debug(|| {
-                format!(
-                    "database: applying {} ({} statements) in one transaction",
-                    file.file_name,
-                    statements.len()
-                )
-            });
-            let started = Instant::now();
-            match apply_one(&mut client, file, statements).await {
-                Ok(()) => {
-                    let applied = Applied {
-                        file: file.file_name.clone(),
-                        version: file.version.clone(),
-                        statements: statements.len(),
-                        elapsed: started.elapsed(),
-                    };
-                    progress(&applied);
-                    done.push(applied);
-                }
-                Err(failed) => {
-                    let failure = self.failure(file, statements, failed);
-                    return Err(ApplyError::Failed {
-                        done,
-                        failure: Box::new(failure),
-                    });
-                }
-            }
-        }
-        Ok(done)
-    }
-
-    fn failure(&self, file: &LocalFile, statements: &[Statement], failed: Failed) -> Failure {
-        let (index, error) = match failed {
-            Failed::Statement(i, e) => (Some(i), e),
-            Failed::Record(e) => (None, e),
-        };
-        let mut message = self.scrub(&error_text(&error));
-        let statement = index.map(|i| {
-            let st = &statements[i];
-            let (line, text) = st.headline();
-            let at = error
-                .as_db_error()
-                .and_then(|db| match db.position() {
-                    Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
-                    _ => None,
-                })
-                .map(|p| st.line_of(p));
-            if let Some(at) = at {
-                message.push_str(&format!(" (line {at})"));
-            }
-            FailedStatement {
-                number: i + 1,
-                of: statements.len(),
-                line,
-                text: shorten(text, 120),
-            }
-        });
-        Failure {
-            file: file.file_name.clone(),
-            statement,
-            message,
-        }
-    }
 }
 
-async fn read_history(client: &Client) -> Result<Vec<HistoryRow>, tokio_postgres::Error> {
+pub(super) async fn read_history(
+    client: &Client,
+) -> Result<Vec<HistoryRow>, tokio_postgres::Error> {
     let rows = match client.query_typed(SELECT_HISTORY, &[]).await {
         Ok(rows) => rows,
         Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => return Ok(Vec::new()),
@@ -384,106 +270,9 @@ async fn read_history(client: &Client) -> Result<Vec<HistoryRow>, tokio_postgres
     Ok(out)
 }
 
-enum Failed {
-    Statement(usize, tokio_postgres::Error),
-    Record(tokio_postgres::Error),
-}
-
-/// One file in one transaction: its statements, then its history row. On
-/// any error the transaction is rolled back.
-async fn apply_one(
-    client: &mut Client,
-    file: &LocalFile,
-    statements: &[Statement],
-) -> Result<(), Failed> {
-    let tx = client.transaction().await.map_err(Failed::Record)?;
-    for (i, st) in statements.iter().enumerate() {
-        let result: Result<Vec<SimpleQueryMessage>, _> = tx.simple_query(&st.text).await;
-        if let Err(e) = result {
-            let _ = tx.rollback().await;
-            return Err(Failed::Statement(i, e));
-        }
-    }
-    // As the CLI: a file without statements records NULL.
-    let texts: Option<Vec<&str>> =
-        (!statements.is_empty()).then(|| statements.iter().map(|s| s.text.as_str()).collect());
-    let recorded = tx
-        .query_typed(
-            INSERT_VERSION,
-            &[
-                (&file.version, Type::TEXT),
-                (&file.name, Type::TEXT),
-                (&texts, Type::TEXT_ARRAY),
-            ],
-        )
-        .await;
-    if let Err(e) = recorded {
-        let _ = tx.rollback().await;
-        return Err(Failed::Record(e));
-    }
-    tx.commit().await.map_err(Failed::Record)
-}
-
-/// A file applied and recorded.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    pub file: String,
-    pub version: String,
-    pub statements: usize,
-    pub elapsed: Duration,
-}
-
-#[derive(Debug)]
-pub enum ApplyError {
-    /// Nothing was applied.
-    Before(String),
-    /// `done` were applied and recorded; the failing file was rolled back.
-    Failed {
-        done: Vec<Applied>,
-        failure: Box<Failure>,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub file: String,
-    /// `None` when recording the version failed (after every statement ran).
-    pub statement: Option<FailedStatement>,
-    /// The database's error, scrubbed.
-    pub message: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct FailedStatement {
-    /// 1-based.
-    pub number: usize,
-    pub of: usize,
-    /// The file line of `text`.
-    pub line: usize,
-    /// The statement's first line of SQL.
-    pub text: String,
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.statement {
-            Some(s) => write!(
-                f,
-                "{} failed at statement {} of {} (line {}: {}):\n    {}",
-                self.file, s.number, s.of, s.line, s.text, self.message
-            ),
-            None => write!(
-                f,
-                "{}: recording it in supabase_migrations.schema_migrations failed:\n    {}",
-                self.file, self.message
-            ),
-        }
-    }
-}
-
 /// A tokio-postgres error as one line: the database's own message with its
 /// SQLSTATE, detail and hint, or the connection problem.
-fn error_text(e: &tokio_postgres::Error) -> String {
+pub(super) fn error_text(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         let mut text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
         if let Some(detail) = db.detail() {
@@ -519,14 +308,6 @@ fn shown(config: &Config) -> String {
     format!("{user}@{host}:{port}/{db}")
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    format!("{cut}…")
-}
-
 /// `%XX` decoding for query values.
 fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -549,63 +330,5 @@ fn decode(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(url: &str) -> Result<Database, String> {
-        Database::parse(&Secret::new(url.to_string()), Path::new("/project"))
-    }
-
-    #[test]
-    fn urls_are_shown_without_the_password() {
-        let db = parse("postgresql://postgres.abc:S3cr%40t-pw@aws-0-eu.pooler.supabase.com:5432/postgres?sslmode=require").unwrap();
-        assert_eq!(
-            db.describe(),
-            "postgres.abc@aws-0-eu.pooler.supabase.com:5432/postgres"
-        );
-        assert!(!format!("{db:?}").contains("S3cr"));
-        assert_eq!(db.scrub("auth for S3cr@t-pw failed"), "auth for *** failed");
-        assert_eq!(
-            db.scrub("auth for S3cr%40t-pw failed"),
-            "auth for *** failed"
-        );
-        let db = parse("postgres://u@localhost/app").unwrap();
-        assert_eq!(db.describe(), "u@localhost:5432/app");
-    }
-
-    #[test]
-    fn bad_urls_never_echo_the_url() {
-        for (url, want) in [
-            (
-                "mysql://root:CANARYpw@h/db",
-                "does not start with postgresql://",
-            ),
-            ("postgresql://u:CANARYpw@h/db?sslmode=always", "sslmode"),
-            ("postgresql://u:CANARYpw@h:notaport/db", "not valid"),
-            ("postgresql://u:CANARYpw@h/db?bogus=1", "not valid"),
-        ] {
-            let err = parse(url).unwrap_err();
-            assert!(err.contains(want), "{url}: {err}");
-            assert!(!err.contains("CANARY"), "{err}");
-        }
-    }
-
-    #[test]
-    fn sslrootcert_must_hold_a_certificate() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ca.crt"), "not a certificate").unwrap();
-        let err = Database::parse(
-            &Secret::new("postgresql://u:p@h/db?sslmode=verify-full&sslrootcert=ca.crt".into()),
-            dir.path(),
-        )
-        .unwrap_err();
-        assert!(err.contains("ca.crt"), "{err}");
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(decode("a%2Fb%20c"), "a/b c");
-        assert_eq!(decode("100%"), "100%");
-        assert_eq!(decode("%zz"), "%zz");
-    }
-}
+#[path = "db_tests.rs"]
+mod tests;

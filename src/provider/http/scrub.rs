@@ -9,8 +9,8 @@
 //!   and ASCII-only with `\uXXXX`), and percent-encoded;
 //! - a JSON body's `value`/`secret`/`token`-like fields lose their string
 //!   contents, and so do such fields written out as JSON inside a message;
-//! - a full SHA-256 digest (64 hex digits: a Vercel tag envctl sent, a
-//!   Supabase secret's digest) goes too: envctl shows only the short form,
+//! - a full SHA-256 digest (64 hex digits: a tag envctl sent, a digest a
+//!   platform lists for a secret) goes too: envctl shows only the short form,
 //!   since a full digest of a guessable value is a target for guessing;
 //! - the result is cut to a length that fits in one line of a report.
 //!
@@ -21,7 +21,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::secret::Secret;
+use envctl_core::secret::Secret;
 
 /// What replaces a removed value.
 pub const REDACTED: &str = "<redacted>";
@@ -380,7 +380,7 @@ mod tests {
             format!("got {escaped}"),
             format!("got {twice}"),
             format!("got {}", ascii_escaped(&escaped[1..escaped.len() - 1])),
-            format!("query value={}", crate::http::encode(CANARY)),
+            format!("query value={}", crate::provider::http::encode(CANARY)),
             "Bearer tok_CANARY_token refused".to_string(),
         ] {
             let shown = s.text(&text, MAX_MESSAGE);

@@ -1,0 +1,14 @@
+//! A PostgreSQL client for an environment's database
+//! (`migrations.database_url`), reached directly as the Supabase CLI's
+//! `db push` does: the connection (TLS by libpq's `sslmode`), the history
+//! table `supabase_migrations.schema_migrations`, and applying files.
+//!
+//! It takes a resolved URL; [`super::credentials::database`] resolves the
+//! reference in the environment file.
+
+mod apply;
+pub mod db;
+mod tls;
+
+pub use apply::{Applied, ApplyError, FailedStatement, Failure};
+pub use db::{Database, HistoryRow};

@@ -1,0 +1,108 @@
+//! A Vercel target as the environment file writes it. The doc comments
+//! are the editor's hover text: they go into the JSON Schema.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use envctl_core::model::{TargetSettings, Traits};
+
+use crate::provider::registry::{self, Import, TargetSpec, quoted};
+
+/// A Vercel project's environment variables for one target.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Project id (`prj_…`) or name.
+    pub project: String,
+    /// Team id (`team_…`) or slug, for projects owned by a team.
+    pub team: Option<String>,
+    /// Which Vercel environment: `production`, `preview`,
+    /// `development`, or a custom environment's slug.
+    pub target: String,
+    /// Only for `preview`: the git branch these values apply to.
+    pub git_branch: Option<String>,
+    /// Variables this target receives: names and globs (`VITE_*`).
+    pub receives: Option<Vec<String>>,
+    /// Delete variables the desired state does not declare.
+    #[serde(default)]
+    pub prune: bool,
+}
+
+impl TargetSettings for Settings {
+    fn kind(&self) -> &'static str {
+        "vercel"
+    }
+
+    /// A short human description: `vercel web (preview, branch staging)`.
+    fn describe(&self) -> String {
+        let Settings {
+            project, target, ..
+        } = self;
+        match &self.git_branch {
+            Some(branch) => format!("vercel {project} ({target}, branch {branch})"),
+            None => format!("vercel {project} ({target})"),
+        }
+    }
+
+    fn prune(&self) -> bool {
+        self.prune
+    }
+
+    fn traits(&self) -> Traits {
+        Traits::default()
+    }
+}
+
+impl registry::Settings for Settings {
+    fn receives(&self) -> Option<&[String]> {
+        self.receives.as_deref()
+    }
+
+    fn yaml(&self) -> String {
+        let mut s = format!("    project: {}\n", quoted(&self.project));
+        if let Some(team) = &self.team {
+            s.push_str(&format!("    team: {}\n", quoted(team)));
+        }
+        s.push_str(&format!("    target: {}\n", self.target));
+        if let Some(branch) = &self.git_branch {
+            s.push_str(&format!("    git_branch: {}\n", quoted(branch)));
+        }
+        s
+    }
+}
+
+/// `import --from vercel:<project>:<target>[:<git branch>]` (`--team`
+/// names the team).
+pub const IMPORT: Import = Import {
+    name: "vercel",
+    syntax: "vercel:<project>:<target>[:<git branch>]",
+    target_name: "web",
+    parse: from_import,
+};
+
+fn from_import(parts: &[&str], team: Option<&str>) -> Option<TargetSpec> {
+    match parts {
+        [project, target, rest @ ..] if rest.len() <= 1 && !project.is_empty() => {
+            Some(TargetSpec::Vercel(Settings {
+                project: project.to_string(),
+                team: team.map(str::to_string),
+                target: target.to_string(),
+                git_branch: rest.first().map(|b| b.to_string()),
+                receives: None,
+                prune: false,
+            }))
+        }
+        _ => None,
+    }
+}
+
+impl Settings {
+    /// Whether envctl can write this target: the three standard
+    /// environments, not a custom one.
+    pub fn standard_target(&self) -> bool {
+        matches!(
+            self.target.as_str(),
+            "production" | "preview" | "development"
+        )
+    }
+}
