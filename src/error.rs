@@ -116,6 +116,17 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<crate::provider::ConnectError> for Error {
+    fn from(e: crate::provider::ConnectError) -> Error {
+        match e {
+            crate::provider::ConnectError::Failed(e) => Error::Provider(e),
+            crate::provider::ConnectError::Unsupported { what, hint } => {
+                Error::NotImplemented { what, hint }
+            }
+        }
+    }
+}
+
 /// What a failed apply had done and had not.
 #[derive(Debug)]
 pub struct Partial {

@@ -94,7 +94,7 @@ pub fn ensure(root: &Path) -> Result<(&'static Key, Option<PathBuf>), String> {
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut material)
         .map_err(|_| "the system's random number generator failed".to_string())?;
     let hex: String = material.iter().map(|b| format!("{b:02x}")).collect();
-    crate::provider::dotenv::write_atomically(&path, &format!("{hex}\n"))
+    crate::fs::write_atomically(&path, &format!("{hex}\n"))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     // Keeps the key (and the audit log beside it) out of commits.
     let ignore = root.join(".envctl/.gitignore");

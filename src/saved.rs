@@ -191,7 +191,7 @@ impl SavedPlan {
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("plans serialize");
         text.push('\n');
-        crate::provider::dotenv::write_atomically(path, &text)
+        crate::fs::write_atomically(path, &text)
     }
 
     /// Reads and checks a plan file: JSON, this format version, intact.

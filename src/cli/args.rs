@@ -173,19 +173,17 @@ pub enum Command {
         after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN) wins when set, as in CI."
     )]
     Login {
-        #[arg(value_enum)]
-        platform: LoginPlatform,
+        #[arg(value_parser = login_platforms())]
+        platform: String,
         /// Read the token from standard input instead of a prompt.
         #[arg(long)]
         stdin: bool,
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LoginPlatform {
-    Supabase,
-    Vercel,
-    Cloudflare,
+/// The platforms `envctl login` takes, as they register their logins.
+fn login_platforms() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::provider::LOGINS.iter().map(|l| l.platform))
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,10 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{
-    Cli, ColorChoice, Command, Format, ImportArgs, LoginPlatform, PlanArgs, RotateArgs,
-    SecretAction,
-};
+pub use args::{Cli, ColorChoice, Command, Format, ImportArgs, PlanArgs, RotateArgs, SecretAction};
 pub use exit::Exit;
 pub use output::Output;
 

@@ -87,46 +87,24 @@ pub fn note(note: &Note, env: &str, out: &Output) {
             target,
             pending,
             description,
+            tool,
         } => out.note(&format!(
-            "target {target}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations` (needs `migrations.database_url`), or `supabase db push` against {description}",
+            "target {target}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations` (needs `migrations.database_url`), or `{tool}` against {description}",
             pending.len(),
             plural(pending.len()),
             pending.join(", "),
         )),
-        Note::D1MigrationsPending {
+        Note::MigrationsPendingElsewhere {
             target,
             pending,
             description,
+            tool,
         } => out.note(&format!(
-            "target {target}: {} D1 migration{} not applied yet ({}); envctl does not apply D1 migrations: run `wrangler d1 migrations apply <DATABASE> --remote` ({description})",
+            "target {target}: {} D1 migration{} not applied yet ({}); envctl does not apply D1 migrations: run `{tool}` ({description})",
             pending.len(),
             plural(pending.len()),
             pending.join(", "),
         )),
-        Note::PagesKeepOld {
-            target,
-            production,
-            redeploy_asked,
-        } => out.note(&format!(
-            "target {target}: running {} deployments keep the old values until the next deployment (`wrangler pages deploy`, or retry the latest deployment in the dashboard){}",
-            if *production { "production" } else { "preview" },
-            if *redeploy_asked {
-                "; --redeploy covers Vercel only"
-            } else {
-                ""
-            }
-        )),
-        Note::Redeployed { target, url } => out.note(&format!(
-            "target {target}: redeploying production with the new values: {url}"
-        )),
-        Note::NothingToRedeploy { target } => out.note(&format!(
-            "target {target}: no production deployment to redeploy yet"
-        )),
-        Note::ProductionKeepsOld { target } => out.note(&format!(
-            "target {target}: the running production deployment keeps the old values until it is redeployed; run `envctl apply {env} --redeploy`, or redeploy from the Vercel dashboard"
-        )),
-        Note::PreviewKeepsOld { target } => out.note(&format!(
-            "target {target}: preview deployments keep the old values until the branch is deployed again (push a commit, or redeploy from the Vercel dashboard)"
-        )),
+        Note::Platform { target, text } => out.note(&format!("target {target}: {text}")),
     }
 }

@@ -664,7 +664,7 @@ pub fn local_migrations(
     if !path.is_dir() {
         return Err(format!("no migrations folder {dir}"));
     }
-    let (files, ignored) = crate::migrate::files::scan(&path)?;
+    let (files, ignored) = crate::provider::local_migrations::scan(&path)?;
     for name in ignored {
         diags.push(
             Diagnostic::warning(

@@ -78,3 +78,7 @@ impl SpecOf for Target {
         self.settings_as::<TargetSpec>()
     }
 }
+
+#[cfg(test)]
+#[path = "database_url_tests.rs"]
+mod database_url_tests;

@@ -4,7 +4,6 @@
 
 use super::{ApplyReport, Engine, Planned};
 use crate::Error;
-use crate::provider::Provider;
 use envctl_core::plan::{Action, Change, Plan, Subject, TargetPlan, Value};
 
 /// One thing left to do or done after apply, per target.
@@ -13,48 +12,38 @@ pub enum Note {
     /// The migration history disagrees with the files (a warning): envctl
     /// does not repair it.
     HistoryDisagrees { target: String, reason: String },
-    /// Supabase migrations pending, left to `--migrations` or the Supabase
-    /// CLI.
+    /// Migrations pending, left to `--migrations` or the platform's `tool`.
     MigrationsPending {
         target: String,
         pending: Vec<String>,
         description: String,
+        tool: &'static str,
     },
-    /// D1 migrations pending: envctl never applies them; wrangler does.
-    D1MigrationsPending {
+    /// Migrations pending in a history envctl never applies to (a D1
+    /// database): the platform's `tool` does.
+    MigrationsPendingElsewhere {
         target: String,
         pending: Vec<String>,
         description: String,
+        tool: &'static str,
     },
-    /// A Cloudflare Pages target changed: its running deployments keep
-    /// the old values. `redeploy_asked`: `--redeploy` was given, which
-    /// covers Vercel only.
-    PagesKeepOld {
-        target: String,
-        production: bool,
-        redeploy_asked: bool,
-    },
-    /// `--redeploy` started a production deployment.
-    Redeployed { target: String, url: String },
-    /// `--redeploy`, but Vercel has no production deployment yet.
-    NothingToRedeploy { target: String },
-    /// Vercel production keeps the old values until redeployed.
-    ProductionKeepsOld { target: String },
-    /// Vercel preview deployments keep the old values until rebuilt.
-    PreviewKeepsOld { target: String },
+    /// What the platform says after the apply, in its words: deployments
+    /// that keep the old values, a redeploy started.
+    Platform { target: String, text: String },
 }
 
-/// What apply leaves to the Supabase CLI: pending migrations, and history
-/// that disagrees with the files. D1 migrations are always left to
-/// wrangler; Supabase ones unless `--migrations` ran them (`supabase_done`).
-pub fn migrations_left(plan: &Plan, supabase_done: bool) -> Vec<Note> {
+/// What apply leaves to the platforms' own tools: pending migrations, and
+/// history that disagrees with the files. Histories kept by file name (D1)
+/// are always left to their tool; the environment's head unless
+/// `--migrations` ran it (`applied`).
+pub fn migrations_left(plan: &Plan, applied: bool) -> Vec<Note> {
     let mut notes = Vec::new();
     for target in &plan.targets {
         let d1 = target.traits.migrations_by_file;
         for change in &target.changes {
             if change.subject != Subject::MigrationHead
                 || change.action == Action::Unchanged
-                || (supabase_done && !d1)
+                || (applied && !d1)
             {
                 continue;
             }
@@ -75,22 +64,28 @@ fn migration_note(target: &TargetPlan, change: &Change, d1: bool) -> Option<Note
     let Some(Value::Migrations { pending, .. }) = &change.after else {
         return None;
     };
+    let tool = target
+        .traits
+        .migration_tool
+        .unwrap_or("the platform's own tool");
     let (target, pending, description) = (
         target.name.clone(),
         pending.clone(),
         target.description.clone(),
     );
     Some(if d1 {
-        Note::D1MigrationsPending {
+        Note::MigrationsPendingElsewhere {
             target,
             pending,
             description,
+            tool,
         }
     } else {
         Note::MigrationsPending {
             target,
             pending,
             description,
+            tool,
         }
     })
 }
@@ -102,9 +97,9 @@ pub struct Redeploys {
     pub error: Option<Error>,
 }
 
-/// Vercel builds read variables at build time, Pages binds them to a
-/// deployment when it is made: which deployments run on old values, and
-/// with `redeploy`, Vercel production redeployed.
+/// Deployments that run on old values after the apply, as each platform
+/// tells them (a build reads variables when it runs); with `redeploy`,
+/// what the platform redeployed.
 pub fn redeploys(
     engine: &Engine,
     planned: &Planned,
@@ -132,28 +127,14 @@ fn redeploy_each(
         if !changed {
             continue;
         }
-        match run.provider {
-            Provider::Cloudflare(pages) => notes.push(Note::PagesKeepOld {
-                target,
-                production: pages.is_production(),
-                redeploy_asked: redeploy,
-            }),
-            Provider::Vercel(vercel) if vercel.needs_redeploy() => {
-                notes.push(if redeploy && vercel.is_production() {
-                    match engine
-                        .block_on(vercel.redeploy())?
-                        .map_err(Error::Provider)?
-                    {
-                        Some(url) => Note::Redeployed { target, url },
-                        None => Note::NothingToRedeploy { target },
-                    }
-                } else if vercel.is_production() {
-                    Note::ProductionKeepsOld { target }
-                } else {
-                    Note::PreviewKeepsOld { target }
-                });
-            }
-            _ => {}
+        let said = engine
+            .block_on(
+                run.provider
+                    .after_apply(&planned.plan.environment, redeploy),
+            )?
+            .map_err(Error::Provider)?;
+        if let Some(text) = said {
+            notes.push(Note::Platform { target, text });
         }
     }
     Ok(())

@@ -247,7 +247,7 @@ fn compare_live(
     let providers = |env: &Environment| -> Result<Vec<Provider>, Error> {
         shared
             .iter()
-            .map(|t| Provider::for_target(&ws.place(), env, &env.targets[*t]))
+            .map(|t| Provider::for_target(&ws.place(), env, &env.targets[*t]).map_err(Error::from))
             .collect()
     };
     let (pa, pb) = (providers(ea)?, providers(eb)?);

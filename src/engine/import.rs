@@ -77,11 +77,9 @@ pub fn import(
         .collect::<Result<_, _>>()?;
     let live = engine.block_on(read_all(&providers))??;
     let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
-    crate::provider::dotenv::write_atomically(&path, &yaml(&env, &vars)).map_err(|e| {
-        Error::Io {
-            context: format!("writing {}", rel.display()),
-            source: e,
-        }
+    crate::fs::write_atomically(&path, &yaml(&env, &vars)).map_err(|e| Error::Io {
+        context: format!("writing {}", rel.display()),
+        source: e,
     })?;
     Ok(Imported {
         file: rel,
@@ -103,10 +101,10 @@ fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environm
         match existing {
             Some(env) => env.targets.clone(),
             None => {
-                return Err(Error::Usage(
-                    "name the live targets to read with --from (e.g. --from supabase:<project_ref>)"
-                        .into(),
-                ));
+                let example = crate::provider::IMPORTS.first().map_or("", |i| i.syntax);
+                return Err(Error::Usage(format!(
+                    "name the live targets to read with --from (e.g. --from {example})"
+                )));
             }
         }
     } else {

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use super::{Engine, Planned};
 use crate::Error;
 use crate::config::{Environment, Workspace};
-use crate::migrate::{Applied, ApplyError, Database, LocalFile, files};
-use crate::provider::{ErrorKind, Provider, ProviderError};
+use crate::provider::database::{Applied, ApplyError, Database};
+use crate::provider::local_migrations::{self as files, LocalFile};
+use crate::provider::{ErrorKind, ProviderError};
 use envctl_core::plan::{Change, Reason, Subject, Value};
 
 /// The files one target's database needs, in order.
@@ -38,10 +39,10 @@ pub fn jobs<'a>(
     let mut jobs = Vec::new();
     let mut local: Option<Vec<LocalFile>> = None;
     for run in planned.runs().map_err(Blocked::Error)? {
-        let Provider::Supabase(supabase) = run.provider else {
-            continue;
-        };
         let target = run.plan;
+        if !target.traits.holds_functions {
+            continue;
+        }
         let Some(change) = target
             .changes
             .iter()
@@ -49,14 +50,18 @@ pub fn jobs<'a>(
         else {
             continue;
         };
-        let Some(database) = supabase.database() else {
+        let tool = target
+            .traits
+            .migration_tool
+            .unwrap_or("the platform's own tool");
+        let Some(database) = run.provider.database() else {
             return Err(Blocked::Error(Error::Usage(format!(
-                "--migrations: target {} has no database to apply migrations to: set `migrations.database_url` in {} (e.g. `database_url: {{ secret: env:DATABASE_URL }}`), or run `supabase db push`",
+                "--migrations: target {} has no database to apply migrations to: set `migrations.database_url` in {} (e.g. `database_url: {{ secret: env:DATABASE_URL }}`), or run `{tool}`",
                 target.name,
                 env.file.display()
             ))));
         };
-        guard(&target.name, change)?;
+        guard(&target.name, change, tool)?;
         let pending = match &change.after {
             Some(Value::Migrations { pending, .. }) => pending.clone(),
             _ => Vec::new(),
@@ -94,11 +99,11 @@ pub fn jobs<'a>(
 
 /// The Supabase CLI's push guards: no migration runs while the history
 /// and the files disagree, or while the history is unknown.
-fn guard(target: &str, change: &Change) -> Result<(), Blocked> {
+fn guard(target: &str, change: &Change, tool: &str) -> Result<(), Blocked> {
     match &change.reason {
         Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. } => {
             Err(Blocked::Refused(format!(
-                "target {target}: {}\n  envctl applies no migration while the history and the files disagree (as `supabase db push` refuses)",
+                "target {target}: {}\n  envctl applies no migration while the history and the files disagree (as `{tool}` refuses)",
                 change.reason
             )))
         }

@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use super::Engine;
 use crate::Error;
 use crate::config::{Environment, VarValue, Workspace};
-use crate::provider::{Provider, Snapshot};
+use crate::provider::{Provider, Snapshot, local_migrations};
 use crate::secret::{self, EnvSource, ProcessEnv, Secret};
 use envctl_core::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
 use envctl_core::rules::{self, RuleId, Severity, Verdict};
@@ -275,7 +275,7 @@ pub async fn plan(
         .collect::<Result<_, _>>()?;
     let live = read_all(&providers).await?;
     let mut desired = plan::desired_targets(env, &secrets.resolution);
-    crate::migrate::attach_local(ws, &mut desired, &live)?;
+    attach_local(ws, &mut desired, &live)?;
     let plan = plan::diff(&ws.project, env, &desired, &live);
     let ctx = rules::Context {
         weak_secrets: secrets.weak(),
@@ -310,6 +310,40 @@ pub async fn read_all(providers: &[Provider]) -> Result<Vec<Snapshot>, Error> {
             s.ok_or_else(|| Error::Usage("reading live state failed: a read did not report".into()))
         })
         .collect()
+}
+
+/// Gives each desired target the statements of its local files whose
+/// versions the live history recorded statements for, so the plan can tell
+/// a file edited after it was applied. Reads files only when some history
+/// carries statements (a direct database connection).
+pub fn attach_local(
+    ws: &Workspace,
+    desired: &mut [DesiredTarget],
+    live: &[Snapshot],
+) -> Result<(), Error> {
+    let mut files: Option<Vec<local_migrations::LocalFile>> = None;
+    for (target, snapshot) in desired.iter_mut().zip(live) {
+        let (Some(want), Some(applied)) = (target.migrations.as_mut(), &snapshot.migrations) else {
+            continue;
+        };
+        for row in applied.iter().filter(|a| a.statements.is_some()) {
+            let list = match &files {
+                Some(list) => list,
+                None => files.insert(
+                    local_migrations::list(&ws.root.join(&ws.paths.migrations))
+                        .map_err(Error::Usage)?,
+                ),
+            };
+            if let Some(file) = list.iter().find(|f| f.version == row.version) {
+                let statements = file.statements().map_err(Error::Usage)?;
+                want.statements.insert(
+                    row.version.clone(),
+                    statements.into_iter().map(|s| s.text).collect(),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

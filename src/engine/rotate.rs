@@ -74,11 +74,12 @@ impl Store<'_> {
                 Kept::Keyring(account.clone())
             }
             Store::File(path) => {
-                crate::provider::dotenv::write_atomically(path, &format!("{}\n", value.expose()))
-                    .map_err(|e| Error::Io {
-                    context: format!("writing the new {name} to {}", path.display()),
-                    source: e,
-                })?;
+                crate::fs::write_atomically(path, &format!("{}\n", value.expose())).map_err(
+                    |e| Error::Io {
+                        context: format!("writing the new {name} to {}", path.display()),
+                        source: e,
+                    },
+                )?;
                 Kept::File(path.clone())
             }
             Store::Elsewhere(reference) => Kept::Elsewhere(reference.to_string()),

@@ -11,7 +11,6 @@
 use std::path::Path;
 
 use super::http::token_flaw;
-use super::postgres::Database;
 use crate::keyring::{self, KeyringError, SERVICE};
 use envctl_core::model::SecretRef;
 use envctl_core::secret::Secret;
@@ -85,17 +84,16 @@ pub fn setting(var: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// The database of `environment`'s `migrations.database_url`: resolved
-/// (from the process environment, a file, a command or the keychain) and
-/// parsed. Messages name the reference, never the URL.
-pub fn database(
+/// `environment`'s `migrations.database_url`, resolved (from the process
+/// environment, a file, a command or the keychain). Messages name the
+/// reference, never the URL.
+pub fn database_url(
     reference: &SecretRef,
     root: &Path,
     project: &str,
     environment: &str,
-) -> Result<Database, String> {
+) -> Result<Secret, String> {
     let account = keyring::secret_account(project, environment, "migrations.database_url");
-    let url = crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, &account)
-        .map_err(|why| format!("{reference}: {why}"))?;
-    Database::parse(&url, root).map_err(|why| format!("{reference}: {why}"))
+    crate::secret::resolve(reference, root, &crate::secret::ProcessEnv, &account)
+        .map_err(|why| format!("{reference}: {why}"))
 }

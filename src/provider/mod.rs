@@ -16,13 +16,12 @@
 
 pub mod cloudflare;
 pub mod conformance;
-mod connect;
+pub(crate) mod connect;
 pub mod credentials;
 pub mod dotenv;
 mod error;
 pub mod http;
 pub mod memory;
-pub mod postgres;
 mod registry;
 pub mod supabase;
 pub mod tls;
@@ -30,7 +29,7 @@ pub mod vercel;
 
 use std::path::Path;
 
-pub use connect::Project;
+pub use connect::{ConnectError, Project};
 use envctl_core::diagnostic::Diagnostic;
 pub use envctl_core::model::{
     AppliedMigration, Handles, LiveFunction, LiveValue, Snapshot, Write, deletes, sets,
@@ -38,6 +37,10 @@ pub use envctl_core::model::{
 use envctl_core::yaml::Pos;
 pub use error::{Detail, ErrorKind, ProviderError};
 pub use registry::{IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
+/// The environment's database, reached directly (`migrations.database_url`).
+pub use supabase::database;
+/// The local migration files, as the platform that applies them names them.
+pub use supabase::files as local_migrations;
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them
@@ -197,6 +200,35 @@ impl Provider {
             Provider::Supabase(p) => p.apply(writes, stop).await,
             Provider::Vercel(p) => p.apply(live, writes, stop).await,
             Provider::Cloudflare(p) => p.apply(live, writes).await,
+        }
+    }
+}
+
+/// The platforms `apply --redeploy` redeploys.
+const REDEPLOYS: &str = "Vercel";
+
+impl Provider {
+    /// What to tell after an apply changed this target (deployments that
+    /// keep the old values), doing first what `redeploy` asks; `env` names
+    /// the environment in the command to run.
+    pub async fn after_apply(
+        &self,
+        env: &str,
+        redeploy: bool,
+    ) -> Result<Option<String>, ProviderError> {
+        match self {
+            Provider::Vercel(p) => p.after_apply(env, redeploy).await,
+            Provider::Cloudflare(p) => Ok(Some(p.after_apply(redeploy.then_some(REDEPLOYS)))),
+            Provider::Memory(_) | Provider::Dotenv(_) | Provider::Supabase(_) => Ok(None),
+        }
+    }
+
+    /// The environment's database, when this target reaches it directly
+    /// (`migrations.database_url`) to read and apply migrations.
+    pub fn database(&self) -> Option<&supabase::database::Database> {
+        match self {
+            Provider::Supabase(p) => p.database(),
+            _ => None,
         }
     }
 }

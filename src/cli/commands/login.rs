@@ -1,16 +1,15 @@
 //! `login`: a platform API token into the OS keychain, used when the
 //! token variable is not set.
 
-use crate::cli::{Exit, LoginPlatform, Output, prompt};
+use crate::cli::{Exit, Output, prompt};
 use crate::{Error, keyring};
 
-pub fn run(platform: LoginPlatform, stdin: bool, out: &Output) -> Result<Exit, Error> {
-    // Platform names as strings until target kinds are typed.
-    let (name, var) = match platform {
-        LoginPlatform::Supabase => ("supabase", "SUPABASE_ACCESS_TOKEN"),
-        LoginPlatform::Vercel => ("vercel", "VERCEL_TOKEN"),
-        LoginPlatform::Cloudflare => ("cloudflare", "CLOUDFLARE_API_TOKEN"),
-    };
+pub fn run(platform: &str, stdin: bool, out: &Output) -> Result<Exit, Error> {
+    let login = crate::provider::LOGINS
+        .iter()
+        .find(|l| l.platform == platform)
+        .ok_or_else(|| Error::Usage(format!("no platform named `{platform}` to log in to")))?;
+    let (name, var) = (login.platform, login.var);
     let token = prompt::read_value(&format!("{name} token"), stdin)?;
     keyring::set(&keyring::token_account(name), &token).map_err(|e| Error::Usage(e.to_string()))?;
     out.note(&format!(

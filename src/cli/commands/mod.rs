@@ -108,7 +108,7 @@ fn dispatch(
         Command::Rotate(args) => rotate::run(engine, root, &args, out),
         Command::Import(args) => import::run(engine, root, &args, out),
         Command::Secret { action } => secret::run(root, action, out),
-        Command::Login { platform, stdin } => login::run(platform, stdin, out),
+        Command::Login { platform, stdin } => login::run(&platform, stdin, out),
     }
 }
 

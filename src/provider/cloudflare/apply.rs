@@ -26,7 +26,7 @@ impl CloudflareProvider {
             return Err(ApplyFailure::nothing(ProviderError::local(
                 &self.target,
                 "apply",
-                "a Cloudflare Pages project holds no Supabase Edge Functions",
+                "a Cloudflare Pages project holds no Edge Functions",
             )));
         }
         let sets = crate::provider::sets(writes);

@@ -21,9 +21,11 @@
 //! in the snapshot as [`Handles`]; the provider keeps nothing between read
 //! and apply.
 
+mod aftercare;
 pub mod api;
 mod apply;
 pub mod checks;
+mod connect;
 pub mod dialect;
 mod hints;
 pub mod record;
@@ -34,6 +36,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{AppliedMigration, LiveValue, ProviderError, Snapshot};
 use crate::provider::http::{Failure, HttpError};
 use api::Api;
+pub use connect::connect;
 use envctl_core::secret::{Fingerprint, Secret};
 use record::Record;
 pub use settings::Settings;

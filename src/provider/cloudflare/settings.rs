@@ -65,8 +65,10 @@ impl TargetSettings for Settings {
 
     /// A D1 database keeps its own history, by file name.
     fn traits(&self) -> Traits {
+        let d1 = self.database_id.is_some();
         Traits {
-            migrations_by_file: self.database_id.is_some(),
+            migrations_by_file: d1,
+            migration_tool: d1.then_some("wrangler d1 migrations apply <DATABASE> --remote"),
             ..Traits::default()
         }
     }

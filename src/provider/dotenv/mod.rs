@@ -3,7 +3,7 @@
 //! comments, order and undeclared keys survive — and replaces it atomically
 //! (temporary file in the same folder, mode 0600, then rename), so a reader
 //! never sees half a file and other users of the machine never see secrets.
-//! An apply stages every dotenv file of the environment ([`Staged`]) before
+//! An apply stages every dotenv file of the environment ([`crate::fs::Staged`]) before
 //! its first write, so a file that cannot be edited or written stops the
 //! apply with no file changed.
 
@@ -13,10 +13,11 @@ pub mod format;
 pub mod settings;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use format::Document;
+
+use crate::provider::Project;
 
 use super::{ApplyFailure, LiveValue, ProviderError, Snapshot, Write};
 use crate::provider::TargetSpec;
@@ -120,10 +121,10 @@ impl DotenvProvider {
     }
 
     /// Writes the new text to a temporary file beside the target file;
-    /// [`Staged::commit`] renames it into place.
-    pub fn stage(&self, writes: &[Write]) -> Result<Staged, ProviderError> {
+    /// [`crate::fs::Staged::commit`] renames it into place.
+    pub fn stage(&self, writes: &[Write]) -> Result<crate::fs::Staged, ProviderError> {
         let text = self.render(writes)?;
-        Staged::write(&self.path, &text)
+        crate::fs::Staged::write(&self.path, &text)
             .map_err(|e| self.error("write", format!("{}: {e}", self.shown)))
     }
 
@@ -135,68 +136,10 @@ impl DotenvProvider {
     }
 
     /// Renames a file [`DotenvProvider::stage`] wrote into place.
-    pub fn commit(&self, staged: Staged) -> Result<(), ProviderError> {
+    pub fn commit(&self, staged: crate::fs::Staged) -> Result<(), ProviderError> {
         staged
             .commit()
             .map_err(|e| self.error("write", format!("{}: {e}", self.shown)))
-    }
-}
-
-/// A file's new contents, written in full (mode 0600, synced) to a
-/// temporary sibling, waiting for the rename. Dropped uncommitted, the
-/// temporary file is removed and the target file is as it was.
-#[derive(Debug)]
-pub struct Staged {
-    tmp: PathBuf,
-    path: PathBuf,
-    committed: bool,
-}
-
-impl Staged {
-    fn write(path: &Path, contents: &str) -> std::io::Result<Staged> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("envctl");
-        // Unique per staged file: one apply may stage several at once.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.envctl-{}-{n}.tmp", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let staged = Staged {
-            tmp,
-            path: path.to_path_buf(),
-            committed: false,
-        };
-        let mut file = options.open(&staged.tmp)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        Ok(staged)
-    }
-
-    pub fn commit(mut self) -> std::io::Result<()> {
-        std::fs::rename(&self.tmp, &self.path)?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
     }
 }
 
@@ -226,10 +169,13 @@ pub fn unrepresentable(
     )))
 }
 
-/// Writes via a temporary sibling file and a rename; the file is created
-/// with mode 0600 before any byte is written to it.
-pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    Staged::write(path, contents)?.commit()
+/// A dotenv target's provider: the file, relative to the project.
+pub fn connect(project: &Project<'_>, target: &Target, settings: &Settings) -> DotenvProvider {
+    DotenvProvider::new(
+        &target.name,
+        project.root.join(&settings.path),
+        &settings.path,
+    )
 }
 
 #[cfg(test)]

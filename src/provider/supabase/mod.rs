@@ -11,7 +11,10 @@ pub mod api;
 mod apply;
 pub mod bundle;
 pub mod checks;
+mod connect;
+pub mod database;
 pub mod dialect;
+pub mod files;
 mod hints;
 pub mod settings;
 
@@ -19,10 +22,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::postgres::Database;
 use super::{AppliedMigration, ErrorKind, LiveFunction, LiveValue, ProviderError, Snapshot};
 use crate::provider::http::HttpError;
 use api::Api;
+pub use connect::connect;
+use database::Database;
 pub use settings::Settings;
 
 /// Names Supabase reserves; they show up in lists and are never ours.

@@ -43,6 +43,7 @@ impl TargetSettings for Settings {
             holds_functions: true,
             reserved_prefix: Some("SUPABASE_"),
             migrations_by_file: false,
+            migration_tool: Some("supabase db push"),
         }
     }
 }

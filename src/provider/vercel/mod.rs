@@ -21,9 +21,11 @@
 //! and comment, and Vercel's clock skew — travels in the snapshot as
 //! [`Handles`]; the provider itself keeps nothing between read and apply.
 
+mod aftercare;
 pub mod api;
 mod apply;
 pub mod checks;
+mod connect;
 pub mod dialect;
 mod hints;
 mod records;
@@ -39,6 +41,7 @@ use tokio::task::JoinSet;
 use super::{LiveValue, ProviderError, Snapshot, ago, now_ms};
 use crate::provider::http::HttpError;
 use api::{Api, Record};
+pub use connect::connect;
 use envctl_core::secret::Secret;
 pub use records::Handles;
 use records::Owned;

@@ -72,8 +72,12 @@ pub struct Traits {
     /// (rule `supabase-reserved`).
     pub reserved_prefix: Option<&'static str>,
     /// The target keeps its own migration history, by file name (a D1
-    /// database), rather than the environment's head.
+    /// database), rather than the environment's head; envctl does not
+    /// apply those migrations.
     pub migrations_by_file: bool,
+    /// The platform's own command that applies pending migrations, for
+    /// messages that point to it (`supabase db push`).
+    pub migration_tool: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]

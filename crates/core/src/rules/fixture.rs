@@ -49,6 +49,7 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             holds_functions: true,
             reserved_prefix: Some("SUPABASE_"),
             migrations_by_file: false,
+            migration_tool: Some("supabase db push"),
         },
         "cloudflare" => Traits {
             migrations_by_file: true,

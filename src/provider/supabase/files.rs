@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::split::{self, Statement};
+use envctl_core::migration::split::{self, Statement};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalFile {

@@ -3,8 +3,8 @@
 //! `db push` does: the connection (TLS by libpq's `sslmode`), the history
 //! table `supabase_migrations.schema_migrations`, and applying files.
 //!
-//! It takes a resolved URL; [`super::credentials::database`] resolves the
-//! reference in the environment file.
+//! It takes a resolved URL; [`crate::provider::credentials::database_url`]
+//! resolves the reference in the environment file.
 
 mod apply;
 pub mod db;

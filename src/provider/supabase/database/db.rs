@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config};
 
+use super::super::files::version_order;
 use super::tls::MakeRustls;
-use crate::migrate::files::version_order;
 use crate::provider::tls::{self, Check};
 use envctl_core::secret::Secret;
 

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use super::super::files::{LocalFile, version_order};
 use super::db::{CREATE_TABLE, Database, INSERT_VERSION, error_text, read_history};
-use crate::migrate::files::{LocalFile, version_order};
-use crate::migrate::split::Statement;
+use envctl_core::migration::split::Statement;
 
 impl Database {
     /// Applies `files` in order, each in its own transaction with its
