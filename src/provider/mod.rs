@@ -38,6 +38,7 @@ pub use envctl_core::model::{
 use envctl_core::yaml::Pos;
 pub use error::{Detail, ErrorKind, ProviderError};
 pub use registry::{IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
+pub use supabase::project as project_files;
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them

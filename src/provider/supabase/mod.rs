@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod checks;
 pub mod dialect;
 mod hints;
+pub mod project;
 pub mod settings;
 
 use std::collections::BTreeMap;
