@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 pub use crate::provider::TargetSpec;
+use crate::provider::project_files;
 use envctl_core::yaml::de::Spanned;
 
 pub use envctl_core::model::policy::{
@@ -98,11 +99,13 @@ pub struct Paths {
     pub functions: String,
 }
 
+// The defaults are where the platform that holds the functions and
+// migrations lays them out; its folder knows where that is.
 fn default_migrations() -> String {
-    "supabase/migrations".into()
+    project_files::MIGRATIONS_DIR.into()
 }
 fn default_functions() -> String {
-    "supabase/functions".into()
+    project_files::FUNCTIONS_DIR.into()
 }
 
 impl Default for Paths {

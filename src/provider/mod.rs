@@ -41,6 +41,9 @@ pub use registry::{IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
 pub use supabase::database;
 /// The local migration files, as the platform that applies them names them.
 pub use supabase::files as local_migrations;
+/// The project layout and the functions' rules of the platform that
+/// holds the environment's functions and migrations.
+pub use supabase::project as project_files;
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them

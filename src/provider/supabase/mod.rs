@@ -16,6 +16,7 @@ pub mod database;
 pub mod dialect;
 pub mod files;
 mod hints;
+pub mod project;
 pub mod settings;
 
 use std::collections::BTreeMap;
