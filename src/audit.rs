@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::clock::now_ms;
 use envctl_core::plan::{Action, Plan, Subject, Value};
 use envctl_core::secret::Fingerprint;
 
@@ -135,12 +136,6 @@ pub fn user() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
 
 /// `YYYY-MM-DDThh:mm:ss.mmmZ` for ms since the epoch (H. Hinnant's
 /// `civil_from_days`).

@@ -14,14 +14,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::clock::now_ms;
 use crate::config::{Environment, VarValue, Workspace};
 use crate::engine::Planned;
-use envctl_core::plan::{Action, Plan};
+use envctl_core::plan::{Action, Plan, Subject};
 use envctl_core::secret::Fingerprint;
 
 /// Bumped whenever a field's meaning changes; other versions are refused.
 /// Version 2: fingerprints keyed ([`crate::keyed`]), `fingerprint_key`.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3: `changes` are typed ([`SavedChange`]), not rendered lines.
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,8 +39,8 @@ pub struct SavedPlan {
     pub adopt: bool,
     /// The id of the fingerprint key every token below is keyed with.
     pub fingerprint_key: String,
-    /// One line per change, as `apply` will make it.
-    pub changes: Vec<String>,
+    /// Every change `apply` will make, in plan order.
+    pub changes: Vec<SavedChange>,
     /// target → object → version token, as read when planning.
     pub live: BTreeMap<String, BTreeMap<String, String>>,
     /// Each resolved secret: its reference and the short fingerprint of
@@ -73,21 +75,46 @@ pub struct PlannedSecret {
     pub fingerprint: String,
 }
 
-/// One line per change that apply will make, in plan order.
-pub fn change_lines(plan: &Plan) -> Vec<String> {
+/// One change apply will make: where, to what, and the value it leaves as
+/// the plan shows it (masked; `-` for none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedChange {
+    pub target: String,
+    pub subject: Subject,
+    pub action: Action,
+    pub after: String,
+}
+
+impl std::fmt::Display for SavedChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SavedChange {
+            target,
+            subject,
+            action,
+            after,
+        } = self;
+        write!(f, "{target}: {action:?} {subject} = {after}")
+    }
+}
+
+/// Every change that apply will make, in plan order.
+pub fn changes(plan: &Plan) -> Vec<SavedChange> {
     plan.targets
         .iter()
         .flat_map(|t| {
             t.changes
                 .iter()
                 .filter(|c| !matches!(c.action, Action::Unchanged))
-                .map(move |c| {
-                    let after = c
+                .map(move |c| SavedChange {
+                    target: t.name.clone(),
+                    subject: c.subject.clone(),
+                    action: c.action,
+                    after: c
                         .after
                         .as_ref()
                         .map(envctl_core::render::value)
-                        .unwrap_or_else(|| "-".into());
-                    format!("{}: {:?} {} = {after}", t.name, c.action, c.subject)
+                        .unwrap_or_else(|| "-".into()),
                 })
         })
         .collect()
@@ -120,12 +147,6 @@ fn planned_secrets(env: &Environment, planned: &Planned) -> BTreeMap<String, Pla
         .collect()
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
 
 /// The largest plan file `apply` reads (64 MiB): a plan of 5,000 changes
 /// is a few MiB, and a plan file is input like any other (it may come from
@@ -170,7 +191,7 @@ impl SavedPlan {
             allow_delete,
             adopt,
             fingerprint_key: crate::keyed::key().map(|k| k.id()).unwrap_or_default(),
-            changes: change_lines(&planned.plan),
+            changes: changes(&planned.plan),
             live: live_tokens(planned)?,
             secrets: planned_secrets(env, planned),
             plan: plan_json,
@@ -323,13 +344,13 @@ impl SavedPlan {
                 Some(_) => {}
             }
         }
-        let changes = change_lines(&fresh.plan);
+        let changes = changes(&fresh.plan);
         if changes != self.changes {
-            for line in self.changes.iter().filter(|l| !changes.contains(l)) {
-                why.push(format!("planned change no longer planned: {line}"));
+            for change in self.changes.iter().filter(|c| !changes.contains(c)) {
+                why.push(format!("planned change no longer planned: {change}"));
             }
-            for line in changes.iter().filter(|l| !self.changes.contains(l)) {
-                why.push(format!("change not in the saved plan: {line}"));
+            for change in changes.iter().filter(|c| !self.changes.contains(c)) {
+                why.push(format!("change not in the saved plan: {change}"));
             }
         }
         Ok(why)

@@ -175,10 +175,7 @@ pub fn rules_context<'a>(
         config: &ws.rules,
         project_file: &ws.project_file,
         allow_delete,
-        now_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default(),
+        now_ms: crate::clock::now_ms(),
         weak_secrets: BTreeMap::new(),
     }
 }

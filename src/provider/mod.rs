@@ -61,12 +61,7 @@ impl Provider {
 /// something last changed.
 pub const CLOCK_TOLERANCE_MS: i64 = 120_000;
 
-/// This machine's clock, in ms since the epoch.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub(crate) use crate::clock::now_ms;
 
 /// A duration for people: `90 s`, `12 min`, `5 h`, `3 days`.
 pub(crate) fn ago(ms: i64) -> String {

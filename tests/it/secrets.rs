@@ -249,7 +249,7 @@ fn a_saved_plan_applies_when_nothing_changed_and_holds_no_value() {
     let text = ws.read("staging.plan");
     assert_no_leak(&text);
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(doc["format_version"], 2);
+    assert_eq!(doc["format_version"], 3);
     assert_eq!(doc["environment"], "staging");
     assert!(doc["live"]["web"].is_object() && doc["live"]["functions"].is_object());
     assert_eq!(
@@ -399,7 +399,7 @@ fn a_broken_edited_or_foreign_plan_file_is_refused() {
 
     ws.write(
         "future.plan",
-        &good.replacen("\"format_version\": 2", "\"format_version\": 7", 1),
+        &good.replacen("\"format_version\": 3", "\"format_version\": 7", 1),
     );
     ws.run(&["apply", "future.plan"], &env)
         .expect(1)

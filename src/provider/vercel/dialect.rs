@@ -3,8 +3,6 @@
 //! seconds, or a `rate_limited` body whose `limit.reset` is the epoch
 //! second the window resets.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use reqwest::header::HeaderMap;
 
 use crate::provider::http::{Dialect, header_seconds};
@@ -36,9 +34,6 @@ fn rate_limit(headers: &HeaderMap, body: &[u8]) -> Option<f64> {
 fn vercel_reset(body: &[u8]) -> Option<f64> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let reset = v.pointer("/error/limit/reset")?.as_f64()?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_secs_f64();
+    let now = crate::clock::now_ms() as f64 / 1000.0;
     Some((reset - now).max(0.0))
 }
