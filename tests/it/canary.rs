@@ -97,6 +97,21 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
     use common::platforms::{Platforms, pairs};
     let ws = Workspace::example();
     let staging = "environments/staging.yaml";
+    source_canaries_from_every_kind(&ws, staging);
+    let p = Platforms::start();
+    let mut env = p.env();
+    env.push(("ENVCTL_LOG".into(), "trace".into()));
+    let env = pairs(&env);
+
+    let outputs = run_every_command(&ws, &p, &env);
+    assert_outputs_clean(&outputs);
+    assert_only_sources_hold_canaries(&ws, staging);
+    assert_platforms_got_their_canaries(&p);
+}
+
+/// Three of staging's secrets from a keyring, a file and a command; the
+/// others stay env sources.
+fn source_canaries_from_every_kind(ws: &Workspace, staging: &str) {
     ws.edit(
         staging,
         "FCM_SERVER_KEY: { secret: env:STAGING_FCM_SERVER_KEY }",
@@ -113,14 +128,18 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
         "STRIPE_WEBHOOK_SECRET: { secret: { command: [printf, \"whsec_CANARYcommand0301\"] } }",
     );
     ws.write("secrets/openai.txt", "sk-CANARYfile0302\n");
-    let p = Platforms::start();
-    let mut env = p.env();
-    env.push(("ENVCTL_LOG".into(), "trace".into()));
-    let env = pairs(&env);
+}
 
+/// Every command against the fake platforms, failing ones included, ending
+/// with a forced panic: each one's label, output and exit code.
+fn run_every_command(
+    ws: &Workspace,
+    p: &common::platforms::Platforms,
+    env: &[(&str, &str)],
+) -> Vec<(String, String, i32)> {
     let mut outputs = Vec::new();
     let mut run = |args: &[&str], input: Option<&str>, extra: &[(&str, &str)]| {
-        let mut all = env.clone();
+        let mut all = env.to_vec();
         all.extend_from_slice(extra);
         let run = ws.run_with_input(args, &all, input);
         outputs.push((args.join(" "), run.all(), run.code()));
@@ -200,8 +219,14 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
         None,
         &[("ENVCTL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "1")],
     );
+    outputs
+}
 
-    for (command, text, _) in &outputs {
+/// No output holds a canary, the panic is withheld, and the commands that
+/// should have worked or failed did.
+#[track_caller]
+fn assert_outputs_clean(outputs: &[(String, String, i32)]) {
+    for (command, text, _) in outputs {
         assert!(!text.contains(CANARY), "`{command}` leaked:\n{text}");
     }
     let (_, panic, code) = outputs.last().unwrap();
@@ -219,7 +244,10 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
                 && *code == 1
                 && t.contains("is stale"))
     );
+}
 
+#[track_caller]
+fn assert_only_sources_hold_canaries(ws: &Workspace, staging: &str) {
     // Files envctl wrote: only the source files it owns may hold a canary
     // (the rotated file: source), never a plan, a log or an import.
     for (path, bytes) in ws.files() {
@@ -230,6 +258,10 @@ fn canaries_from_every_source_kind_stay_out_of_every_output() {
         }
         assert!(!text.contains(CANARY), "{} holds a canary", path.display());
     }
+}
+
+#[track_caller]
+fn assert_platforms_got_their_canaries(p: &common::platforms::Platforms) {
     // The platforms hold what was meant for them.
     let digest = |v: &str| envctl::secret::Fingerprint::of(v).hex().to_string();
     let api = p.supabase.api();
@@ -409,43 +441,11 @@ const HUDDLE_UNDECLARED_VERCEL: [(&str, &str, envctl_fakes::vercel::EnvType); 3]
 
 #[test]
 fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
-    use common::platforms::{self, Platforms, VERCEL_PROJECT, VERCEL_TEAM};
+    use common::platforms::{self, Platforms};
     let ws = Workspace::example();
-    // A secret the web target receives, so Vercel writes carry one (and
-    // envctl's comment tag its full digest).
-    ws.edit(
-        "envctl.yaml",
-        r#"web: ["VITE_*"]"#,
-        r#"web: ["VITE_*", "WEB_*"]"#,
-    );
-    for (file, var) in [
-        ("environments/staging.yaml", "STAGING_WEB_SIGNING_SECRET"),
-        ("environments/production.yaml", "PROD_WEB_SIGNING_SECRET"),
-    ] {
-        ws.append(
-            file,
-            &format!("  WEB_SIGNING_SECRET: {{ secret: env:{var} }}"),
-        );
-    }
+    give_web_a_signing_secret(&ws);
     let p = Platforms::start();
-    let mut seeded = Vec::new();
-    for project_ref in [platforms::STAGING_REF, platforms::PRODUCTION_REF] {
-        for (key, value) in HUDDLE_UNDECLARED_SUPABASE {
-            p.supabase.api().set_secret(project_ref, key, value);
-            seeded.push(value);
-        }
-    }
-    for (targets, branch) in [
-        (&["production"][..], None),
-        (&["preview"][..], Some("staging")),
-    ] {
-        for (key, value, kind) in HUDDLE_UNDECLARED_VERCEL {
-            p.vercel
-                .api()
-                .insert_record(VERCEL_PROJECT, key, value, kind, targets, branch, "");
-            seeded.push(value);
-        }
-    }
+    let mut seeded = seed_huddle_undeclared(&p);
     let mut env = p.env();
     env.push((
         "STAGING_WEB_SIGNING_SECRET".into(),
@@ -473,34 +473,7 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
     s.expect(&["apply", "prod", "--yes"], None, &[0]);
 
     // Prune off, no fingerprint key: every command and format.
-    let sweep = |s: &mut Sweep, prune: bool| {
-        s.every_format(&["staging", "prod"]);
-        s.expect(&["plan", "staging", "--detailed-exitcode"], None, &[0, 2]);
-        s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
-        s.expect(&["diff", "staging", "production"], None, &[2]);
-        s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
-        // A saved plan and its apply, under a key (plan --out needs one).
-        s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
-        let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
-        s.expect(&out, None, &[0]);
-        s.expect(&["apply", "prod.plan"], None, &[0]);
-        if !prune {
-            s.unset("ENVCTL_FINGERPRINT_KEY");
-        }
-        let sources = [
-            (
-                "from-supabase",
-                format!("supabase:{}", platforms::STAGING_REF),
-            ),
-            ("from-vercel", format!("vercel:{VERCEL_PROJECT}:production")),
-            (
-                "from-preview",
-                format!("vercel:{VERCEL_PROJECT}:preview:staging"),
-            ),
-        ];
-        s.import_each(&sources, &["--team", VERCEL_TEAM]);
-    };
-    sweep(&mut s, false);
+    sweep_huddle(&mut s, false);
     let rotate = ["rotate", "staging", "OPENAI_API_KEY", "--stdin", "--yes"];
     s.expect(&rotate, Some(&format!("{rotated}\n")), &[0]);
     ws.edit(
@@ -515,6 +488,106 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
 
     // Prune on, under a key: the undeclared records are planned as deletes.
     s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+    turn_prune_on_in_huddle(&ws);
+    let plan =
+        s.ws.run(&["plan", "prod", "--allow-delete"], &pairs(&s.env));
+    assert!(
+        plan.stdout().contains("- UNDECLARED_SENSITIVE")
+            && plan.stdout().contains("- UNDECLARED_SB_SECRET"),
+        "prune is not on:\n{}",
+        plan.all()
+    );
+    sweep_huddle(&mut s, true);
+    s.expect(&["apply", "staging", "--yes"], None, &[0]);
+    s.expect(&["drift", "staging"], None, &[0]);
+    assert!(
+        !p.supabase
+            .api()
+            .secret_names(platforms::STAGING_REF)
+            .contains(&"UNDECLARED_SB_SECRET".to_string()),
+        "prune did not delete"
+    );
+}
+
+/// A secret the web target receives, so Vercel writes carry one (and
+/// envctl's comment tag its full digest).
+fn give_web_a_signing_secret(ws: &Workspace) {
+    ws.edit(
+        "envctl.yaml",
+        r#"web: ["VITE_*"]"#,
+        r#"web: ["VITE_*", "WEB_*"]"#,
+    );
+    for (file, var) in [
+        ("environments/staging.yaml", "STAGING_WEB_SIGNING_SECRET"),
+        ("environments/production.yaml", "PROD_WEB_SIGNING_SECRET"),
+    ] {
+        ws.append(
+            file,
+            &format!("  WEB_SIGNING_SECRET: {{ secret: env:{var} }}"),
+        );
+    }
+}
+
+/// Seeds the undeclared records on Supabase (staging and production) and
+/// Vercel (production and the staging preview); returns their values.
+fn seed_huddle_undeclared(p: &common::platforms::Platforms) -> Vec<&'static str> {
+    use common::platforms::{self, VERCEL_PROJECT};
+    let mut seeded = Vec::new();
+    for project_ref in [platforms::STAGING_REF, platforms::PRODUCTION_REF] {
+        for (key, value) in HUDDLE_UNDECLARED_SUPABASE {
+            p.supabase.api().set_secret(project_ref, key, value);
+            seeded.push(value);
+        }
+    }
+    for (targets, branch) in [
+        (&["production"][..], None),
+        (&["preview"][..], Some("staging")),
+    ] {
+        for (key, value, kind) in HUDDLE_UNDECLARED_VERCEL {
+            p.vercel
+                .api()
+                .insert_record(VERCEL_PROJECT, key, value, kind, targets, branch, "");
+            seeded.push(value);
+        }
+    }
+    seeded
+}
+
+/// Every command and format on the huddle example, a saved plan and its
+/// apply, and an import from each platform. Without `prune` the
+/// fingerprint key is unset again after the saved plan.
+fn sweep_huddle(s: &mut Sweep, prune: bool) {
+    use common::platforms::{self, VERCEL_PROJECT, VERCEL_TEAM};
+    s.every_format(&["staging", "prod"]);
+    s.expect(&["plan", "staging", "--detailed-exitcode"], None, &[0, 2]);
+    s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
+    s.expect(&["diff", "staging", "production"], None, &[2]);
+    s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
+    // A saved plan and its apply, under a key (plan --out needs one).
+    s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+    let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
+    s.expect(&out, None, &[0]);
+    s.expect(&["apply", "prod.plan"], None, &[0]);
+    if !prune {
+        s.unset("ENVCTL_FINGERPRINT_KEY");
+    }
+    let sources = [
+        (
+            "from-supabase",
+            format!("supabase:{}", platforms::STAGING_REF),
+        ),
+        ("from-vercel", format!("vercel:{VERCEL_PROJECT}:production")),
+        (
+            "from-preview",
+            format!("vercel:{VERCEL_PROJECT}:preview:staging"),
+        ),
+    ];
+    s.import_each(&sources, &["--team", VERCEL_TEAM]);
+}
+
+/// Turns prune on for every Vercel and Supabase target of staging and
+/// production.
+fn turn_prune_on_in_huddle(ws: &Workspace) {
     for file in ["environments/staging.yaml", "environments/production.yaml"] {
         let text = ws.read(file);
         ws.write(
@@ -534,24 +607,6 @@ fn undeclared_values_on_supabase_and_vercel_and_echoed_errors_leak_nothing() {
                 ),
         );
     }
-    let plan =
-        s.ws.run(&["plan", "prod", "--allow-delete"], &pairs(&s.env));
-    assert!(
-        plan.stdout().contains("- UNDECLARED_SENSITIVE")
-            && plan.stdout().contains("- UNDECLARED_SB_SECRET"),
-        "prune is not on:\n{}",
-        plan.all()
-    );
-    sweep(&mut s, true);
-    s.expect(&["apply", "staging", "--yes"], None, &[0]);
-    s.expect(&["drift", "staging"], None, &[0]);
-    assert!(
-        !p.supabase
-            .api()
-            .secret_names(platforms::STAGING_REF)
-            .contains(&"UNDECLARED_SB_SECRET".to_string()),
-        "prune did not delete"
-    );
 }
 
 #[test]

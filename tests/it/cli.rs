@@ -144,114 +144,118 @@ fn apply_with_unresolved_secrets_writes_nothing() {
     assert!(!ws.path(".env.local").exists() && !ws.path("supabase/functions/.env").exists());
 }
 
+/// One bad input: `from` replaced by `to` in `file`, then `command` run;
+/// it must exit `code` with every `expect` in its output.
+struct BadInput {
+    name: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    command: &'static [&'static str],
+    code: i32,
+    expect: &'static [&'static str],
+}
+
+const BAD_INPUTS: &[BadInput] = &[
+    BadInput {
+        name: "yaml syntax error",
+        file: "environments/local.yaml",
+        from: "targets:",
+        to: "targets: [unclosed",
+        command: &["apply", "local", "--yes"],
+        code: 1,
+        expect: &["environments/local.yaml:", "YAML syntax error"],
+    },
+    BadInput {
+        name: "unknown key",
+        file: "environments/production.yaml",
+        from: "protected: true",
+        to: "protectd: true",
+        command: &["validate"],
+        code: 1,
+        expect: &[
+            "environments/production.yaml:4:1: error: unknown key `protectd`",
+            "did you mean `protected`?",
+        ],
+    },
+    BadInput {
+        name: "duplicate key",
+        file: "environments/local.yaml",
+        from: "  VITE_WS_URL:",
+        to: "  VITE_API_URL: x\n  VITE_WS_URL:",
+        command: &["apply", "local", "--yes"],
+        code: 1,
+        expect: &[
+            "environments/local.yaml:",
+            "duplicate key `VITE_API_URL` (first defined on line",
+        ],
+    },
+    BadInput {
+        name: "wrong type",
+        file: "environments/production.yaml",
+        from: "protected: true",
+        to: "protected: yes",
+        command: &["validate"],
+        code: 1,
+        expect: &[
+            "environments/production.yaml:4:12: error: expected `true` or `false`, found `yes`",
+        ],
+    },
+    BadInput {
+        name: "routing to an unknown target",
+        file: "environments/local.yaml",
+        from: "  ALLOW_WEBHOOK_TEST_BYPASS: \"true\"",
+        to: "  ALLOW_WEBHOOK_TEST_BYPASS: { value: \"true\", targets: [functons] }",
+        command: &["apply", "local", "--yes"],
+        code: 1,
+        expect: &[
+            "environments/local.yaml:",
+            "routed to `functons`",
+            "did you mean `functions`?",
+        ],
+    },
+    BadInput {
+        name: "literal secret in a protected environment",
+        file: "environments/production.yaml",
+        from: "  STRIPE_SECRET_KEY: { secret: env:PROD_STRIPE_SECRET_KEY }",
+        to: "  STRIPE_SECRET_KEY: sk_live_51HxCANARYliteral",
+        command: &["validate"],
+        code: 3,
+        expect: &[
+            "environments/production.yaml:",
+            "literal-secret",
+            "a Stripe live secret key",
+        ],
+    },
+    BadInput {
+        name: "unknown secret source",
+        file: "environments/local.yaml",
+        from: "{ secret: env:OPENAI_API_KEY }",
+        to: "{ secret: \"vault:sk-CANARYpasted-by-mistake\" }",
+        command: &["apply", "local", "--yes"],
+        code: 1,
+        expect: &["environments/local.yaml:", "unknown secret source `vault:`"],
+    },
+    BadInput {
+        name: "alias to a missing environment",
+        file: "envctl.yaml",
+        from: "prod: production",
+        to: "prod: prodution",
+        command: &["validate"],
+        code: 1,
+        expect: &[
+            "envctl.yaml:",
+            "alias `prod` points to `prodution`",
+            "did you mean `production`?",
+        ],
+    },
+];
+
 /// Each bad input: a clear message naming file, line and column, exit 1
 /// (or 3 for a rule), and nothing written.
 #[test]
 fn bad_inputs_are_refused_clearly_and_write_nothing() {
-    struct Case {
-        name: &'static str,
-        file: &'static str,
-        from: &'static str,
-        to: &'static str,
-        command: &'static [&'static str],
-        code: i32,
-        expect: &'static [&'static str],
-    }
-    let cases = [
-        Case {
-            name: "yaml syntax error",
-            file: "environments/local.yaml",
-            from: "targets:",
-            to: "targets: [unclosed",
-            command: &["apply", "local", "--yes"],
-            code: 1,
-            expect: &["environments/local.yaml:", "YAML syntax error"],
-        },
-        Case {
-            name: "unknown key",
-            file: "environments/production.yaml",
-            from: "protected: true",
-            to: "protectd: true",
-            command: &["validate"],
-            code: 1,
-            expect: &[
-                "environments/production.yaml:4:1: error: unknown key `protectd`",
-                "did you mean `protected`?",
-            ],
-        },
-        Case {
-            name: "duplicate key",
-            file: "environments/local.yaml",
-            from: "  VITE_WS_URL:",
-            to: "  VITE_API_URL: x\n  VITE_WS_URL:",
-            command: &["apply", "local", "--yes"],
-            code: 1,
-            expect: &[
-                "environments/local.yaml:",
-                "duplicate key `VITE_API_URL` (first defined on line",
-            ],
-        },
-        Case {
-            name: "wrong type",
-            file: "environments/production.yaml",
-            from: "protected: true",
-            to: "protected: yes",
-            command: &["validate"],
-            code: 1,
-            expect: &[
-                "environments/production.yaml:4:12: error: expected `true` or `false`, found `yes`",
-            ],
-        },
-        Case {
-            name: "routing to an unknown target",
-            file: "environments/local.yaml",
-            from: "  ALLOW_WEBHOOK_TEST_BYPASS: \"true\"",
-            to: "  ALLOW_WEBHOOK_TEST_BYPASS: { value: \"true\", targets: [functons] }",
-            command: &["apply", "local", "--yes"],
-            code: 1,
-            expect: &[
-                "environments/local.yaml:",
-                "routed to `functons`",
-                "did you mean `functions`?",
-            ],
-        },
-        Case {
-            name: "literal secret in a protected environment",
-            file: "environments/production.yaml",
-            from: "  STRIPE_SECRET_KEY: { secret: env:PROD_STRIPE_SECRET_KEY }",
-            to: "  STRIPE_SECRET_KEY: sk_live_51HxCANARYliteral",
-            command: &["validate"],
-            code: 3,
-            expect: &[
-                "environments/production.yaml:",
-                "literal-secret",
-                "a Stripe live secret key",
-            ],
-        },
-        Case {
-            name: "unknown secret source",
-            file: "environments/local.yaml",
-            from: "{ secret: env:OPENAI_API_KEY }",
-            to: "{ secret: \"vault:sk-CANARYpasted-by-mistake\" }",
-            command: &["apply", "local", "--yes"],
-            code: 1,
-            expect: &["environments/local.yaml:", "unknown secret source `vault:`"],
-        },
-        Case {
-            name: "alias to a missing environment",
-            file: "envctl.yaml",
-            from: "prod: production",
-            to: "prod: prodution",
-            command: &["validate"],
-            code: 1,
-            expect: &[
-                "envctl.yaml:",
-                "alias `prod` points to `prodution`",
-                "did you mean `production`?",
-            ],
-        },
-    ];
-    for case in cases {
+    for case in BAD_INPUTS {
         let ws = Workspace::example();
         ws.edit(case.file, case.from, case.to);
         let before = ws.files();

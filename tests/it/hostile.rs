@@ -220,17 +220,9 @@ fn alias_bomb() -> String {
     text
 }
 
-fn cases() -> Vec<Case> {
-    let long_key = "K".repeat(10_000);
-    let deep_block: String = (0..100)
-        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
-        .collect();
-    let huge_comment = "# padding padding padding padding padding padding padding\n".repeat(40_000);
-    let mut just_over = BASE_LOCAL.as_bytes().to_vec();
-    just_over.resize(1024 * 1024 + 1, b'#');
-    just_over[BASE_LOCAL.len()] = b'\n';
+// ── wrong types ───────────────────────────────────────────────
+fn wrong_types() -> Vec<Case> {
     vec![
-        // ── wrong types ───────────────────────────────────────────────
         file(
             "bool written as yes",
             LOCAL,
@@ -277,7 +269,12 @@ fn cases() -> Vec<Case> {
             format!("{BASE_LOCAL}functions:\n  f: {{ verify_jwt: \"no\" }}\n"),
             &["environments/local.yaml:8:20: error:", "`true` or `false`"],
         ),
-        // ── unknown keys ──────────────────────────────────────────────
+    ]
+}
+
+// ── unknown keys ──────────────────────────────────────────────
+fn unknown_keys() -> Vec<Case> {
+    vec![
         file(
             "misspelt top-level key",
             LOCAL,
@@ -321,7 +318,12 @@ fn cases() -> Vec<Case> {
                 "did you mean `forbidden_flags`?",
             ],
         ),
-        // ── bad enum values ───────────────────────────────────────────
+    ]
+}
+
+// ── bad enum values ───────────────────────────────────────────
+fn bad_enum_values() -> Vec<Case> {
+    vec![
         target(
             "unknown target type",
             "    type: netlify\n",
@@ -351,7 +353,12 @@ fn cases() -> Vec<Case> {
             format!("{BASE_PROJECT}rules:\n  disable:\n    no-such-rule: all\n"),
             &["envctl.yaml:5:19: error: unknown rule `no-such-rule`"],
         ),
-        // ── missing required fields ───────────────────────────────────
+    ]
+}
+
+// ── missing required fields ───────────────────────────────────
+fn missing_required_fields() -> Vec<Case> {
+    vec![
         file(
             "no project name",
             PROJECT,
@@ -393,7 +400,12 @@ fn cases() -> Vec<Case> {
                 "missing field `environment`",
             ],
         ),
-        // ── duplicate keys ────────────────────────────────────────────
+    ]
+}
+
+// ── duplicate keys ────────────────────────────────────────────
+fn duplicate_keys() -> Vec<Case> {
+    vec![
         file(
             "duplicate section",
             LOCAL,
@@ -420,7 +432,12 @@ fn cases() -> Vec<Case> {
             "targets:\n  web: { type: dotenv }\n  web: { type: dotenv }\n",
             &["environments/local.yaml:3:3: error: duplicate key `web` (first defined on line 2)"],
         ),
-        // ── aliases and merge keys ────────────────────────────────────
+    ]
+}
+
+// ── aliases and merge keys ────────────────────────────────────
+fn aliases_and_merge_keys() -> Vec<Case> {
+    vec![
         file(
             "alias bomb of lists",
             LOCAL,
@@ -479,7 +496,15 @@ fn cases() -> Vec<Case> {
                 "help:",
             ],
         ),
-        // ── deep nesting ──────────────────────────────────────────────
+    ]
+}
+
+// ── deep nesting ──────────────────────────────────────────────
+fn deep_nesting() -> Vec<Case> {
+    let deep_block: String = (0..100)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    vec![
         file(
             "a hundred levels of block nesting",
             LOCAL,
@@ -504,7 +529,16 @@ fn cases() -> Vec<Case> {
             ),
             &["environments/local.yaml:2:", "nest more than 64 levels"],
         ),
-        // ── huge files ────────────────────────────────────────────────
+    ]
+}
+
+// ── huge files ────────────────────────────────────────────────
+fn huge_files() -> Vec<Case> {
+    let huge_comment = "# padding padding padding padding padding padding padding\n".repeat(40_000);
+    let mut just_over = BASE_LOCAL.as_bytes().to_vec();
+    just_over.resize(1024 * 1024 + 1, b'#');
+    just_over[BASE_LOCAL.len()] = b'\n';
+    vec![
         file(
             "2 MiB of comments in envctl.yaml",
             PROJECT,
@@ -564,7 +598,13 @@ fn cases() -> Vec<Case> {
             code: 1,
             expect: vec!["environments/staging.yaml: error: not a regular file".into()],
         },
-        // ── long keys ─────────────────────────────────────────────────
+    ]
+}
+
+// ── long keys ─────────────────────────────────────────────────
+fn long_keys() -> Vec<Case> {
+    let long_key = "K".repeat(10_000);
+    vec![
         vars(
             "a 10,000-character key",
             &format!("  {long_key}: x\n"),
@@ -595,7 +635,12 @@ fn cases() -> Vec<Case> {
             format!("{BASE_PROJECT}\"{}\": x\n", "p".repeat(500)),
             &["envctl.yaml:3:1: error: a key of 500 characters"],
         ),
-        // ── not UTF-8, byte order marks ───────────────────────────────
+    ]
+}
+
+// ── not UTF-8, byte order marks ───────────────────────────────
+fn not_utf8_and_byte_order_marks() -> Vec<Case> {
+    vec![
         file(
             "0xff in a value",
             LOCAL,
@@ -638,7 +683,12 @@ fn cases() -> Vec<Case> {
                 "environments/local.yaml:7:7: error: the file contains the invisible character U+FEFF (byte order mark)",
             ],
         ),
-        // ── control characters ────────────────────────────────────────
+    ]
+}
+
+// ── control characters ────────────────────────────────────────
+fn control_characters() -> Vec<Case> {
+    vec![
         vars(
             "raw NUL in a value",
             "  A: x\0y\n",
@@ -698,7 +748,12 @@ fn cases() -> Vec<Case> {
             "  \"A\\tB\": x\n",
             &["environments/local.yaml:6:3: error: a key contains the character U+0009"],
         ),
-        // ── syntax errors with a hint ─────────────────────────────────
+    ]
+}
+
+// ── syntax errors with a hint ─────────────────────────────────
+fn syntax_errors_with_a_hint() -> Vec<Case> {
+    vec![
         file(
             "tab indentation",
             LOCAL,
@@ -778,7 +833,12 @@ fn cases() -> Vec<Case> {
                 "help: this line is neither `key: value` nor a list item",
             ],
         ),
-        // ── bad secret references ─────────────────────────────────────
+    ]
+}
+
+// ── bad secret references ─────────────────────────────────────
+fn bad_secret_references() -> Vec<Case> {
+    vec![
         vars(
             "env: with no name",
             "  A: { secret: \"env:\" }\n",
@@ -827,7 +887,12 @@ fn cases() -> Vec<Case> {
                 "either `value` or `secret`, not both",
             ],
         ),
-        // ── bad target specs and names ────────────────────────────────
+    ]
+}
+
+// ── bad target specs and names ────────────────────────────────
+fn bad_target_specs_and_names() -> Vec<Case> {
+    vec![
         target(
             "short supabase ref",
             "    type: supabase\n    project_ref: abc\n",
@@ -880,7 +945,12 @@ fn cases() -> Vec<Case> {
             "targets:\n  web: { type: vercel, project: p, target: preview }\nvariables:\n  AWS_REGION: x\n",
             &["environments/local.yaml:4:15: error: Vercel refuses the name `AWS_REGION`"],
         ),
-        // ── tampered saved plans ──────────────────────────────────────
+    ]
+}
+
+// ── tampered saved plans ──────────────────────────────────────
+fn tampered_saved_plans() -> Vec<Case> {
+    vec![
         saved(
             "a hand-edited change",
             |p| edit_text(p, |t| t.replace("Create A", "Create B")),
@@ -959,6 +1029,12 @@ fn cases() -> Vec<Case> {
             },
             &["cannot read the plan file", "not a regular file"],
         ),
+    ]
+}
+
+/// Tampered saved plans, continued: resealed so the checksum matches again.
+fn resealed_saved_plans() -> Vec<Case> {
+    vec![
         saved(
             "resealed for another project",
             |p| reseal(p, |plan| plan.project = "other".into()),
@@ -984,6 +1060,31 @@ fn cases() -> Vec<Case> {
             &["is stale", "nothing was written"],
         ),
     ]
+}
+
+/// Every hostile case, section by section, in this order.
+fn cases() -> Vec<Case> {
+    [
+        wrong_types(),
+        unknown_keys(),
+        bad_enum_values(),
+        missing_required_fields(),
+        duplicate_keys(),
+        aliases_and_merge_keys(),
+        deep_nesting(),
+        huge_files(),
+        long_keys(),
+        not_utf8_and_byte_order_marks(),
+        control_characters(),
+        syntax_errors_with_a_hint(),
+        bad_secret_references(),
+        bad_target_specs_and_names(),
+        tampered_saved_plans(),
+        resealed_saved_plans(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[test]
