@@ -136,7 +136,6 @@ pub fn user() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-
 /// `YYYY-MM-DDThh:mm:ss.mmmZ` for ms since the epoch (H. Hinnant's
 /// `civil_from_days`).
 pub fn rfc3339(ms: i64) -> String {

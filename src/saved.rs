@@ -147,7 +147,6 @@ fn planned_secrets(env: &Environment, planned: &Planned) -> BTreeMap<String, Pla
         .collect()
 }
 
-
 /// The largest plan file `apply` reads (64 MiB): a plan of 5,000 changes
 /// is a few MiB, and a plan file is input like any other (it may come from
 /// a CI artifact).

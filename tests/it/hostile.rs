@@ -953,7 +953,11 @@ fn tampered_saved_plans() -> Vec<Case> {
     vec![
         saved(
             "a hand-edited change",
-            |p| edit_text(p, |t| t.replace("Create A", "Create B")),
+            |p| {
+                edit_text(p, |t| {
+                    t.replacen("\"target\": \"web\"", "\"target\": \"wab\"", 1)
+                })
+            },
             &["the plan file was changed after it was written"],
         ),
         saved(
@@ -965,14 +969,14 @@ fn tampered_saved_plans() -> Vec<Case> {
             "a future format version",
             |p| {
                 edit_text(p, |t| {
-                    t.replacen("\"format_version\": 2", "\"format_version\": 99", 1)
+                    t.replacen("\"format_version\": 3", "\"format_version\": 99", 1)
                 })
             },
             &["plan format version 99"],
         ),
         saved(
             "no format version",
-            |p| edit_text(p, |t| t.replacen("\"format_version\": 2,", "", 1)),
+            |p| edit_text(p, |t| t.replacen("\"format_version\": 3,", "", 1)),
             &["not an envctl plan file (no `format_version`)"],
         ),
         saved(
@@ -1056,7 +1060,18 @@ fn resealed_saved_plans() -> Vec<Case> {
         ),
         saved(
             "resealed with different changes",
-            |p| reseal(p, |plan| plan.changes = vec!["web: Delete PATH = -".into()]),
+            |p| {
+                reseal(p, |plan| {
+                    plan.changes = vec![envctl::saved::SavedChange {
+                        target: "web".into(),
+                        subject: envctl::plan::Subject::Variable {
+                            name: "PATH".into(),
+                        },
+                        action: envctl::plan::Action::Delete,
+                        after: "-".into(),
+                    }]
+                })
+            },
             &["is stale", "nothing was written"],
         ),
     ]
