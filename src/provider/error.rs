@@ -18,20 +18,9 @@ use super::http::{Failure, HttpError};
 /// Why a provider failed, in the terms a user (or a retry policy) acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// 401: the token is missing, malformed, expired or revoked.
-    Unauthorized,
-    /// 403: the token lacks a permission or access to the project/team.
-    Forbidden,
-    NotFound,
-    /// The platform refused the request (another 4xx, or a refusal inside
-    /// a successful answer).
-    Rejected,
-    /// Still rate limited when attempts or the deadline ran out.
-    RateLimited,
-    /// 5xx after every attempt.
-    Server,
-    /// No answer, or an answer cut off.
-    Network,
+    /// A platform call failed (see [`Failure`]: unauthorized, forbidden,
+    /// not found, rejected, rate limited, a server error, no answer).
+    Http(Failure),
     /// The database of `migrations.database_url` could not be reached or
     /// refused a statement.
     Database,
@@ -44,15 +33,7 @@ pub enum ErrorKind {
 
 impl From<Failure> for ErrorKind {
     fn from(failure: Failure) -> ErrorKind {
-        match failure {
-            Failure::Unauthorized => ErrorKind::Unauthorized,
-            Failure::Forbidden => ErrorKind::Forbidden,
-            Failure::NotFound => ErrorKind::NotFound,
-            Failure::Rejected => ErrorKind::Rejected,
-            Failure::RateLimited => ErrorKind::RateLimited,
-            Failure::Server => ErrorKind::Server,
-            Failure::Network => ErrorKind::Network,
-        }
+        ErrorKind::Http(failure)
     }
 }
 
@@ -166,7 +147,7 @@ impl fmt::Display for ProviderError {
         // no answer. Other failures without a status were not HTTP answers.
         let wire = match (self.status, self.kind) {
             (Some(status), _) => Some(format!("HTTP {status}")),
-            (None, ErrorKind::Network) => Some("no response".to_string()),
+            (None, ErrorKind::Http(Failure::Network)) => Some("no response".to_string()),
             _ => None,
         };
         if let Some(wire) = wire {
@@ -212,7 +193,7 @@ mod tests {
             e,
             Some("check the token".into()),
         );
-        assert_eq!(typed.kind, ErrorKind::Forbidden);
+        assert_eq!(typed.kind, ErrorKind::Http(Failure::Forbidden));
         assert_eq!(
             typed.to_string(),
             format!("target fn: list secrets: {flat}")
@@ -237,7 +218,7 @@ mod tests {
         let refused = ProviderError::new(
             "web",
             "create",
-            ErrorKind::Rejected,
+            ErrorKind::Http(Failure::Rejected),
             "the platform refused A",
         )
         .in_scope("project p".into());

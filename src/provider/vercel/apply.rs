@@ -173,7 +173,7 @@ impl VercelProvider {
         let error = ProviderError::new(
             &self.target,
             "create environment variables",
-            ErrorKind::Rejected,
+            ErrorKind::Http(crate::provider::http::Failure::Rejected),
             format!("Vercel refused {}", reasons.join("; ")),
         )
         .in_scope(format!("project {}", self.project));
