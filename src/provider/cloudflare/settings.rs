@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{TargetSettings, Traits};
+use envctl_core::model::{Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -69,6 +69,7 @@ impl TargetSettings for Settings {
         Traits {
             migrations_by_file: d1,
             migration_tool: d1.then_some("wrangler d1 migrations apply <DATABASE> --remote"),
+            readback: Readback::WriteOnlyTargetDated,
             ..Traits::default()
         }
     }

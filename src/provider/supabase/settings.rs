@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{TargetSettings, Traits};
+use envctl_core::model::{Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec};
 
@@ -44,6 +44,7 @@ impl TargetSettings for Settings {
             reserved_prefix: Some("SUPABASE_"),
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
+            readback: Readback::Readable,
         }
     }
 }

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{TargetSettings, Traits};
+use envctl_core::model::{Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -48,8 +48,13 @@ impl TargetSettings for Settings {
         self.prune
     }
 
+    /// Secrets are stored `sensitive`: write-only, each with its own
+    /// update time, which envctl's comment tag is checked against.
     fn traits(&self) -> Traits {
-        Traits::default()
+        Traits {
+            readback: Readback::WriteOnlyDated,
+            ..Traits::default()
+        }
     }
 }
 

@@ -78,6 +78,26 @@ pub struct Traits {
     /// The platform's own command that applies pending migrations, for
     /// messages that point to it (`supabase db push`).
     pub migration_tool: Option<&'static str>,
+    /// What a read can tell about a value declared secret.
+    pub readback: Readback,
+}
+
+/// What a read of a platform can tell about a value declared secret: the
+/// one model every platform declares itself in (docs/platforms.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Readback {
+    /// The value, or its digest (a dotenv file, Supabase's SHA-256).
+    #[default]
+    Readable,
+    /// Write-only, with an update time per value: what envctl recorded at
+    /// write time (a tag, a digest record) vouches for a value until the
+    /// platform says it changed later (Vercel `sensitive`, GitHub Actions
+    /// secrets).
+    WriteOnlyDated,
+    /// Write-only, with one update time for the whole target: a change to
+    /// anything there makes every recorded secret "changed" (Cloudflare
+    /// `secret_text`).
+    WriteOnlyTargetDated,
 }
 
 #[derive(Debug, Clone)]

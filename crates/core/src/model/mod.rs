@@ -5,11 +5,12 @@
 pub mod desired;
 pub mod live;
 pub mod policy;
+pub mod record;
 pub mod write;
 
 pub use desired::{
-    Environment, Function, Migrations, SecretRef, Target, TargetSettings, Traits, VarValue,
-    Variable, is_env_name,
+    Environment, Function, Migrations, Readback, SecretRef, Target, TargetSettings, Traits,
+    VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
 pub use write::{Write, deletes, sets};

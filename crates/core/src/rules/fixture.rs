@@ -9,7 +9,7 @@ use crate::detect::Class;
 use crate::diagnostic::Location;
 use crate::model::VarValue;
 use crate::model::policy::{Disable, RulesConfig};
-use crate::model::{Environment, Traits, Variable};
+use crate::model::{Environment, Readback, Traits, Variable};
 use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
 use crate::span::Pos;
 use crate::span::Spanned;
@@ -50,6 +50,7 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             reserved_prefix: Some("SUPABASE_"),
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
+            readback: Readback::Readable,
         },
         "cloudflare" => Traits {
             migrations_by_file: true,
