@@ -12,7 +12,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The platforms with a folder under `src/provider/`: each name may appear
 /// (outside comments) only in its folder and in the registration files.
-const PLATFORMS: &[&str] = &["supabase", "vercel", "cloudflare"];
+const PLATFORMS: &[&str] = &["supabase", "vercel", "cloudflare", "github"];
 
 /// Where platforms are registered: one line or one arm each (the
 /// `TargetSpec` and `Provider` variants, the lists of logins and imports,
