@@ -58,8 +58,11 @@ pub struct Dialect {
     /// Whether an error answer other than 429 (its status, headers and
     /// body) is a rate limit all the same, and retried as one; `None`
     /// when only 429 is.
-    pub throttled: Option<fn(u16, &HeaderMap, &[u8]) -> bool>,
+    pub throttled: Option<Throttled>,
 }
+
+/// Whether an error answer (status, headers, body) is a rate limit.
+pub type Throttled = fn(u16, &HeaderMap, &[u8]) -> bool;
 
 /// A header holding a number of seconds (`Retry-After: 2`,
 /// `x-ratelimit-reset: 7`), when it is there and usable.
