@@ -5,7 +5,7 @@
 //! with their statuses) to run a read and an apply end to end over HTTP.
 //! The stateful fake of `fakes/` is the one integration tests use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -25,6 +25,9 @@ pub struct State {
     pub requests: Vec<String>,
     /// Requests that lacked GitHub's headers or the token.
     pub bad_headers: Vec<String>,
+    /// Answers given before any routing, in order: status, one extra
+    /// header line (or ""), body.
+    pub faults: VecDeque<(u16, String, String)>,
 }
 
 pub struct Stub {
@@ -110,11 +113,23 @@ async fn serve(mut stream: TcpStream, state: &Mutex<State>, key: &crypto_box::Se
         if !ok {
             state.bad_headers.push(format!("{method} {target}"));
         }
-        route(&mut state, key, method, target, &body)
+        match state.faults.pop_front() {
+            Some((status, extra, body)) => (status, (extra, body)),
+            None => {
+                let (status, answer) = route(&mut state, key, method, target, &body);
+                let text = answer.map(|a| a.to_string()).unwrap_or_default();
+                (status, (String::new(), text))
+            }
+        }
     };
-    let text = answer.map(|a| a.to_string()).unwrap_or_default();
+    let (extra, text) = answer;
+    let extra = if extra.is_empty() {
+        extra
+    } else {
+        format!("{extra}\r\n")
+    };
     let reply = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{text}",
         text.len()
     );
     let _ = stream.write_all(reply.as_bytes()).await;

@@ -200,3 +200,72 @@ async fn a_missing_repository_names_what_to_check_and_no_value() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_403_that_is_a_rate_limit_is_waited_out_and_one_that_is_not_names_the_permission() {
+    let stub = stub_tests::start().await;
+    let reset = format!("x-ratelimit-reset: {}", now_s());
+    {
+        let mut state = stub.state.lock().unwrap();
+        let spent = format!("x-ratelimit-remaining: 0\r\n{reset}");
+        let body = r#"{"message":"API rate limit exceeded","documentation_url":"x"}"#;
+        state.faults.push_back((403, spent, body.into()));
+        let secondary = r#"{"message":"You have exceeded a secondary rate limit."}"#;
+        state
+            .faults
+            .push_back((403, "retry-after: 0".into(), secondary.into()));
+    }
+    let github = provider(&stub, &[], &[]);
+    github.read().await.unwrap();
+    assert_eq!(stub.state.lock().unwrap().requests.len(), 4, "two retried");
+    let refused =
+        r#"{"message":"Resource not accessible by personal access token","documentation_url":"x"}"#;
+    stub.state
+        .lock()
+        .unwrap()
+        .faults
+        .extend(std::iter::repeat_n(
+            (403, String::new(), refused.to_string()),
+            2,
+        ));
+    let error = github.read().await.unwrap_err();
+    assert!(
+        error
+            .hint()
+            .unwrap()
+            .contains("Secrets: read and Variables: read"),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("Resource not accessible"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_that_quotes_the_request_shows_no_value() {
+    let stub = stub_tests::start().await;
+    let github = provider(&stub, &[], &["PLAIN"]);
+    let live = github.read().await.unwrap();
+    let canary = "canary-value-0042";
+    let body = format!(
+        r#"{{"message":"Invalid value {canary}","errors":[{{"code":"invalid","value":"{canary}"}}]}}"#
+    );
+    stub.state
+        .lock()
+        .unwrap()
+        .faults
+        .push_back((422, String::new(), body));
+    let failure = github
+        .apply(
+            &live,
+            &[set("PLAIN", canary)],
+            &crate::provider::Stop::new(),
+        )
+        .await
+        .unwrap_err();
+    let shown = format!("{} {:?}", failure.error, failure.error.hint());
+    assert!(!shown.contains("canary"), "{shown}");
+    assert!(shown.contains("invalid"), "{shown}");
+    assert!(failure.done.is_empty());
+}
