@@ -104,6 +104,15 @@ pub fn name(target: &str, name: &str) -> Option<(String, &'static str)> {
             "rename the variable",
         ));
     }
+    if name_problem(name).is_none() && name.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Some((
+            format!(
+                "`{name}` would come back from GitHub as `{}` (target `{target}`): GitHub names are case-insensitive and kept in upper case, so envctl would not find it again",
+                name.to_ascii_uppercase()
+            ),
+            "write the name in upper case",
+        ));
+    }
     let problem = name_problem(name)?;
     Some((
         format!("GitHub refuses the name `{name}` (target `{target}`): {problem}"),
@@ -118,10 +127,6 @@ fn name_problem(name: &str) -> Option<&'static str> {
         Some("it must not start with a digit")
     } else if name.to_ascii_uppercase().starts_with("GITHUB_") {
         Some("names starting with `GITHUB_` are GitHub's own")
-    } else if name.bytes().any(|b| b.is_ascii_lowercase()) {
-        Some(
-            "names are case-insensitive and GitHub keeps them in upper case, so envctl would not find it again under this name",
-        )
     } else {
         None
     }
