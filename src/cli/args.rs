@@ -170,7 +170,7 @@ pub enum Command {
     /// Store a platform API token in the OS keychain (used when the token
     /// variable is not set).
     #[command(
-        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN) wins when set, as in CI."
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN or GH_TOKEN) wins when set, as in CI."
     )]
     Login {
         #[arg(value_parser = login_platforms())]
@@ -237,7 +237,8 @@ pub struct ImportArgs {
     pub env: String,
     /// A live target to read: `supabase:<project_ref>`,
     /// `vercel:<project>:<production|preview|development>[:<branch>]`,
-    /// `cloudflare:<project>:<production|preview>`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
+    /// `cloudflare:<project>:<production|preview>`,
+    /// `github:<owner>/<repo>[:<environment>]`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
     /// existing file declares (needs --force).
     #[arg(long, value_name = "TARGET")]
     pub from: Vec<String>,

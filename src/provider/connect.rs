@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::TargetSpec;
 use super::credentials::{self, Login};
-use super::{Provider, ProviderError, cloudflare, dotenv, supabase, vercel};
+use super::{Provider, ProviderError, cloudflare, dotenv, github, supabase, vercel};
 use envctl_core::model::{Environment, Target};
 use envctl_core::secret::Secret;
 
@@ -65,6 +65,9 @@ impl Provider {
             }
             TargetSpec::Cloudflare(settings) => {
                 Provider::Cloudflare(cloudflare::connect(env, target, settings)?)
+            }
+            TargetSpec::Github(settings) => {
+                Provider::Github(github::connect(env, target, settings)?)
             }
         })
     }

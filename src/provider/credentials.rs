@@ -20,6 +20,9 @@ use envctl_core::secret::Secret;
 pub struct Login {
     /// The environment variable that holds the token (CI).
     pub var: &'static str,
+    /// Further variables read, in order, when `var` is unset or blank (a
+    /// platform whose own CLI reads a second name).
+    pub fallback_vars: &'static [&'static str],
     /// The name `envctl login` takes; the keychain account is `login/<name>`.
     pub platform: &'static str,
     /// What the token is called in messages ("<platform> token").
@@ -31,21 +34,40 @@ pub struct Login {
     pub default_url: &'static str,
 }
 
-/// The platform's API token: the environment variable when set (CI), else
-/// what `envctl login <platform>` stored.
+impl Login {
+    /// Every variable the token is read from, in order.
+    pub fn vars(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.var).chain(self.fallback_vars.iter().copied())
+    }
+
+    /// The variables for messages: `A`, or `A or B`, or `A, B or C`.
+    pub fn vars_text(&self) -> String {
+        let vars: Vec<&str> = self.vars().collect();
+        match vars.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+/// The platform's API token: the first of its environment variables that
+/// is set (CI), else what `envctl login <platform>` stored.
 ///
 /// A token that cannot go in an HTTP header (a line break inside it, say)
 /// is refused here, naming where it came from, before any request: sent,
 /// it would fail on every attempt as a network error.
 pub fn token(login: &Login) -> Result<Secret, String> {
     let Login {
-        var,
         platform,
         label,
         create_at,
         ..
     } = login;
-    if let Some(token) = std::env::var(var).ok().filter(|t| !t.trim().is_empty()) {
+    for var in login.vars() {
+        let Some(token) = std::env::var(var).ok().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
         let token = zeroize::Zeroizing::new(token);
         if let Some(flaw) = token_flaw(token.trim()) {
             return Err(format!(
@@ -54,6 +76,7 @@ pub fn token(login: &Login) -> Result<Secret, String> {
         }
         return Ok(Secret::new(token.trim().to_string()));
     }
+    let var = login.vars_text();
     let account = keyring::token_account(platform);
     let stored = keyring::get(&account).map_err(|e| {
         let keychain = match e {

@@ -20,6 +20,7 @@ pub(crate) mod connect;
 pub mod credentials;
 pub mod dotenv;
 mod error;
+pub mod github;
 pub mod http;
 pub mod memory;
 mod registry;
@@ -154,6 +155,7 @@ pub enum Provider {
     Supabase(supabase::SupabaseProvider),
     Vercel(vercel::VercelProvider),
     Cloudflare(cloudflare::CloudflareProvider),
+    Github(github::GithubProvider),
 }
 
 impl Provider {
@@ -164,6 +166,7 @@ impl Provider {
             Provider::Supabase(p) => p.read().await,
             Provider::Vercel(p) => p.read().await,
             Provider::Cloudflare(p) => p.read().await,
+            Provider::Github(p) => p.read().await,
         }
     }
 
@@ -187,6 +190,7 @@ impl Provider {
             Provider::Supabase(p) => p.target_name().to_string(),
             Provider::Vercel(p) => p.target_name().to_string(),
             Provider::Cloudflare(p) => p.target_name().to_string(),
+            Provider::Github(p) => p.target_name().to_string(),
         };
         // Memory, dotenv and Cloudflare write in one step: all or nothing.
         if stop.requested() {
@@ -198,6 +202,7 @@ impl Provider {
             Provider::Supabase(p) => p.apply(writes, stop).await,
             Provider::Vercel(p) => p.apply(live, writes, stop).await,
             Provider::Cloudflare(p) => p.apply(live, writes).await,
+            Provider::Github(p) => p.apply(live, writes, stop).await,
         }
     }
 }
@@ -217,7 +222,11 @@ impl Provider {
         match self {
             Provider::Vercel(p) => p.after_apply(env, redeploy).await,
             Provider::Cloudflare(p) => Ok(Some(p.after_apply(redeploy.then_some(REDEPLOYS)))),
-            Provider::Memory(_) | Provider::Dotenv(_) | Provider::Supabase(_) => Ok(None),
+            // Workflows read secrets and variables when they run.
+            Provider::Memory(_)
+            | Provider::Dotenv(_)
+            | Provider::Supabase(_)
+            | Provider::Github(_) => Ok(None),
         }
     }
 
@@ -240,6 +249,7 @@ pub fn check_target(spec: &TargetSpec, file: &Path, pos: Option<Pos>) -> Vec<Dia
         TargetSpec::Supabase(s) => supabase::checks::target(s, file, pos),
         TargetSpec::Vercel(s) => vercel::checks::target(s, file, pos),
         TargetSpec::Cloudflare(s) => cloudflare::checks::target(s, file, pos),
+        TargetSpec::Github(s) => github::checks::target(s, file, pos),
     }
 }
 
@@ -249,6 +259,7 @@ pub fn check_name(spec: &TargetSpec, target: &str, name: &str) -> Option<(String
     match spec {
         TargetSpec::Vercel(_) => vercel::checks::name(target, name),
         TargetSpec::Cloudflare(_) => cloudflare::checks::name(target, name),
+        TargetSpec::Github(_) => github::checks::name(target, name),
         TargetSpec::Dotenv(_) | TargetSpec::Supabase(_) => None,
     }
 }

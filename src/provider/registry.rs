@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::credentials::Login;
-use super::{cloudflare, dotenv, supabase, vercel};
+use super::{cloudflare, dotenv, github, supabase, vercel};
 use envctl_core::model::{TargetSettings, Traits};
 
 /// A target: somewhere variables are written.
@@ -25,6 +25,9 @@ pub enum TargetSpec {
     /// deployment environment, and optionally the migration history of a
     /// D1 database.
     Cloudflare(cloudflare::Settings),
+    /// A GitHub repository's Actions secrets and variables, at the
+    /// repository level or for one deployment environment.
+    Github(github::Settings),
 }
 
 /// The platforms `envctl login` knows, in the order help lists them.
@@ -32,6 +35,7 @@ pub const LOGINS: &[Login] = &[
     supabase::api::LOGIN,
     vercel::api::LOGIN,
     cloudflare::api::LOGIN,
+    github::api::LOGIN,
 ];
 
 /// The platforms `import --from` reads, in the order help lists them.
@@ -39,6 +43,7 @@ pub const IMPORTS: &[Import] = &[
     supabase::settings::IMPORT,
     vercel::settings::IMPORT,
     cloudflare::settings::IMPORT,
+    github::settings::IMPORT,
     dotenv::settings::IMPORT,
 ];
 
@@ -73,6 +78,7 @@ impl TargetSpec {
             TargetSpec::Supabase(s) => s,
             TargetSpec::Vercel(s) => s,
             TargetSpec::Cloudflare(s) => s,
+            TargetSpec::Github(s) => s,
         }
     }
 

@@ -9,7 +9,7 @@ pub fn run(platform: &str, stdin: bool, out: &Output) -> Result<Exit, Error> {
         .iter()
         .find(|l| l.platform == platform)
         .ok_or_else(|| Error::Usage(format!("no platform named `{platform}` to log in to")))?;
-    let (name, var) = (login.platform, login.var);
+    let (name, var) = (login.platform, login.vars_text());
     let token = prompt::read_value(&format!("{name} token"), stdin)?;
     keyring::set(&keyring::token_account(name), &token).map_err(|e| Error::Usage(e.to_string()))?;
     out.note(&format!(

@@ -38,7 +38,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
         .clone()
         .filter(|d| d.is_relative())
         .unwrap_or_default();
-    let github = matches!(
+    let annotations = matches!(
         &cli.command,
         Command::Validate {
             format: Format::Github,
@@ -50,7 +50,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<Exit, Error> {
     ) || matches!(&cli.command, Command::Plan(args) if args.format == Format::Github);
     let engine = Engine::new();
     let result = dispatch(cli.command, &engine, &root, &base, out);
-    if github && let Err(Error::Invalid(diags)) = &result {
+    if annotations && let Err(Error::Invalid(diags)) = &result {
         out.print(&render::github::diagnostics(diags, &base));
     }
     result

@@ -23,6 +23,7 @@ pub const ACCOUNT_VAR: &str = "CLOUDFLARE_ACCOUNT_ID";
 /// The token and API envctl uses for Cloudflare targets.
 pub const LOGIN: Login = Login {
     var: TOKEN_VAR,
+    fallback_vars: &[],
     platform: "cloudflare",
     label: "Cloudflare API token",
     create_at: "https://dash.cloudflare.com/profile/api-tokens with Account › Cloudflare Pages › Edit, and D1 › Edit for a D1 database",

@@ -139,6 +139,9 @@ impl Client {
             .inner
             .request(call.method.clone(), call.url(&self.base))
             .bearer_auth(self.token.expose());
+        for (name, value) in self.dialect.headers {
+            request = request.header(*name, *value);
+        }
         request = match &call.body {
             Body::None => request,
             Body::Json(bytes) => request
@@ -193,7 +196,8 @@ impl Client {
     }
 
     /// A success as a [`Reply`]; anything else as an error, retried when
-    /// the platform is busy (429, with its hint) or failing (5xx).
+    /// the platform is busy (429, or what its dialect says is a rate limit,
+    /// with its hint) or failing (5xx).
     fn answer(
         &self,
         call: &Call,
@@ -213,7 +217,16 @@ impl Client {
             });
         }
         let (code, message) = self.platform_message(call, status, &body);
-        let failure = Failure::of_status(status);
+        let throttled = status != 429
+            && self
+                .dialect
+                .throttled
+                .is_some_and(|throttled| throttled(status, headers, &body));
+        let failure = if throttled {
+            Failure::RateLimited
+        } else {
+            Failure::of_status(status)
+        };
         let error = HttpError::new(&call.operation, failure, Some(status), code, message);
         match failure {
             Failure::RateLimited => Err(Attempt::Retry {
@@ -280,7 +293,7 @@ impl Client {
         (code.map(|c| scrubber.text(&c, MAX_CODE)), message)
     }
 
-    /// How long the platform asks us to wait after a 429.
+    /// How long the platform asks us to wait after a rate limit.
     pub(in crate::provider) fn rate_limit_wait(
         &self,
         headers: &HeaderMap,

@@ -38,19 +38,31 @@ pub use scrub::{Exposed, MAX_CODE, MAX_MESSAGE, REDACTED, Scrubber};
 pub use url::{check_base_url, encode, token_flaw};
 
 /// What the shared client needs to know of one platform, defined in the
-/// platform's folder: its name in messages, where its error body keeps the
-/// code and message, and how it says when a rate limit resets.
+/// platform's folder: its name in messages, the headers it asks every
+/// request to carry, where its error body keeps the code and message, how
+/// it says when a rate limit resets, and whether it also answers rate
+/// limits with another status than 429.
 #[derive(Debug)]
 pub struct Dialect {
     /// The platform's name in messages (`<name> answered 502 …`).
     pub name: &'static str,
+    /// Headers every request carries besides the token (a media type, an
+    /// API version); never a secret.
+    pub headers: &'static [(&'static str, &'static str)],
     /// The code and message of an error answer's JSON body, which the
     /// client has already scrubbed of the call's values.
     pub error: fn(&serde_json::Value) -> (Option<String>, Option<&str>),
-    /// Seconds to wait after a 429, from the answer's headers and body;
-    /// `None` when the platform did not say.
+    /// Seconds to wait after a rate limit, from the answer's headers and
+    /// body; `None` when the platform did not say.
     pub rate_limit: fn(&HeaderMap, &[u8]) -> Option<f64>,
+    /// Whether an error answer other than 429 (its status, headers and
+    /// body) is a rate limit all the same, and retried as one; `None`
+    /// when only 429 is.
+    pub throttled: Option<Throttled>,
 }
+
+/// Whether an error answer (status, headers, body) is a rate limit.
+pub type Throttled = fn(u16, &HeaderMap, &[u8]) -> bool;
 
 /// A header holding a number of seconds (`Retry-After: 2`,
 /// `x-ratelimit-reset: 7`), when it is there and usable.

@@ -22,8 +22,10 @@ fn retry_after(headers: &HeaderMap, _: &[u8]) -> Option<f64> {
 /// A platform of no name in particular.
 static EXAMPLE: Dialect = Dialect {
     name: "Example",
+    headers: &[],
     error: message,
     rate_limit: retry_after,
+    throttled: None,
 };
 
 fn client(token: &str) -> Result<Client, String> {

@@ -18,6 +18,7 @@ pub const TOKEN_VAR: &str = "SUPABASE_ACCESS_TOKEN";
 /// The token and API envctl uses for Supabase targets.
 pub const LOGIN: Login = Login {
     var: TOKEN_VAR,
+    fallback_vars: &[],
     platform: "supabase",
     label: "Supabase access token",
     create_at: "https://supabase.com/dashboard/account/tokens",

@@ -19,6 +19,7 @@ pub const TOKEN_VAR: &str = "VERCEL_TOKEN";
 /// The token and API envctl uses for Vercel targets.
 pub const LOGIN: Login = Login {
     var: TOKEN_VAR,
+    fallback_vars: &[],
     platform: "vercel",
     label: "Vercel token",
     create_at: "https://vercel.com/account/tokens",

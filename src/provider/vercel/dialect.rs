@@ -9,8 +9,10 @@ use crate::provider::http::{Dialect, header_seconds};
 
 pub static DIALECT: Dialect = Dialect {
     name: "Vercel",
+    headers: &[],
     error,
     rate_limit,
+    throttled: None,
 };
 
 fn error(body: &serde_json::Value) -> (Option<String>, Option<&str>) {
