@@ -335,13 +335,9 @@ impl Api for FakeGitHub {
     }
 
     /// GitHub's secondary rate limit: `403` (or `429`) with `retry-after`
-    /// and the message GitHub sends; the primary limit's headers as they
-    /// stand.
+    /// and the message GitHub sends.
     fn rate_limited(&self, retry_after_secs: u64) -> Response {
-        let mut state = self.lock();
-        let status = state.limit_status;
-        let bucket = state.last_bucket.clone();
-        let quota = state.quota(&bucket, false);
+        let status = self.lock().limit_status;
         let response = Error::new(
             status,
             "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
@@ -349,23 +345,30 @@ impl Api for FakeGitHub {
         )
         .response()
         .with_header("retry-after", retry_after_secs);
-        let response = quota.apply(response);
-        state.finish(response)
+        self.injected(response)
     }
 
     /// A `500` in GitHub's error shape (the wording is unverified).
     fn server_error(&self) -> Response {
-        let mut state = self.lock();
-        let response = Error::new(500, "Server Error", wire::REST_DOCS).response();
-        state.finish(response)
+        self.injected(Error::new(500, "Server Error", wire::REST_DOCS).response())
     }
 
     /// A `422`, GitHub's status for a body it will not take, quoting the
     /// body in `message`.
     fn echo_rejection(&self, request: &Request) -> Response {
-        let mut state = self.lock();
         let message = crate::server::echo_message(request);
-        let response = Error::new(422, message, wire::REST_DOCS).response();
+        self.injected(Error::new(422, message, wire::REST_DOCS).response())
+    }
+}
+
+impl FakeGitHub {
+    /// An injected answer, which did not go through the fake's pipeline:
+    /// the primary limit's headers as they stand for the latest caller
+    /// (not counting this request), and the headers every answer has.
+    fn injected(&self, response: Response) -> Response {
+        let mut state = self.lock();
+        let bucket = state.last_bucket.clone();
+        let response = state.quota(&bucket, false).apply(response);
         state.finish(response)
     }
 }

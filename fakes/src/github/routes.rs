@@ -359,3 +359,83 @@ impl State {
             .map_err(|e| e.with_header("x-accepted-github-permissions", accepted))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn request(method: &str, raw_path: &str) -> Request {
+        Request {
+            method: method.to_string(),
+            path: raw_path.to_string(),
+            raw_path: raw_path.to_string(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Every operation of the vendored spec has a route, found from the
+    /// spec's own path and method, pointing at the spec's docs page; and
+    /// the fake serves nothing else.
+    #[test]
+    fn the_table_is_the_spec() {
+        let spec: Value =
+            serde_json::from_str(include_str!("../../openapi/github-actions.json")).unwrap();
+        let mut seen = Vec::new();
+        for (template, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let id = operation["operationId"].as_str().unwrap();
+                let path = template
+                    .replace("{owner}", "Klubz")
+                    .replace("{repo}", "App")
+                    .replace("{environment_name}", "prod%2Feu")
+                    .replace("{secret_name}", "API_KEY")
+                    .replace("{name}", "REGION");
+                let method = method.to_ascii_uppercase();
+                let (kind, parsed) = parse(&request(&method, &path)).expect(&path);
+                let op =
+                    lookup(kind, &parsed, &method).unwrap_or_else(|| panic!("{method} {path}"));
+                assert_eq!(op.id, id, "{method} {path}");
+                assert_eq!(op.doc(), operation["externalDocs"]["url"], "{id}");
+                if template.contains("{environment_name}") {
+                    assert_eq!(parsed.environment.as_deref(), Some("prod/eu"));
+                }
+                seen.push(id);
+            }
+        }
+        seen.sort_unstable();
+        let mut ours = operation_ids();
+        ours.sort_unstable();
+        assert_eq!(seen, ours);
+    }
+
+    #[test]
+    fn paths_github_has_no_route_for() {
+        for path in [
+            "/repos/o/r/",
+            "/repos/o/r/actions/secrets/",
+            "/repos/o",
+            "/repos//r/actions/secrets",
+            "/repositories/x/actions/secrets",
+            "/repos/o/r/actions/secrets/A/B",
+            "/users/octocat",
+        ] {
+            assert!(parse(&request("GET", path)).is_none(), "{path}");
+        }
+        let (kind, path) = parse(&request("GET", "/repositories/7/actions/variables")).unwrap();
+        assert_eq!(kind, Kind::Variables);
+        assert_eq!(path.rest, "/actions/variables");
+        assert!(matches!(path.repo, Some(RepoRef::Id(7))));
+    }
+
+    #[test]
+    fn write_includes_read_and_repo_includes_all() {
+        let granted: BTreeSet<Permission> = [SecretsWrite].into();
+        assert!(includes(&granted, SecretsRead));
+        assert!(!includes(&granted, VariablesRead));
+        let classic: BTreeSet<Permission> = [Repo].into();
+        assert!(includes(&classic, AdministrationWrite));
+    }
+}
