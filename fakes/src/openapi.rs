@@ -1,9 +1,15 @@
-//! Checks JSON bodies against Supabase's own OpenAPI description of the
-//! Management API (`fakes/openapi/supabase-management-api.json`, vendored
-//! from `supabase/cli`), so neither the fake nor a client can drift from
-//! the documented shapes without a test noticing.
+//! Checks JSON bodies against the platforms' own OpenAPI descriptions, so
+//! neither a fake nor a client can drift from the documented shapes
+//! without a test noticing:
 //!
-//! The spec is OpenAPI 3.0, whose schema dialect is close to JSON Schema
+//! * [`SUPABASE`]: the Management API (`fakes/openapi/supabase-management-api.json`,
+//!   vendored from `supabase/cli`); the free functions below check against it.
+//! * [`GITHUB`]: the slice of GitHub's REST API envctl uses, Actions secrets
+//!   and variables, environments, `/user` and `/rate_limit`
+//!   (`fakes/openapi/github-actions.json`, from `github/rest-api-description`
+//!   as republished in `@octokit/openapi`; its `x-provenance` says how).
+//!
+//! Both are OpenAPI 3.0, whose schema dialect is close to JSON Schema
 //! draft 4 (boolean `exclusiveMinimum`, `$ref` siblings ignored) plus
 //! `nullable`. Schemas are validated as draft 4 after rewriting `nullable`
 //! into a `"null"` type. Component references (`#/components/schemas/X`)
@@ -16,127 +22,207 @@ use std::sync::{Arc, Mutex, OnceLock};
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
-/// The vendored spec, as published by Supabase.
-const SPEC_TEXT: &str = include_str!("../openapi/supabase-management-api.json");
+/// One vendored OpenAPI description, parsed on first use.
+pub struct Spec {
+    name: &'static str,
+    text: &'static str,
+    parsed: OnceLock<Value>,
+}
+
+/// Supabase's Management API, as published by Supabase.
+pub static SUPABASE: Spec = Spec::new(
+    "Supabase",
+    include_str!("../openapi/supabase-management-api.json"),
+);
+
+/// GitHub's REST API: the operations of the Actions secrets and variables,
+/// environments, `/user` and `/rate_limit`, with the components they reach.
+pub static GITHUB: Spec = Spec::new("GitHub", include_str!("../openapi/github-actions.json"));
 
 /// The operation whose multipart body carries the `metadata` part.
 const DEPLOY_OPERATION: &str = "v1-deploy-a-function";
 
 /// Validates `body`, returned with `status` by `operation_id`, against the
-/// response schema the spec documents for it (`application/json`).
-///
-/// Errors when the operation is unknown, when the spec declares no such
-/// status for it, or when the body does not match. A declared status that
-/// documents no body (e.g. `201` of `v1-bulk-create-secrets`) accepts any
-/// body: there is nothing to check it against.
+/// response schema Supabase's spec documents for it ([`Spec::validate_response`]).
 pub fn validate_response(operation_id: &str, status: u16, body: &Value) -> Result<(), String> {
-    let operation = operation(operation_id)?;
-    let key = status.to_string();
-    let response = operation
-        .get("responses")
-        .and_then(|r| r.get(&key))
-        .ok_or_else(|| format!("{operation_id} declares no {status} response"))?;
-    match response.pointer("/content/application~1json/schema") {
-        Some(schema) => check(&format!("{operation_id} {status}"), schema, body),
-        None => Ok(()),
-    }
+    SUPABASE.validate_response(operation_id, status, body)
 }
 
 /// Validates a JSON request body against the operation's
-/// `application/json` request schema.
+/// `application/json` request schema in Supabase's spec.
 pub fn validate_request(operation_id: &str, body: &Value) -> Result<(), String> {
-    let schema = operation(operation_id)?
-        .pointer("/requestBody/content/application~1json/schema")
-        .ok_or_else(|| format!("{operation_id} takes no application/json request body"))?;
-    check(&format!("{operation_id} request"), schema, body)
+    SUPABASE.validate_request(operation_id, body)
 }
 
 /// Validates the JSON of the `metadata` part of a function deploy
 /// (`FunctionDeployBody.metadata` in the multipart/form-data request body).
 pub fn validate_multipart_metadata(metadata: &Value) -> Result<(), String> {
-    let body = operation(DEPLOY_OPERATION)?
+    let spec = &SUPABASE;
+    let body = spec
+        .operation(DEPLOY_OPERATION)?
         .pointer("/requestBody/content/multipart~1form-data/schema")
         .ok_or_else(|| format!("{DEPLOY_OPERATION} takes no multipart/form-data body"))?;
-    let schema = resolve(body)?
+    let schema = spec
+        .resolve(body)?
         .pointer("/properties/metadata")
         .ok_or_else(|| "FunctionDeployBody has no metadata property".to_string())?;
-    check(&format!("{DEPLOY_OPERATION} metadata"), schema, metadata)
+    spec.check(&format!("{DEPLOY_OPERATION} metadata"), schema, metadata)
 }
 
-/// The spec, parsed once, with its schemas rewritten to draft 4.
-fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let mut spec: Value =
-            serde_json::from_str(SPEC_TEXT).expect("the vendored OpenAPI file is valid JSON");
-        rewrite_nullable(&mut spec);
-        spec
-    })
-}
-
-/// The operation object whose `operationId` is `id`.
-fn operation(id: &str) -> Result<&'static Value, String> {
-    spec()
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(Value::as_object)
-        .flat_map(|item| item.values())
-        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(id))
-        .ok_or_else(|| format!("no operation {id:?} in the Supabase OpenAPI spec"))
-}
-
-/// Follows a local `$ref` (one level is all the spec uses).
-fn resolve(schema: &'static Value) -> Result<&'static Value, String> {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference
-                .strip_prefix('#')
-                .ok_or_else(|| format!("non-local $ref {reference}"))?;
-            spec()
-                .pointer(pointer)
-                .ok_or_else(|| format!("dangling $ref {reference}"))
+impl Spec {
+    const fn new(name: &'static str, text: &'static str) -> Spec {
+        Spec {
+            name,
+            text,
+            parsed: OnceLock::new(),
         }
-        None => Ok(schema),
     }
-}
 
-/// Validates `instance` against `schema`; `what` names it in errors.
-/// Compiled validators are cached by `what`, which is unique per schema.
-fn check(what: &str, schema: &Value, instance: &Value) -> Result<(), String> {
-    let validator = validator(what, schema)?;
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{what}: {}", errors.join("; ")))
+    /// Validates `body`, returned with `status` by `operation_id`, against
+    /// the response schema the spec documents for it (`application/json`),
+    /// following a `$ref` to a shared response (GitHub's `not_found`, …).
+    ///
+    /// Errors when the operation is unknown, when the spec declares no such
+    /// status for it, or when the body does not match. A declared status
+    /// that documents no body (e.g. `201` of `v1-bulk-create-secrets`, `204`
+    /// of GitHub's deletes) accepts any body: there is nothing to check it
+    /// against.
+    pub fn validate_response(
+        &'static self,
+        operation_id: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), String> {
+        let response = self.response(operation_id, status)?;
+        match response.pointer("/content/application~1json/schema") {
+            Some(schema) => self.check(&format!("{operation_id} {status}"), schema, body),
+            None => Ok(()),
+        }
     }
-}
 
-fn validator(what: &str, schema: &Value) -> Result<Arc<Validator>, String> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(what) {
-        return Ok(v.clone());
+    /// Validates a JSON request body against the operation's
+    /// `application/json` request schema.
+    pub fn validate_request(&'static self, operation_id: &str, body: &Value) -> Result<(), String> {
+        let schema = self
+            .operation(operation_id)?
+            .pointer("/requestBody/content/application~1json/schema")
+            .ok_or_else(|| format!("{operation_id} takes no application/json request body"))?;
+        self.check(&format!("{operation_id} request"), schema, body)
     }
-    let document = json!({
-        "allOf": [schema],
-        "components": spec().get("components").cloned().unwrap_or(Value::Null),
-    });
-    let compiled = jsonschema::options()
-        .with_draft(Draft::Draft4)
-        .build(&document)
-        .map_err(|e| format!("{what}: the spec's schema does not compile: {e}"))?;
-    let compiled = Arc::new(compiled);
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(what.to_string(), compiled.clone());
-    Ok(compiled)
+
+    /// Validates `body` against the component schema `name`
+    /// (`#/components/schemas/<name>`): for error bodies an operation does
+    /// not declare, such as GitHub's `basic-error` and `validation-error`.
+    pub fn validate_schema(&'static self, name: &str, body: &Value) -> Result<(), String> {
+        let pointer = format!("/components/schemas/{name}");
+        let schema = self
+            .spec()
+            .pointer(&pointer)
+            .ok_or_else(|| format!("no schema {name:?} in the {} OpenAPI spec", self.name))?;
+        self.check(&format!("schema {name}"), schema, body)
+    }
+
+    /// The response headers the spec documents for `operation_id`'s
+    /// `status`, lower-cased (`link`, `x-ratelimit-limit`, …).
+    pub fn response_headers(
+        &'static self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<Vec<String>, String> {
+        let response = self.response(operation_id, status)?;
+        Ok(response
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| h.keys().map(|k| k.to_ascii_lowercase()).collect())
+            .unwrap_or_default())
+    }
+
+    /// The response object for `status`, its `$ref` followed.
+    fn response(&'static self, operation_id: &str, status: u16) -> Result<&'static Value, String> {
+        let response = self
+            .operation(operation_id)?
+            .get("responses")
+            .and_then(|r| r.get(status.to_string()))
+            .ok_or_else(|| format!("{operation_id} declares no {status} response"))?;
+        self.resolve(response)
+    }
+
+    /// The spec, parsed once, with its schemas rewritten to draft 4.
+    fn spec(&'static self) -> &'static Value {
+        self.parsed.get_or_init(|| {
+            let mut spec: Value = serde_json::from_str(self.text)
+                .unwrap_or_else(|e| panic!("the vendored {} OpenAPI file: {e}", self.name));
+            rewrite_nullable(&mut spec);
+            spec
+        })
+    }
+
+    /// The operation object whose `operationId` is `id`.
+    fn operation(&'static self, id: &str) -> Result<&'static Value, String> {
+        self.spec()
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|paths| paths.values())
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(id))
+            .ok_or_else(|| format!("no operation {id:?} in the {} OpenAPI spec", self.name))
+    }
+
+    /// Follows a local `$ref` (one level is all the specs use).
+    fn resolve(&'static self, schema: &'static Value) -> Result<&'static Value, String> {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let pointer = reference
+                    .strip_prefix('#')
+                    .ok_or_else(|| format!("non-local $ref {reference}"))?;
+                self.spec()
+                    .pointer(pointer)
+                    .ok_or_else(|| format!("dangling $ref {reference}"))
+            }
+            None => Ok(schema),
+        }
+    }
+
+    /// Validates `instance` against `schema`; `what` names it in errors.
+    fn check(&'static self, what: &str, schema: &Value, instance: &Value) -> Result<(), String> {
+        let validator = self.validator(what, schema)?;
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{what}: {}", errors.join("; ")))
+        }
+    }
+
+    /// Compiled validators are cached by spec and `what`, which is unique
+    /// per schema within a spec.
+    fn validator(&'static self, what: &str, schema: &Value) -> Result<Arc<Validator>, String> {
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = format!("{}: {what}", self.name);
+        if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(v.clone());
+        }
+        let document = json!({
+            "allOf": [schema],
+            "components": self.spec().get("components").cloned().unwrap_or(Value::Null),
+        });
+        let compiled = jsonschema::options()
+            .with_draft(Draft::Draft4)
+            .build(&document)
+            .map_err(|e| format!("{what}: the spec's schema does not compile: {e}"))?;
+        let compiled = Arc::new(compiled);
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, compiled.clone());
+        Ok(compiled)
+    }
 }
 
 /// Rewrites OpenAPI 3.0 `nullable: true` into JSON Schema: `null` joins

@@ -19,6 +19,9 @@ use hyper_util::rt::TokioIo;
 pub struct Request {
     pub method: String,
     pub path: String,
+    /// The path as sent, still percent-encoded: for platforms whose path
+    /// segments may hold an encoded `/` (GitHub's environment names).
+    pub raw_path: String,
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -52,6 +55,18 @@ impl Request {
     /// Path segments after the leading slash.
     pub fn segments(&self) -> Vec<&str> {
         self.path.trim_matches('/').split('/').collect()
+    }
+
+    /// Path segments split before decoding, then each decoded: an encoded
+    /// `/` (`%2F`) stays inside its segment. The leading slash is dropped,
+    /// a trailing one kept as an empty last segment.
+    pub fn raw_segments(&self) -> Vec<String> {
+        self.raw_path
+            .strip_prefix('/')
+            .unwrap_or(&self.raw_path)
+            .split('/')
+            .map(|s| decode(s, false))
+            .collect()
     }
 }
 
@@ -100,7 +115,34 @@ pub fn http_date(epoch_ms: u64) -> String {
     let secs = epoch_ms / 1000;
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
-    // H. Hinnant's civil_from_days.
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Epoch milliseconds as ISO 8601 in whole seconds, UTC
+/// (`2024-01-01T00:00:00Z`), the form GitHub's timestamps take.
+pub fn iso_seconds(epoch_ms: u64) -> String {
+    let secs = epoch_ms / 1000;
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 as (year, month, day): H. Hinnant's
+/// `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -110,14 +152,7 @@ pub fn http_date(epoch_ms: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
-        DAYS[days.rem_euclid(7) as usize],
-        MONTHS[(month - 1) as usize],
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (year, month, day)
 }
 
 /// One platform's behaviour.
@@ -537,6 +572,7 @@ async fn read(req: hyper::Request<Incoming>) -> Result<Request, hyper::Error> {
     Ok(Request {
         method: parts.method.as_str().to_string(),
         path: decode(parts.uri.path(), false),
+        raw_path: parts.uri.path().to_string(),
         query,
         headers,
         body,
@@ -599,5 +635,12 @@ mod tests {
             super::http_date(951_782_400_000),
             "Tue, 29 Feb 2000 00:00:00 GMT"
         );
+    }
+
+    #[test]
+    fn iso_seconds_drop_the_milliseconds() {
+        assert_eq!(super::iso_seconds(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso_seconds(951_782_400_999), "2000-02-29T00:00:00Z");
+        assert_eq!(super::iso_seconds(784_111_777_000), "1994-11-06T08:49:37Z");
     }
 }
