@@ -15,6 +15,7 @@ mod error_scrub;
 mod examples;
 mod faults;
 mod fingerprints;
+mod gh_oracle;
 mod honest_inputs;
 mod hostile;
 mod migrations;

@@ -321,6 +321,23 @@ impl FakeGitHub {
         self.lock().base_url = Some(url.trim_end_matches('/').to_string());
     }
 
+    /// Serves the API under `prefix` (`/api/v3`, GitHub Enterprise
+    /// Server's path, where the `gh` CLI sends a host other than
+    /// github.com): every request must start with it, and is routed
+    /// without it; one that does not is `404`. Pair it with
+    /// [`FakeGitHub::set_base_url`] (`https://HOST/api/v3`) so `Link` and
+    /// `url` fields carry it too.
+    ///
+    /// # Panics
+    /// If `prefix` does not start with `/` or ends with one.
+    pub fn set_path_prefix(&self, prefix: &str) {
+        assert!(
+            prefix.starts_with('/') && !prefix.ends_with('/'),
+            "a prefix is `/segment…` without a trailing slash"
+        );
+        self.lock().path_prefix = Some(prefix.to_string());
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -5,6 +5,7 @@
 //! the repository the caller may see (`404`), the permission (`403`), then
 //! the operation.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::Permission::{self, *};
@@ -247,6 +248,22 @@ pub(crate) struct Call<'a> {
 }
 
 impl State {
+    /// The request as routed: without the path prefix, if the fake has
+    /// one (`None`: the request lacks it).
+    fn under_prefix<'r>(&self, request: &'r Request) -> Option<Cow<'r, Request>> {
+        let Some(prefix) = &self.path_prefix else {
+            return Some(Cow::Borrowed(request));
+        };
+        let strip = |path: &str| {
+            let rest = path.strip_prefix(prefix.as_str())?;
+            (rest.starts_with('/')).then(|| rest.to_string())
+        };
+        let mut stripped = request.clone();
+        stripped.path = strip(&request.path)?;
+        stripped.raw_path = strip(&request.raw_path)?;
+        Some(Cow::Owned(stripped))
+    }
+
     /// Answers a request: the pipeline in the module comment, then the
     /// rate-limit headers on whatever came out.
     pub fn serve(&mut self, request: &Request) -> Response {
@@ -255,10 +272,14 @@ impl State {
             Credentials::Token(t) if self.tokens.contains_key(t) => t,
             _ => ANONYMOUS,
         };
-        let free = request.path == "/rate_limit";
+        let routed = self.under_prefix(request);
+        let free = routed.as_ref().is_some_and(|r| r.path == "/rate_limit");
         let quota = self.quota(bucket, !free);
         self.last_bucket = bucket.to_string();
-        let result = self.pipeline(request, &credentials, &quota);
+        let result = match routed {
+            Some(routed) => self.pipeline(&routed, &credentials, &quota),
+            None => Err(not_found(wire::REST_DOCS)),
+        };
         let version = wire::version(request).unwrap_or(API_VERSIONS[0]);
         quota
             .apply(result.unwrap_or_else(Error::response))

@@ -33,6 +33,9 @@ pub(crate) struct State {
     /// The bucket of the latest request, for injected answers' headers.
     pub last_bucket: String,
     pub base_url: Option<String>,
+    /// A path prefix every request must carry and routing drops
+    /// (`/api/v3`, as on GitHub Enterprise Server).
+    pub path_prefix: Option<String>,
     requests: u64,
 }
 
@@ -48,6 +51,7 @@ impl Default for State {
             buckets: HashMap::new(),
             last_bucket: ANONYMOUS.to_string(),
             base_url: None,
+            path_prefix: None,
             requests: 0,
         }
     }

@@ -143,3 +143,47 @@ fn links_keep_the_query_and_environment_paths_encoded() {
             .starts_with("<https://api.github.test/repositories/")
     );
 }
+
+/// Under a path prefix (`/api/v3`, GitHub Enterprise Server's, where the
+/// `gh` CLI sends any host but github.com) every route answers with the
+/// prefix and none without it, and `Link` URLs carry it back.
+#[test]
+fn a_path_prefix_serves_every_route_under_it_and_none_outside() {
+    let server = start();
+    let base = format!("{}/api/v3", server.url());
+    server.api().set_path_prefix("/api/v3");
+    server.api().set_base_url(&base);
+    for n in 0..3 {
+        server
+            .api()
+            .set_variable_by_hand(REPO, None, &format!("V{n}"), "v");
+    }
+    let path = |rest: &str| format!("/api/v3{}", repo(rest));
+    let reply = get(&server, &path("/actions/variables?per_page=2"));
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(names(&reply.json(), "variables"), ["V0", "V1"]);
+    let next = &links(&reply)
+        .into_iter()
+        .find(|(r, _)| r == "next")
+        .unwrap()
+        .1;
+    assert!(next.starts_with(&format!("{base}/repositories/")), "{next}");
+    let followed = get(&server, next.strip_prefix(&server.url()).unwrap());
+    assert_eq!(followed.status, 200, "{}", followed.text());
+    assert_eq!(names(&followed.json(), "variables"), ["V2"]);
+
+    let used = server.api().rate_limit_used(Some(TOKEN));
+    assert_eq!(get(&server, "/api/v3/rate_limit").status, 200);
+    assert_eq!(server.api().rate_limit_used(Some(TOKEN)), used, "free");
+    for outside in [
+        repo("/actions/variables"),
+        format!("/api/v3x{}", repo("/actions/variables")),
+        "/api/v3".to_string(),
+        "/rate_limit".to_string(),
+    ] {
+        let reply = get(&server, &outside);
+        assert_eq!(reply.status, 404, "{outside}: {}", reply.text());
+        reply.rate_header("x-ratelimit-remaining");
+        check_error(None, 404, &reply.json());
+    }
+}
