@@ -6,6 +6,7 @@
 //! measures `validate`, `plan`, `drift` and `apply` (wall time, CPU time,
 //! peak memory, requests) beside the naive strategy of `naive.rs`.
 
+mod github;
 mod measure;
 mod naive;
 mod platforms;
@@ -35,6 +36,9 @@ Usage: envctl-bench [--quick | --full] [OPTIONS]
                         (20); its wall time is then estimated, marked ≈
   --envctl PATH         the binary to measure (default: beside this one)
   --out FILE            also write the results as Markdown to FILE
+
+  --github-requests     requests per plan of a GitHub Actions target at each
+                        N of --variables (half secrets, half plain values)
 
   --serve N M           generate and seed one shape, print the folder and the
                         environment to run envctl under a profiler, and serve
@@ -123,6 +127,15 @@ fn main() {
             measure::wrapper(Path::new(&args[1]), &args[3], &args[4..]).map(|()| 0)
         }
         Some("--naive") if args.len() == 3 => naive::main(&args[1], &args[2]),
+        Some("--github-requests") => parse(args[1..].to_vec()).and_then(|config| {
+            let counts = config
+                .variables
+                .iter()
+                .map(|n| github::count(&config.envctl, *n))
+                .collect::<Result<Vec<_>, String>>()?;
+            print!("{}", github::report(&counts));
+            Ok(0)
+        }),
         Some("--serve") => parse(args[3..].to_vec()).and_then(|config| {
             let number = |i: usize| {
                 args.get(i)
