@@ -15,6 +15,7 @@ mod error_scrub;
 mod examples;
 mod faults;
 mod fingerprints;
+mod github;
 mod honest_inputs;
 mod hostile;
 mod migrations;
