@@ -715,3 +715,99 @@ fn undeclared_values_on_cloudflare_and_echoed_errors_leak_nothing() {
         "prune did not delete"
     );
 }
+
+#[test]
+fn undeclared_values_on_github_and_echoed_errors_leak_nothing() {
+    use common::platforms::{self, GITHUB_ENVIRONMENT, GITHUB_REPO};
+    let ws = platforms::github_workspace();
+    let server = platforms::github();
+    let fake = server.api();
+    // Secrets are write-only; a variable is readable, but looks secret.
+    let secret = "CANARY-gh-secret-0601";
+    let plain = "ghp_CANARYghplain0602abcdefghijklmnop";
+    for scope in [None, Some(GITHUB_ENVIRONMENT)] {
+        fake.set_secret_by_hand(GITHUB_REPO, scope, "UNDECLARED_SECRET", secret);
+        fake.set_variable_by_hand(GITHUB_REPO, scope, "UNDECLARED_PLAIN_TOKEN", plain);
+    }
+    let rotated = "CANARYrotatedDeploy0603Xk7Lp2Qw";
+    let mut s = Sweep::new(
+        &ws,
+        platforms::github_env(&server),
+        &[secret, plain, rotated],
+    );
+
+    // A refusal quoting the sealed secret envctl sent: neither it nor
+    // the value it seals shows.
+    server.faults().echo_writes(1);
+    let (code, all) = s.run(&["apply", "ci", "--yes"], None);
+    assert_eq!(code, 1, "{all}");
+    let refused = server
+        .requests()
+        .into_iter()
+        .find(|l| l.status == Some(422))
+        .expect("github echoed no write");
+    let body: serde_json::Value = serde_json::from_slice(&refused.request.body).unwrap();
+    let sealed = body["encrypted_value"].as_str().unwrap();
+    assert!(
+        !all.contains(&sealed[..16]),
+        "the sealed value leaked:\n{all}"
+    );
+    s.expect(&["apply", "ci", "--yes"], None, &[0]);
+    s.expect(&["apply", "prod", "--yes"], None, &[0]);
+
+    let sweep = |s: &mut Sweep, prune: bool| {
+        s.every_format(&["ci", "prod"]);
+        s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
+        s.expect(&["diff", "ci", "production", "--live"], None, &[2]);
+        s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+        let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
+        s.expect(&out, None, &[0]);
+        s.expect(&["apply", "prod.plan"], None, &[0]);
+        if !prune {
+            s.unset("ENVCTL_FINGERPRINT_KEY");
+        }
+        let sources = [
+            ("from-repo", format!("github:{GITHUB_REPO}")),
+            (
+                "from-env",
+                format!("github:{GITHUB_REPO}:{GITHUB_ENVIRONMENT}"),
+            ),
+        ];
+        s.import_each(&sources, &[]);
+    };
+    sweep(&mut s, false);
+    let rotate = ["rotate", "ci", "DEPLOY_KEY", "--stdin", "--yes"];
+    s.expect(&rotate, Some(&format!("{rotated}\n")), &[0]);
+    assert_eq!(
+        fake.secret_plaintext(GITHUB_REPO, None, "DEPLOY_KEY")
+            .as_deref(),
+        Some(rotated)
+    );
+
+    // Prune on, under a key: the undeclared ones are planned as deletes.
+    s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+    for file in ["environments/ci.yaml", "environments/production.yaml"] {
+        ws.edit(file, "    repository:", "    prune: true\n    repository:");
+    }
+    let plan = s.ws.run(&["plan", "ci"], &pairs(&s.env));
+    assert!(
+        plan.stdout().contains("- UNDECLARED_SECRET")
+            && plan.stdout().contains("- UNDECLARED_PLAIN_TOKEN"),
+        "prune is not on:\n{}",
+        plan.all()
+    );
+    sweep(&mut s, true);
+    s.expect(&["apply", "ci", "--yes"], None, &[0]);
+    s.expect(&["drift", "ci"], None, &[0, 2]);
+    for scope in [None, Some(GITHUB_ENVIRONMENT)] {
+        assert!(
+            !fake
+                .secrets(GITHUB_REPO, scope)
+                .contains_key("UNDECLARED_SECRET")
+                && !fake
+                    .variables(GITHUB_REPO, scope)
+                    .contains_key("UNDECLARED_PLAIN_TOKEN"),
+            "prune did not delete in {scope:?}"
+        );
+    }
+}

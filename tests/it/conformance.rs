@@ -113,6 +113,54 @@ fn cloudflare_provider_conforms() {
 }
 
 #[test]
+fn github_provider_conforms_at_the_repository_and_an_environment() {
+    use common::platforms::{GITHUB_ENVIRONMENT, GITHUB_REPO, GITHUB_TOKEN, github};
+    use envctl::provider::github as gh;
+    let server = github();
+    let names = |n: &str| BTreeSet::from([n.to_string()]);
+    for environment in [None, Some(GITHUB_ENVIRONMENT)] {
+        let settings = gh::Settings {
+            repository: GITHUB_REPO.into(),
+            environment: environment.map(str::to_string),
+            receives: None,
+            prune: false,
+        };
+        let api = gh::api::Api::new(
+            &server.url(),
+            Secret::new(GITHUB_TOKEN.into()),
+            GITHUB_REPO,
+            environment,
+            Policy::default(),
+        )
+        .unwrap();
+        // The scenario's secret is sealed and written as an Actions
+        // secret, verified on the next read by envctl's record; its plain
+        // value is an Actions variable.
+        let provider = Provider::Github(gh::GithubProvider::new(
+            "ci",
+            &settings,
+            names("TOKEN"),
+            names("PLAIN"),
+            api,
+        ));
+        block_on(conformance::run(&provider)).unwrap();
+        let fake = server.api();
+        assert_eq!(
+            fake.secret_plaintext(GITHUB_REPO, environment, "TOKEN")
+                .as_deref(),
+            Some("rotated"),
+            "GitHub opened what envctl sealed"
+        );
+        let variables = fake.variables(GITHUB_REPO, environment);
+        assert_eq!(
+            variables.keys().collect::<Vec<_>>(),
+            ["ENVCTL_SECRET_DIGESTS"],
+            "the pruned variable is gone; the record stays"
+        );
+    }
+}
+
+#[test]
 fn conformance_catches_a_provider_that_drops_writes() {
     // A provider that fails its first write must not pass the scenario.
     let memory = MemoryProvider::new();

@@ -16,6 +16,7 @@ mod examples;
 mod faults;
 mod fingerprints;
 mod gh_oracle;
+mod github;
 mod honest_inputs;
 mod hostile;
 mod migrations;

@@ -43,7 +43,8 @@
 //!   personal access token`, with `x-accepted-github-permissions`.
 //! * **Rate limits** (<https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api>):
 //!   a primary limit per token and hour of the fake's clock (5,000; 60
-//!   without a token; `/rate_limit` does not count), past which answers are
+//!   without a token; `/rate_limit` does not count; the window can be made
+//!   shorter, [`FakeGitHub::set_rate_limit_window`]), past which answers are
 //!   `403` (or `429`, [`FakeGitHub::set_rate_limit_status`]) with
 //!   `x-ratelimit-remaining: 0`; the shared [`crate::Faults::throttle`]
 //!   injects the secondary limit: the same status, `retry-after`, and a
@@ -292,6 +293,13 @@ impl FakeGitHub {
     /// current window stay counted.
     pub fn set_rate_limit(&self, limit: u64) {
         self.lock().token_limit = limit;
+    }
+
+    /// How long a primary-limit window lasts (GitHub's: an hour, the
+    /// default), so a client can be made to wait out a reset a second or
+    /// two ahead instead of an hour. Whole seconds, at least one.
+    pub fn set_rate_limit_window(&self, window: Duration) {
+        self.lock().window_secs = window.as_secs().max(1);
     }
 
     /// The status of rate-limited answers, primary and secondary: `403`

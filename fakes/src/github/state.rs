@@ -29,6 +29,8 @@ pub(crate) struct State {
     next_id: u64,
     pub token_limit: u64,
     pub limit_status: u16,
+    /// How long a primary-limit window lasts, in seconds of the fake's clock.
+    pub window_secs: u64,
     buckets: HashMap<String, Bucket>,
     /// The bucket of the latest request, for injected answers' headers.
     pub last_bucket: String,
@@ -48,6 +50,7 @@ impl Default for State {
             next_id: 0,
             token_limit: TOKEN_LIMIT,
             limit_status: 403,
+            window_secs: WINDOW_SECS,
             buckets: HashMap::new(),
             last_bucket: ANONYMOUS.to_string(),
             base_url: None,
@@ -293,8 +296,8 @@ impl State {
 
     /// Counts a request against `bucket` (when `count`) and says where the
     /// bucket stands. A window opens with its first request and lasts an
-    /// hour of the fake's clock; past the limit, requests are refused but
-    /// still counted in `used`.
+    /// hour of the fake's clock (or `window_secs`); past the limit,
+    /// requests are refused but still counted in `used`.
     pub fn quota(&mut self, bucket: &str, count: bool) -> Quota {
         let now = self.now_ms() / 1000;
         let limit = if bucket == ANONYMOUS {
@@ -306,7 +309,8 @@ impl State {
             start_secs: now,
             used: 0,
         });
-        if now >= entry.start_secs + WINDOW_SECS {
+        let window = self.window_secs;
+        if now >= entry.start_secs + window {
             *entry = Bucket {
                 start_secs: now,
                 used: 0,
@@ -321,7 +325,7 @@ impl State {
             limit,
             remaining: limit - used,
             used,
-            reset: entry.start_secs + WINDOW_SECS,
+            reset: entry.start_secs + window,
             exceeded,
         }
     }

@@ -60,6 +60,26 @@ fn the_primary_limit_counts_down_and_refuses_with_remaining_zero() {
 }
 
 #[test]
+fn a_shorter_window_resets_seconds_ahead() {
+    let server = start();
+    server.api().set_rate_limit(1);
+    server.api().set_rate_limit_window(Duration::from_secs(2));
+    let path = repo("/actions/variables");
+    expect(&server, &get(&server, &path), 200);
+    let reply = get(&server, &path);
+    expect(&server, &reply, 403);
+    assert_eq!(reply.rate_header("x-ratelimit-remaining"), 0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let reset = reply.rate_header("x-ratelimit-reset");
+    assert!((now..=now + 2).contains(&reset), "{reset} vs {now}");
+    server.api().advance_clock(Duration::from_secs(2));
+    expect(&server, &get(&server, &path), 200);
+}
+
+#[test]
 fn anonymous_callers_get_sixty_and_githubs_hint() {
     let server = start();
     for _ in 0..60 {

@@ -58,6 +58,11 @@ fn hint(repository: &str, environment: Option<&str>, need: Need, e: &HttpError) 
         Failure::Rejected if e.code.as_deref() == Some("already_exists") => {
             "it was created since envctl read the repository: run plan again".to_string()
         }
+        Failure::Rejected if e.status == Some(422) => match need {
+            Need::Read => return None,
+            Need::WriteSecrets => "GitHub refused the secret: its value may be over GitHub's 48 KB, or the public key it was sealed to was replaced meanwhile (run apply again)".to_string(),
+            Need::WriteVariables => "GitHub refused the variable: its value may be over GitHub's 48 KB, or the scope may already hold as many variables as GitHub allows (500 for a repository, 100 for an environment)".to_string(),
+        },
         Failure::Rejected => return None,
         Failure::RateLimited => {
             "GitHub kept rate limiting (5,000 requests an hour per token, and secondary limits on writes); wait and run again".to_string()
@@ -131,7 +136,10 @@ mod tests {
     fn other_failures_say_what_to_check() {
         assert!(hint_of(None, Need::Read, 401).contains("GITHUB_TOKEN or GH_TOKEN"));
         assert!(hint_of(Some("production"), Need::Read, 404).contains("environment `production`"));
-        assert_eq!(hint_of(None, Need::WriteVariables, 422), "");
+        assert_eq!(hint_of(None, Need::Read, 422), "");
+        assert_eq!(hint_of(None, Need::WriteVariables, 400), "");
+        assert!(hint_of(None, Need::WriteSecrets, 422).contains("48 KB"));
+        assert!(hint_of(None, Need::WriteVariables, 422).contains("500 for a repository"));
         let exists = error(
             "ci",
             "a/b",

@@ -1,9 +1,12 @@
-//! The fake Supabase and Vercel on loopback, set up with the shipped
-//! example's projects, and the environment the `envctl` binary needs to
-//! talk to them.
+//! The fake platforms on loopback — Supabase and Vercel set up with the
+//! shipped example's projects, Cloudflare with klubz's, GitHub with one
+//! repository — and the environment the `envctl` binary needs to talk to
+//! them.
 
+use super::Workspace;
 use envctl_fakes::Server;
 use envctl_fakes::cloudflare::{FakeCloudflare, Permission};
+use envctl_fakes::github::{self as gh, FakeGitHub};
 use envctl_fakes::supabase::FakeSupabase;
 use envctl_fakes::vercel::FakeVercel;
 
@@ -86,6 +89,7 @@ pub fn assert_no_leak(text: &str) {
     );
     assert!(!text.contains(SUPABASE_TOKEN) && !text.contains(VERCEL_TOKEN));
     assert!(!text.contains(CLOUDFLARE_TOKEN) && !text.contains("cf_tok_"));
+    assert!(!text.contains(GITHUB_TOKEN) && !text.contains("github_pat_"));
 }
 
 // ---------------------------------------------------------------------------
@@ -159,4 +163,75 @@ pub fn klubz_canaries() -> Vec<(&'static str, &'static str)> {
         ("PROD_JWT_SECRET", "CANARY-jwt-prod-0106"),
         ("PROD_ENCRYPTION_KEY", "CANARY-enc-prod-0107"),
     ]
+}
+
+// ---------------------------------------------------------------------------
+// GitHub: one repository with a `production` environment.
+
+/// A fine-grained token given the repository with Secrets, Variables and
+/// Environments: read and write.
+pub const GITHUB_TOKEN: &str = "github_pat_CANARY_secrets_vars_env_5c2e";
+/// A valid token that may read everything but write no secret.
+pub const GITHUB_NO_SECRETS_WRITE_TOKEN: &str = "github_pat_CANARY_no_secrets_write_8d1f";
+pub const GITHUB_REPO: &str = "huddle-app/huddle";
+pub const GITHUB_ENVIRONMENT: &str = "production";
+
+/// The fake GitHub with [`GITHUB_REPO`] and its `production` environment,
+/// and the two tokens.
+pub fn github() -> Server<FakeGitHub> {
+    use gh::Permission::*;
+    let fake = FakeGitHub::new();
+    fake.add_repository(GITHUB_REPO);
+    fake.add_environment(GITHUB_REPO, GITHUB_ENVIRONMENT);
+    fake.grant(
+        GITHUB_TOKEN,
+        GITHUB_REPO,
+        &[SecretsWrite, VariablesWrite, EnvironmentsWrite],
+    );
+    fake.grant(
+        GITHUB_NO_SECRETS_WRITE_TOKEN,
+        GITHUB_REPO,
+        &[SecretsRead, VariablesWrite, EnvironmentsRead],
+    );
+    Server::start(fake)
+}
+
+/// The token, the fake's URL, short timeouts, and the secrets
+/// [`github_workspace`] references (canary values).
+pub fn github_env(server: &Server<FakeGitHub>) -> Vec<(String, String)> {
+    vec![
+        ("GITHUB_TOKEN".into(), GITHUB_TOKEN.into()),
+        ("ENVCTL_GITHUB_API_URL".into(), server.url()),
+        ("ENVCTL_HTTP_TIMEOUT".into(), "2".into()),
+        ("ENVCTL_HTTP_DEADLINE".into(), "20".into()),
+        ("CI_DEPLOY_KEY".into(), GITHUB_CI_DEPLOY_KEY.into()),
+        ("PROD_DEPLOY_KEY".into(), GITHUB_PROD_DEPLOY_KEY.into()),
+    ]
+}
+
+/// The values of `DEPLOY_KEY` in [`github_workspace`]'s two environments.
+pub const GITHUB_CI_DEPLOY_KEY: &str = "dk_CANARY_ci_7Qx9Lm2Pz4Rt8Vb3";
+pub const GITHUB_PROD_DEPLOY_KEY: &str = "dk_CANARY_prod_3Kd8Wn5Hy1Jc6F";
+
+/// A project with two environments on [`GITHUB_REPO`]: `ci` at the
+/// repository level, `production` (protected, alias `prod`) in its
+/// deployment environment. Each declares a secret, `DEPLOY_KEY`, and a
+/// plain variable, `SITE_URL`, for its one target, `ci`.
+pub fn github_workspace() -> Workspace {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    ws.write(
+        "envctl.yaml",
+        "version: 1\nproject: huddle\naliases:\n  prod: production\n",
+    );
+    ws.write(
+        "environments/ci.yaml",
+        "targets:\n  ci:\n    type: github\n    repository: huddle-app/huddle\n\n\
+         variables:\n  DEPLOY_KEY: { secret: env:CI_DEPLOY_KEY }\n  SITE_URL: https://ci.huddle.app\n",
+    );
+    ws.write(
+        "environments/production.yaml",
+        "protected: true\ntargets:\n  ci:\n    type: github\n    repository: huddle-app/huddle\n    environment: production\n\n\
+         variables:\n  DEPLOY_KEY: { secret: env:PROD_DEPLOY_KEY }\n  SITE_URL: https://huddle.app\n",
+    );
+    ws
 }
