@@ -80,8 +80,26 @@ fn parse_log(value: &str) -> Result<u8, Invalid> {
 }
 
 /// Every setting, checked once before a command runs.
+/// `ENVCTL_SECRETS_FROM_ENV`: `1` makes every secret resolve from the
+/// process environment variable of the variable's own name, whatever
+/// source the file declares — for CI, where the secrets an admin's
+/// `rotate` wrote to GitHub arrive as environment variables
+/// (docs/ci.md).
+pub fn secrets_from_env() -> Result<bool, Invalid> {
+    match raw("ENVCTL_SECRETS_FROM_ENV").as_deref() {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(Invalid {
+            name: "ENVCTL_SECRETS_FROM_ENV",
+            value: other.to_string(),
+            accepted: "1 or 0",
+        }),
+    }
+}
+
 pub fn check() -> Result<(), Invalid> {
     log_level()?;
+    secrets_from_env()?;
     for name in SECONDS {
         seconds(name)?;
     }

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 
 use super::Engine;
 use crate::Error;
-use crate::config::{Environment, VarValue, Workspace};
+use crate::config::{Environment, SecretRef, VarValue, Workspace};
 use crate::provider::{Provider, Snapshot, local_migrations};
 use crate::secret::{self, EnvSource, ProcessEnv, Secret};
 use envctl_core::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
@@ -67,8 +67,12 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
     let mut values = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut invalid = Vec::new();
+    // Checked at start-up (crate::settings::check): invalid is an error there.
+    let from_env = crate::settings::secrets_from_env().unwrap_or(false);
     for var in env.variables.values() {
-        if let VarValue::Secret(reference) = &var.value {
+        if let VarValue::Secret(declared) = &var.value {
+            let own_name = SecretRef::Env(var.name.clone());
+            let reference = if from_env { &own_name } else { declared };
             let account = crate::keyring::secret_account(&ws.project, &env.name, &var.name);
             match secret::resolve(reference, &ws.root, source, &account) {
                 Ok(value) => match secret::blank(&value).filter(|_| !var.allow_empty) {

@@ -752,3 +752,62 @@ fn rotate_writes_the_new_value_to_github_and_its_source() {
     assert_eq!(plaintext(&server, None, "DEPLOY_KEY"), stdin);
     run(&ws, &["drift", "ci", "--strict"], &after).expect(0);
 }
+
+/// The pattern of docs/ci.md: an admin's machine holds the source (here a
+/// file), `rotate` writes the new value to GitHub as the secret CI reads,
+/// and CI — resolving every secret from the variable of its own name
+/// (`ENVCTL_SECRETS_FROM_ENV=1`) — plans the same value: no change. With
+/// the old value it would plan one.
+#[test]
+fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
+    let server = github();
+    let env = github_env(&server);
+    let ws = github_workspace();
+    ws.write("secrets/deploy-key", &format!("{CI_DEPLOY_KEY}\n"));
+    ws.edit(
+        "environments/ci.yaml",
+        "{ secret: env:CI_DEPLOY_KEY }",
+        "{ secret: file:secrets/deploy-key }",
+    );
+    run(&ws, &["apply", "ci", "--yes"], &env).expect(0);
+    run(
+        &ws,
+        &["rotate", "ci", "DEPLOY_KEY", "--generate", "--yes"],
+        &env,
+    )
+    .expect(0);
+    let rotated = plaintext(&server, None, "DEPLOY_KEY");
+    assert_eq!(ws.read("secrets/deploy-key").trim_end(), rotated);
+
+    // CI has no file: the job maps the GitHub secret to DEPLOY_KEY.
+    std::fs::remove_file(ws.path("secrets/deploy-key")).unwrap();
+    let ci = with(
+        &with(&env, "ENVCTL_SECRETS_FROM_ENV", "1"),
+        "DEPLOY_KEY",
+        &rotated,
+    );
+    run(&ws, &["plan", "ci", "--detailed-exitcode"], &ci).expect(0);
+    run(&ws, &["drift", "ci", "--strict"], &ci).expect(0);
+    let stale = with(&ci, "DEPLOY_KEY", CI_DEPLOY_KEY);
+    run(&ws, &["plan", "ci", "--detailed-exitcode"], &stale)
+        .expect(2)
+        .expect_output("DEPLOY_KEY");
+    // Without the setting, CI cannot read the admin's file.
+    let r = run(
+        &ws,
+        &["plan", "ci", "--require-secrets"],
+        &with(&env, "DEPLOY_KEY", &rotated),
+    );
+    r.expect(1);
+    assert_no_leak(&r.all());
+}
+
+#[test]
+fn secrets_from_env_takes_only_one_or_zero() {
+    let server = github();
+    let env = with(&github_env(&server), "ENVCTL_SECRETS_FROM_ENV", "yes");
+    let ws = github_workspace();
+    run(&ws, &["plan", "ci"], &env)
+        .expect(1)
+        .expect_output("ENVCTL_SECRETS_FROM_ENV=\"yes\" is not valid: expected 1 or 0");
+}
