@@ -114,6 +114,9 @@ impl CloudflareProvider {
                 digests.remove(*name);
             }
         }
-        (!digests.is_empty()).then(|| Secret::new(Record { at, digests }.render()))
+        (!digests.is_empty()).then(|| {
+            let times = BTreeMap::new();
+            Secret::new(Record { at, digests, times }.render())
+        })
     }
 }

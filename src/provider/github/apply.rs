@@ -151,23 +151,24 @@ impl GithubProvider {
         Ok(secret)
     }
 
-    /// Rewrites the record after the secrets: what the read vouched for,
-    /// plus what was written, less what was deleted or moved; deleted when
-    /// it names nothing. `at` is taken now, in GitHub's clock.
+    /// Rewrites the record after the secrets: the entries the read found
+    /// (each with its own time), plus what was written, less what was
+    /// deleted or moved; deleted when it names nothing. `at` is taken now,
+    /// in GitHub's clock.
     async fn write_record(
         &self,
         handles: &Handles,
         changed: Vec<(&str, Option<&Secret>)>,
     ) -> Result<(), ProviderError> {
-        let digests = record::after(&handles.vouched, changed);
-        let result = if digests.is_empty() {
+        let at = crate::provider::now_ms() + handles.skew_ms;
+        let record = record::after(&handles.kept, changed, at);
+        let result = if record.digests.is_empty() {
             if !handles.has_record {
                 return Ok(());
             }
             gone_or_absent(self.api.delete_variable(record::NAME).await)
         } else {
-            let at = crate::provider::now_ms() + handles.skew_ms;
-            let text = record::render(at, digests);
+            let text = record::render(&record);
             let exists = handles.has_record;
             self.api.put_variable(record::NAME, &text, exists).await
         };
@@ -185,8 +186,8 @@ impl GithubProvider {
             .iter()
             .filter(|(_, name, _)| self.is_secret(name))
             .map(|(_, name, value)| (*name, Some(*value)));
-        let digests = record::after(&handles.vouched, written);
-        let text = record::render(crate::provider::now_ms(), digests);
+        let record = record::after(&handles.kept, written, crate::provider::now_ms());
+        let text = record::render(&record);
         if text.expose().len() <= record::MAX_LEN {
             return Ok(());
         }

@@ -54,8 +54,9 @@ pub struct Handles {
     /// Names GitHub holds as secrets, and as variables (the record aside).
     secrets: BTreeSet<String>,
     variables: BTreeSet<String>,
-    /// The secrets envctl's record vouched for.
-    vouched: BTreeMap<String, Fingerprint>,
+    /// The record's entries for secrets GitHub still holds (vouched for
+    /// or changed since), each with the time it was written.
+    kept: BTreeMap<String, (Fingerprint, i64)>,
     /// Whether the record variable exists (updated, else created).
     has_record: bool,
     /// GitHub's clock minus this machine's; 0 when it sent no `Date`.
@@ -199,11 +200,15 @@ impl GithubProvider {
                 why: "also stored as an Actions variable of the same name, which anyone who can read the repository sees: the secret will be written again and the variable deleted".into(),
             };
         }
+        if let Some(r) = record
+            && let Some(digest) = r.digests.get(name)
+        {
+            handles
+                .kept
+                .insert(name.clone(), (digest.clone(), r.time_of(name)));
+        }
         match record::verify(record, name, updated) {
-            Verdict::Vouched(digest) => {
-                handles.vouched.insert(name.clone(), digest.clone());
-                LiveValue::Digest(digest)
-            }
+            Verdict::Vouched(digest) => LiveValue::Digest(digest),
             Verdict::ChangedSince(ms) => LiveValue::Stale {
                 why: format!(
                     "updated {} after envctl last recorded it (by hand, or by an apply that stopped before recording it), and GitHub does not show secret values: it will be written again",

@@ -45,29 +45,44 @@ pub fn verify(record: Option<&Record>, name: &str, updated_ms: Option<i64>) -> V
     };
     match record.vouch(name, updated_ms) {
         Some(digest) => Verdict::Vouched(digest.clone()),
-        None => Verdict::ChangedSince(updated_ms.unwrap_or(record.at) - record.at),
+        None => {
+            let at = record.time_of(name);
+            Verdict::ChangedSince(updated_ms.unwrap_or(at) - at)
+        }
     }
 }
 
-/// The record's digests after an apply: those the read vouched for, each
-/// secret written now (`Some(value)`) or moved away or deleted (`None`).
+/// The record after an apply at `at`: the entries the read found for
+/// secrets still held (vouched for or changed since), each keeping its own
+/// time, so a hand change after it — before this apply or during it — is
+/// still seen; each secret written now (`Some(value)`, time `at`); less
+/// what was moved away or deleted (`None`).
 pub fn after<'a>(
-    vouched: &BTreeMap<String, Fingerprint>,
+    kept: &BTreeMap<String, (Fingerprint, i64)>,
     changes: impl IntoIterator<Item = (&'a str, Option<&'a Secret>)>,
-) -> BTreeMap<String, Fingerprint> {
-    let mut digests = vouched.clone();
+    at: i64,
+) -> Record {
+    let mut record = Record {
+        at,
+        digests: kept
+            .iter()
+            .map(|(k, (d, _))| (k.clone(), d.clone()))
+            .collect(),
+        times: kept.iter().map(|(k, (_, t))| (k.clone(), *t)).collect(),
+    };
     for (name, value) in changes {
+        record.times.remove(name);
         match value {
-            Some(value) => digests.insert(name.to_string(), value.fingerprint()),
-            None => digests.remove(name),
+            Some(value) => record.digests.insert(name.to_string(), value.fingerprint()),
+            None => record.digests.remove(name),
         };
     }
-    digests
+    record
 }
 
 /// The record's text, as a `Secret` for the request that writes it.
-pub fn render(at: i64, digests: BTreeMap<String, Fingerprint>) -> Secret {
-    Secret::new(Record { at, digests }.render())
+pub fn render(record: &Record) -> Secret {
+    Secret::new(record.render())
 }
 
 #[cfg(test)]
@@ -80,6 +95,7 @@ mod tests {
         Record {
             at: AT,
             digests: BTreeMap::from([("STRIPE_KEY".to_string(), Fingerprint::of("sk_live_1"))]),
+            times: BTreeMap::new(),
         }
     }
 
@@ -116,16 +132,39 @@ mod tests {
         assert_eq!(verify(None, "STRIPE_KEY", Some(AT)), Verdict::Unrecorded);
     }
 
+    /// A hand change after the read, before the record is rewritten: the
+    /// carried entry keeps its old time, so the next read still sees it.
+    #[test]
+    fn a_carried_entry_keeps_its_time_and_a_later_hand_change_is_seen() {
+        let kept = BTreeMap::from([("STRIPE_KEY".to_string(), (Fingerprint::of("sk_live_1"), AT))]);
+        let new = Secret::new("v".into());
+        let later = AT + 3_600_000;
+        let text = render(&after(&kept, [("OTHER", Some(&new))], later));
+        let read = Record::parse(text.expose()).expect("a record");
+        let hand = Some(AT + 60_000);
+        assert_eq!(
+            verify(Some(&read), "STRIPE_KEY", hand),
+            Verdict::ChangedSince(60_000)
+        );
+        assert!(matches!(
+            verify(Some(&read), "OTHER", Some(later)),
+            Verdict::Vouched(_)
+        ));
+    }
+
     #[test]
     fn the_record_after_an_apply_adds_writes_and_drops_deletes() {
-        let vouched = record().digests;
+        let kept = BTreeMap::from([(
+            "STRIPE_KEY".to_string(),
+            (Fingerprint::of("sk_live_1"), AT - 1),
+        )]);
         let new = Secret::new("sk_live_2".into());
-        let digests = after(&vouched, [("NEW_KEY", Some(&new)), ("STRIPE_KEY", None)]);
+        let after = after(&kept, [("NEW_KEY", Some(&new)), ("STRIPE_KEY", None)], AT);
         assert_eq!(
-            digests,
+            after.digests,
             BTreeMap::from([("NEW_KEY".to_string(), Fingerprint::of("sk_live_2"))])
         );
-        let text = render(AT, digests);
+        let text = render(&after);
         assert!(!text.expose().contains("sk_live"));
         assert_eq!(
             Record::parse(text.expose()).map(|r| r.at),

@@ -30,6 +30,10 @@ pub struct Record {
     /// When envctl wrote it (ms since the epoch, envctl's clock).
     pub at: i64,
     pub digests: BTreeMap<String, Fingerprint>,
+    /// When an entry was written, where that was before `at`: an entry a
+    /// later write carried over keeps its own time (`KEY=<hex>@<ms>`), so
+    /// a hand change made after it is still seen.
+    pub times: BTreeMap<String, i64>,
 }
 
 impl Record {
@@ -43,7 +47,15 @@ impl Record {
     /// The digest envctl wrote for `name`, if the record still vouches for
     /// it given when the platform says that value last changed.
     pub fn vouch(&self, name: &str, changed_ms: Option<i64>) -> Option<&Fingerprint> {
-        self.digests.get(name).filter(|_| self.holds(changed_ms))
+        let at = self.time_of(name);
+        self.digests
+            .get(name)
+            .filter(|_| changed_ms.is_none_or(|m| m - at <= TOLERANCE_MS))
+    }
+
+    /// When the entry for `name` was written.
+    pub fn time_of(&self, name: &str) -> i64 {
+        self.times.get(name).copied().unwrap_or(self.at)
     }
 
     /// `None` for anything envctl did not write in this form.
@@ -54,17 +66,28 @@ impl Record {
         }
         let at = words.next()?.strip_prefix("at=")?.parse().ok()?;
         let mut digests = BTreeMap::new();
+        let mut times = BTreeMap::new();
         for word in words {
-            let (key, hex) = word.split_once('=')?;
+            let (key, value) = word.split_once('=')?;
+            let hex = match value.split_once('@') {
+                Some((hex, time)) => {
+                    times.insert(key.to_string(), time.parse().ok()?);
+                    hex
+                }
+                None => value,
+            };
             digests.insert(key.to_string(), Fingerprint::from_hex(hex)?);
         }
-        Some(Record { at, digests })
+        Some(Record { at, digests, times })
     }
 
     pub fn render(&self) -> String {
         let mut text = format!("{VERSION} at={}", self.at);
         for (key, digest) in &self.digests {
             text.push_str(&format!(" {key}={}", digest.hex()));
+            if let Some(time) = self.times.get(key).filter(|t| **t != self.at) {
+                text.push_str(&format!("@{time}"));
+            }
         }
         text
     }
@@ -82,6 +105,7 @@ mod tests {
                 ("A".to_string(), Fingerprint::of("a")),
                 ("B_KEY".to_string(), Fingerprint::of("b")),
             ]),
+            times: BTreeMap::from([("B_KEY".to_string(), 1_690_000_000_000)]),
         };
         assert_eq!(Record::parse(&record.render()), Some(record));
         for foreign in [
@@ -90,6 +114,7 @@ mod tests {
             "envctl-v1",
             "envctl-v1 at=x",
             "envctl-v1 at=1 A=zz",
+            "envctl-v1 at=1 A=0000000000000000000000000000000000000000000000000000000000000000@x",
             "envctl-v2 at=1",
         ] {
             assert_eq!(Record::parse(foreign), None, "{foreign}");
