@@ -80,21 +80,30 @@ fn parse_log(value: &str) -> Result<u8, Invalid> {
 }
 
 /// Every setting, checked once before a command runs.
-/// `ENVCTL_SECRETS_FROM_ENV`: `1` makes every secret resolve from the
-/// process environment variable of the variable's own name, whatever
-/// source the file declares — for CI, where the secrets an admin's
-/// `rotate` wrote to GitHub arrive as environment variables
-/// (docs/ci.md).
-pub fn secrets_from_env() -> Result<bool, Invalid> {
-    match raw("ENVCTL_SECRETS_FROM_ENV").as_deref() {
-        None | Some("0") => Ok(false),
-        Some("1") => Ok(true),
-        Some(other) => Err(Invalid {
-            name: "ENVCTL_SECRETS_FROM_ENV",
-            value: other.to_string(),
-            accepted: "1 or 0",
-        }),
+/// `ENVCTL_SECRETS_FROM_ENV`: the environments (by name, comma-separated)
+/// whose secrets all resolve from the process environment variable of the
+/// variable's own name, whatever source the file declares — for a CI job
+/// that receives as environment variables the secrets an admin's `rotate`
+/// wrote to GitHub (docs/ci.md). Named, not "all": one job's values must
+/// not stand for another environment's.
+pub fn secrets_from_env() -> Result<Vec<String>, Invalid> {
+    let Some(value) = raw("ENVCTL_SECRETS_FROM_ENV") else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = value.split(',').map(|n| n.trim().to_string()).collect();
+    let valid = |n: &String| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if names.iter().all(valid) {
+        return Ok(names);
     }
+    Err(Invalid {
+        name: "ENVCTL_SECRETS_FROM_ENV",
+        value,
+        accepted: "environment names separated by commas, such as production",
+    })
 }
 
 pub fn check() -> Result<(), Invalid> {

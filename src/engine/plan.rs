@@ -68,7 +68,9 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
     let mut warnings = Vec::new();
     let mut invalid = Vec::new();
     // Checked at start-up (crate::settings::check): invalid is an error there.
-    let from_env = crate::settings::secrets_from_env().unwrap_or(false);
+    let from_env = crate::settings::secrets_from_env()
+        .unwrap_or_default()
+        .contains(&env.name);
     for var in env.variables.values() {
         if let VarValue::Secret(declared) = &var.value {
             let own_name = SecretRef::Env(var.name.clone());

@@ -756,7 +756,7 @@ fn rotate_writes_the_new_value_to_github_and_its_source() {
 /// The pattern of docs/ci.md: an admin's machine holds the source (here a
 /// file), `rotate` writes the new value to GitHub as the secret CI reads,
 /// and CI — resolving every secret from the variable of its own name
-/// (`ENVCTL_SECRETS_FROM_ENV=1`) — plans the same value: no change. With
+/// (`ENVCTL_SECRETS_FROM_ENV=ci`) — plans the same value: no change. With
 /// the old value it would plan one.
 #[test]
 fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
@@ -782,7 +782,7 @@ fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
     // CI has no file: the job maps the GitHub secret to DEPLOY_KEY.
     std::fs::remove_file(ws.path("secrets/deploy-key")).unwrap();
     let ci = with(
-        &with(&env, "ENVCTL_SECRETS_FROM_ENV", "1"),
+        &with(&env, "ENVCTL_SECRETS_FROM_ENV", "ci"),
         "DEPLOY_KEY",
         &rotated,
     );
@@ -792,22 +792,30 @@ fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
     run(&ws, &["plan", "ci", "--detailed-exitcode"], &stale)
         .expect(2)
         .expect_output("DEPLOY_KEY");
-    // Without the setting, CI cannot read the admin's file.
-    let r = run(
-        &ws,
-        &["plan", "ci", "--require-secrets"],
-        &with(&env, "DEPLOY_KEY", &rotated),
-    );
-    r.expect(1);
-    assert_no_leak(&r.all());
+    // Without the setting, or naming another environment, CI cannot
+    // read the admin's file.
+    for setting in ["", "production"] {
+        let other = with(&env, "ENVCTL_SECRETS_FROM_ENV", setting);
+        let r = run(
+            &ws,
+            &["plan", "ci", "--require-secrets"],
+            &with(&other, "DEPLOY_KEY", &rotated),
+        );
+        r.expect(1);
+        assert_no_leak(&r.all());
+    }
 }
 
 #[test]
-fn secrets_from_env_takes_only_one_or_zero() {
+fn secrets_from_env_takes_environment_names_only() {
     let server = github();
-    let env = with(&github_env(&server), "ENVCTL_SECRETS_FROM_ENV", "yes");
+    let env = with(
+        &github_env(&server),
+        "ENVCTL_SECRETS_FROM_ENV",
+        "ci production",
+    );
     let ws = github_workspace();
-    run(&ws, &["plan", "ci"], &env)
-        .expect(1)
-        .expect_output("ENVCTL_SECRETS_FROM_ENV=\"yes\" is not valid: expected 1 or 0");
+    run(&ws, &["plan", "ci"], &env).expect(1).expect_output(
+        "ENVCTL_SECRETS_FROM_ENV=\"ci production\" is not valid: expected environment names",
+    );
 }
