@@ -99,8 +99,8 @@ pub enum Command {
         dry_run: bool,
         /// Also write every secret whose live value cannot be known (a
         /// Vercel `sensitive` value made by hand, a Cloudflare
-        /// `secret_text` envctl has no record of), and record on the
-        /// platform how to verify it from then on.
+        /// `secret_text` or GitHub Actions secret envctl has no record
+        /// of), and record on the platform how to verify it from then on.
         #[arg(long)]
         adopt: bool,
     },

@@ -7,7 +7,7 @@
 //! Staging and production read live Vercel, Supabase and Cloudflare
 //! projects, so they are only checked here offline (`validate`, and
 //! `plan prod` when the desired state is refused before anything live is
-//! read); `tests/cloudflare.rs` runs klubz's against the fake Cloudflare.
+//! read); `tests/it/cloudflare.rs` runs klubz's against the fake Cloudflare.
 
 use crate::common;
 

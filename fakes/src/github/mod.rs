@@ -3,8 +3,8 @@
 //! the headers, rate limits and errors GitHub documents.
 //!
 //! Shapes and status codes follow GitHub's own OpenAPI description
-//! (`fakes/openapi/github-actions.json`, checked by `fakes/tests/github.rs`)
-//! and `shared/reference/platform-apis.md` §5; what neither documents is
+//! (`fakes/openapi/github-actions.json`, checked by `fakes/tests/github/`)
+//! and the design notes' platform API facts (§5); what neither documents is
 //! taken from GitHub's docs pages or answers seen by GitHub's users, and
 //! marked "unverified" where it is a guess. In short:
 //!

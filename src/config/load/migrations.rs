@@ -152,7 +152,7 @@ fn resolve_head(
 }
 
 /// Versions of `<version>_<name>.sql` files in `dir`, in order, as the
-/// Supabase CLI reads them ([`crate::migrate::files`]); a warning for each
+/// Supabase CLI reads them ([`crate::provider::local_migrations`]); a warning for each
 /// other `.sql` file, which can never be the head. Two files with one
 /// version are an error.
 pub(super) fn local_migrations(

@@ -1,4 +1,4 @@
-//! Apply on GitHub: one request per write, in the plan's order — a secret
+//! Apply on GitHub: one request per write, every set before any delete — a secret
 //! sealed and `PUT`, a variable created or updated, a delete — each
 //! followed by the delete of the same name's other kind when the read
 //! found one (a move). The scope's public key is read once, before the

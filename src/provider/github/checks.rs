@@ -87,6 +87,10 @@ fn environment_problem(name: &str) -> Option<&'static str> {
         Some("it is longer than GitHub's 255 characters")
     } else if name.chars().any(char::is_control) {
         Some("it holds a control character")
+    } else if name == "." || name == ".." {
+        // A URL path segment of its own: `environments/./secrets` would
+        // reach another environment's secrets.
+        Some("it is `.` or `..`, which a URL path cannot carry")
     } else {
         None
     }
@@ -186,6 +190,9 @@ mod tests {
         assert_eq!(check("huddle-app/huddle", Some(" production")), 1);
         assert_eq!(check("huddle-app/huddle", Some(&"x".repeat(256))), 1);
         assert_eq!(check("huddle", Some("a\nb")), 2);
+        assert_eq!(check("huddle-app/huddle", Some(".")), 1);
+        assert_eq!(check("huddle-app/huddle", Some("..")), 1);
+        assert_eq!(check("huddle-app/huddle", Some(".staging")), 0);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub struct RulesConfig {
     pub patterns: Vec<Spanned<PatternRule>>,
     /// Warn (rule `secret-age`) about a live secret last updated more than
     /// this many days ago, where the platform reports update times
-    /// (Supabase, Vercel). Default 90: a quarterly rotation.
+    /// (Supabase, Vercel, GitHub). Default 90: a quarterly rotation.
     pub secret_max_age_days: Option<u32>,
 }
 
