@@ -707,8 +707,9 @@ fn import_writes_variables_inline_and_secrets_as_references() {
         .expect_output("1 secret in imported cannot be verified");
 }
 
-#[test]
-fn rotate_writes_the_new_value_to_github_and_its_source() {
+/// The `ci` environment with `DEPLOY_KEY` from a file on this machine,
+/// applied: what an admin's machine holds.
+fn applied_from_a_file() -> (Server<FakeGitHub>, Vec<(String, String)>, Workspace) {
     let server = github();
     let env = github_env(&server);
     let ws = github_workspace();
@@ -719,6 +720,12 @@ fn rotate_writes_the_new_value_to_github_and_its_source() {
         "{ secret: file:secrets/deploy-key }",
     );
     run(&ws, &["apply", "ci", "--yes"], &env).expect(0);
+    (server, env, ws)
+}
+
+#[test]
+fn rotate_writes_the_new_value_to_github_and_its_source() {
+    let (server, env, ws) = applied_from_a_file();
     assert_eq!(plaintext(&server, None, "DEPLOY_KEY"), CI_DEPLOY_KEY);
 
     run(
@@ -760,16 +767,7 @@ fn rotate_writes_the_new_value_to_github_and_its_source() {
 /// the old value it would plan one.
 #[test]
 fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
-    let server = github();
-    let env = github_env(&server);
-    let ws = github_workspace();
-    ws.write("secrets/deploy-key", &format!("{CI_DEPLOY_KEY}\n"));
-    ws.edit(
-        "environments/ci.yaml",
-        "{ secret: env:CI_DEPLOY_KEY }",
-        "{ secret: file:secrets/deploy-key }",
-    );
-    run(&ws, &["apply", "ci", "--yes"], &env).expect(0);
+    let (server, env, ws) = applied_from_a_file();
     run(
         &ws,
         &["rotate", "ci", "DEPLOY_KEY", "--generate", "--yes"],
