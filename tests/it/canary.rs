@@ -343,6 +343,18 @@ impl<'a> Sweep<'a> {
 
     /// `validate`, `plan` of each environment and `drift`, in every format.
     /// `prod` is planned with `--allow-delete` (prune may be on).
+    /// A saved plan of prod and its apply, under a key (`plan --out`
+    /// needs one); unless `keep_key`, the key is unset again after.
+    fn saved_prod_plan(&mut self, keep_key: bool) {
+        self.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
+        let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
+        self.expect(&out, None, &[0]);
+        self.expect(&["apply", "prod.plan"], None, &[0]);
+        if !keep_key {
+            self.unset("ENVCTL_FINGERPRINT_KEY");
+        }
+    }
+
     fn every_format(&mut self, plans: &[&str]) {
         for format in FORMATS {
             self.expect(&["validate", "--format", format], None, &[0]);
@@ -563,14 +575,7 @@ fn sweep_huddle(s: &mut Sweep, prune: bool) {
     s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
     s.expect(&["diff", "staging", "production"], None, &[2]);
     s.expect(&["diff", "staging", "production", "--live"], None, &[2]);
-    // A saved plan and its apply, under a key (plan --out needs one).
-    s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
-    let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
-    s.expect(&out, None, &[0]);
-    s.expect(&["apply", "prod.plan"], None, &[0]);
-    if !prune {
-        s.unset("ENVCTL_FINGERPRINT_KEY");
-    }
+    s.saved_prod_plan(prune);
     let sources = [
         (
             "from-supabase",
@@ -759,13 +764,7 @@ fn undeclared_values_on_github_and_echoed_errors_leak_nothing() {
         s.every_format(&["ci", "prod"]);
         s.expect(&["drift", "--require-secrets"], None, &[0, 2]);
         s.expect(&["diff", "ci", "production", "--live"], None, &[2]);
-        s.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
-        let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
-        s.expect(&out, None, &[0]);
-        s.expect(&["apply", "prod.plan"], None, &[0]);
-        if !prune {
-            s.unset("ENVCTL_FINGERPRINT_KEY");
-        }
+        s.saved_prod_plan(prune);
         let sources = [
             ("from-repo", format!("github:{GITHUB_REPO}")),
             (

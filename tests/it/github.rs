@@ -784,12 +784,20 @@ fn ci_resolving_from_the_secrets_an_admin_rotated_into_github_agrees() {
         "DEPLOY_KEY",
         &rotated,
     );
-    run(&ws, &["plan", "ci", "--detailed-exitcode"], &ci).expect(0);
-    run(&ws, &["drift", "ci", "--strict"], &ci).expect(0);
+    // The value resolved from the environment never shows, in any format.
+    for args in [
+        &["plan", "ci", "--detailed-exitcode"][..],
+        &["plan", "ci", "--format", "json"],
+        &["drift", "ci", "--strict"],
+    ] {
+        let r = run(&ws, args, &ci);
+        r.expect(0);
+        assert!(!r.all().contains(&rotated), "the rotated value leaked");
+    }
     let stale = with(&ci, "DEPLOY_KEY", CI_DEPLOY_KEY);
-    run(&ws, &["plan", "ci", "--detailed-exitcode"], &stale)
-        .expect(2)
-        .expect_output("DEPLOY_KEY");
+    let r = run(&ws, &["plan", "ci", "--detailed-exitcode"], &stale);
+    r.expect(2).expect_output("DEPLOY_KEY");
+    assert!(!r.all().contains(&rotated) && !r.all().contains(CI_DEPLOY_KEY));
     // Without the setting, or naming another environment, CI cannot
     // read the admin's file.
     for setting in ["", "production"] {
