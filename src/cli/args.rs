@@ -84,8 +84,10 @@ pub enum Command {
         /// Allow deletes in a protected environment.
         #[arg(long)]
         allow_delete: bool,
-        /// After changing a Vercel production target, redeploy its latest
-        /// production deployment so it runs with the new values.
+        /// After changing a Vercel or Netlify production target, redeploy
+        /// it so it runs with the new values (Vercel: its latest
+        /// production deployment; Netlify: a new build of the production
+        /// branch).
         #[arg(long)]
         redeploy: bool,
         /// Also apply pending migration files to the environment's database
@@ -170,7 +172,7 @@ pub enum Command {
     /// Store a platform API token in the OS keychain (used when the token
     /// variable is not set).
     #[command(
-        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN or GH_TOKEN) wins when set, as in CI."
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN or GH_TOKEN, NETLIFY_AUTH_TOKEN) wins when set, as in CI."
     )]
     Login {
         #[arg(value_parser = login_platforms())]
@@ -226,7 +228,8 @@ pub struct RotateArgs {
     /// Do not ask before applying.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Redeploy Vercel production afterwards so it runs with the new value.
+    /// Redeploy Vercel or Netlify production afterwards so it runs with
+    /// the new value.
     #[arg(long)]
     pub redeploy: bool,
 }
@@ -238,11 +241,15 @@ pub struct ImportArgs {
     /// A live target to read: `supabase:<project_ref>`,
     /// `vercel:<project>:<production|preview|development>[:<branch>]`,
     /// `cloudflare:<project>:<production|preview>`,
-    /// `github:<owner>/<repo>[:<environment>]`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
-    /// existing file declares (needs --force).
+    /// `github:<owner>/<repo>[:<environment>]`,
+    /// `netlify:<site>:<context>` (`production`, `deploy-preview`,
+    /// `branch-deploy`, `dev` or `branch:<name>`), or `dotenv:<path>`.
+    /// Repeat for several. Without it, the targets the existing file
+    /// declares (needs --force).
     #[arg(long, value_name = "TARGET")]
     pub from: Vec<String>,
-    /// Team id or slug for Vercel projects owned by a team.
+    /// Team id or slug for Vercel projects owned by a team; for Netlify,
+    /// the account (team) slug.
     #[arg(long)]
     pub team: Option<String>,
     /// Overwrite an existing environment file.

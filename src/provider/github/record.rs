@@ -27,4 +27,3 @@ pub const MAX_LEN: usize = 48 * 1024;
 pub fn render(record: &Record) -> Secret {
     Secret::new(record.render())
 }
-
