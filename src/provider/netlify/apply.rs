@@ -71,7 +71,7 @@ impl NetlifyProvider {
             .any(|w| matches!(w, Write::SetFunction { .. } | Write::DeleteFunction { .. }))
         {
             return Err(ApplyFailure::nothing(self.local(
-                "a Netlify site holds no Supabase Edge Functions".to_string(),
+                "a Netlify site holds no Edge Functions of the environment".to_string(),
             )));
         }
         let sets = crate::provider::sets(writes);
