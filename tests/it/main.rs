@@ -20,6 +20,8 @@ mod github;
 mod honest_inputs;
 mod hostile;
 mod migrations;
+mod netlify;
+mod netlify_errors;
 mod render;
 mod rules;
 mod secrets;

@@ -186,12 +186,15 @@ impl Api {
                 Some(_) => call,
                 None => call.query("filter", "all"),
             };
-            let sites: Vec<Site> = self.http.send(&call).await?.parse(&call, URL_VAR)?;
-            let got = sites.len();
+            let reply = self.http.send(&call).await?;
+            let sites: Vec<Site> = reply.parse(&call, URL_VAR)?;
+            let full = sites.len() >= PER_PAGE;
             if let Some(site) = sites.into_iter().find(|s| s.name == name) {
                 return Ok(Some(site));
             }
-            if got < PER_PAGE {
+            // Netlify's `Link` names the next page; without one, a full
+            // page may have one after it.
+            if !reply.more && !full {
                 return Ok(None);
             }
         }

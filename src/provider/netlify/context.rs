@@ -229,7 +229,14 @@ mod tests {
             Context::parse("branch:staging"),
             Some(Context::Branch("staging".into()))
         );
-        for refused in ["prod", "all", "branch:", "branch:production", "branch:a b", "dev-server"] {
+        for refused in [
+            "prod",
+            "all",
+            "branch:",
+            "branch:production",
+            "branch:a b",
+            "dev-server",
+        ] {
             assert_eq!(Context::parse(refused), None, "{refused}");
         }
         assert_eq!(Context::Branch("x".into()).wire(), ("branch", Some("x")));
@@ -239,13 +246,23 @@ mod tests {
     fn a_context_gets_its_own_value_then_what_it_inherits() {
         let v = var(
             false,
-            &[("all", None, "a"), ("production", None, "p"), ("branch-deploy", None, "b")],
+            &[
+                ("all", None, "a"),
+                ("production", None, "p"),
+                ("branch-deploy", None, "b"),
+            ],
         );
         let value = |c: &Context| effective(&v, c).map(|s| s.value().value.clone());
-        assert!(matches!(effective(&v, &Context::Production), Some(Source::Own(_))));
+        assert!(matches!(
+            effective(&v, &Context::Production),
+            Some(Source::Own(_))
+        ));
         assert_eq!(value(&Context::Production).as_deref(), Some("p"));
         assert_eq!(value(&Context::DeployPreview).as_deref(), Some("a"));
-        assert_eq!(value(&Context::Branch("staging".into())).as_deref(), Some("b"));
+        assert_eq!(
+            value(&Context::Branch("staging".into())).as_deref(),
+            Some("b")
+        );
         let only_branch = var(false, &[("branch", Some("staging"), "s")]);
         assert!(effective(&only_branch, &Context::Production).is_none());
         assert!(effective(&only_branch, &Context::Branch("other".into())).is_none());
@@ -283,7 +300,10 @@ mod tests {
     #[test]
     fn a_secret_with_values_elsewhere_cannot_be_rewritten() {
         // Whatever Netlify shows in place of a secret value (nothing, here).
-        let v = var(true, &[("production", None, ""), ("deploy-preview", None, "")]);
+        let v = var(
+            true,
+            &[("production", None, ""), ("deploy-preview", None, "")],
+        );
         let new = Secret::new("n".into());
         let refused = rewrite(&v, &Context::Production, Some(&new)).unwrap_err();
         assert!(refused.contains("deploy-preview"), "{refused}");
