@@ -337,3 +337,64 @@ fn import_reads_a_context_with_secrets_as_references() {
     );
     assert!(!text.contains("CANARY"), "{text}");
 }
+
+/// examples/huddle (runbook 000) writes its frontend's variables to the
+/// Netlify site beside Vercel: staging to the site's deploy previews.
+#[test]
+fn the_huddle_example_writes_its_frontend_to_netlify_beside_vercel() {
+    use envctl_fakes::supabase::FakeSupabase;
+    use envctl_fakes::vercel::FakeVercel;
+    let supabase = FakeSupabase::new("sbp_CANARY_example_token_0000000000000000");
+    supabase.add_project("huddlestagingprojxyz");
+    let vercel = FakeVercel::new("vercel_CANARY_example_token");
+    vercel.add_project("prj_huddleweb0001", "huddle-web", Some("team_huddle"));
+    vercel.grant_team("vercel_CANARY_example_token", "team_huddle");
+    let (supabase, vercel, server) = (Server::start(supabase), Server::start(vercel), netlify());
+    let mut env = netlify_env(&server);
+    env.extend([
+        (
+            "SUPABASE_ACCESS_TOKEN".to_string(),
+            "sbp_CANARY_example_token_0000000000000000".to_string(),
+        ),
+        ("ENVCTL_SUPABASE_API_URL".to_string(), supabase.url()),
+        (
+            "VERCEL_TOKEN".to_string(),
+            "vercel_CANARY_example_token".to_string(),
+        ),
+        ("ENVCTL_VERCEL_API_URL".to_string(), vercel.url()),
+    ]);
+    for name in [
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "OPENAI_API_KEY",
+        "FCM_SERVER_KEY",
+    ] {
+        env.push((
+            format!("STAGING_{name}"),
+            format!("CANARY_staging_{name}_9f8e7d"),
+        ));
+    }
+    let ws = Workspace::copy_of("examples/huddle");
+    run(&ws, &["plan", "staging", "--detailed-exitcode"], &env)
+        .expect(2)
+        .expect_output("target site — netlify huddle-web (deploy-preview)");
+    run(&ws, &["apply", "staging", "--yes"], &env).expect(0);
+    let vars = server.api().env(SITE);
+    let keys: Vec<&String> = vars.keys().collect();
+    assert!(
+        keys.iter().all(|k| k.starts_with("VITE_")),
+        "only the frontend's: {keys:?}"
+    );
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    assert_eq!(
+        value(&server, "VITE_SUPABASE_URL", "deploy-preview").as_deref(),
+        Some("https://huddlestagingprojxyz.supabase.co")
+    );
+    assert_eq!(value(&server, "VITE_SUPABASE_URL", "production"), None);
+    // All that is left is the migrations, which apply writes only when
+    // asked (`--migrations`).
+    let plan = run(&ws, &["plan", "staging"], &env);
+    plan.expect(0)
+        .expect_output("target site — netlify huddle-web (deploy-preview)\n    (6 unchanged)")
+        .expect_output("Plan: 0 to add, 1 to change, 0 to delete.");
+}
