@@ -7,6 +7,7 @@ mod common;
 mod adopt;
 mod architecture;
 mod canary;
+mod canary_netlify;
 mod ci;
 mod cli;
 mod cloudflare;
