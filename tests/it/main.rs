@@ -20,6 +20,7 @@ mod github;
 mod honest_inputs;
 mod hostile;
 mod migrations;
+mod netlify_cli_fake;
 mod render;
 mod rules;
 mod secrets;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod netlify_cli;
 pub mod platforms;
 
 use std::path::{Path, PathBuf};
