@@ -9,7 +9,7 @@
 //! with a notice; `.ci/run` installs it.
 
 use envctl_fakes::Server;
-use envctl_fakes::netlify::{EnvValue, EnvVar, FakeNetlify, Role, operation_id};
+use envctl_fakes::netlify::{EnvValue, EnvVar, FakeNetlify, Role, SecretReads, operation_id};
 use envctl_fakes::openapi::NETLIFY;
 use serde_json::{Value, json};
 
@@ -224,6 +224,12 @@ fn netlify_cli_sets_and_reads_variables_in_the_fake_as_netlify_would() {
     let preview = netlify.env_list(&server.url(), TOKEN, SITE, "deploy-preview");
     assert_eq!(preview["API_URL"], "https://preview.huddle.app");
     assert!(!list.to_string().contains(SECRET) && !preview.to_string().contains(SECRET));
+    // Were Netlify to send secret values as "" rather than leave them out,
+    // the CLI would list the key with an empty value.
+    server.api().set_secret_reads(SecretReads::Empty);
+    let empty = netlify.env_list(&server.url(), TOKEN, SITE, "production");
+    assert_eq!(empty["API_TOKEN"], "");
+    server.api().set_secret_reads(SecretReads::Omitted);
 
     let got = cli(
         &server,

@@ -364,12 +364,17 @@ fn bodies_that_break_the_spec_or_the_rules_are_422_and_change_nothing() {
             422,
         );
     }
-    let put = json!({"values": [{"context": "all", "value": "x"}], "scopes": "builds"});
-    expect(
-        &server,
-        &call(&server, "PUT", &patch, Some(TOKEN), Some(&put)),
-        422,
-    );
+    let puts = [
+        json!({"values": [{"context": "all", "value": "x"}], "scopes": "builds"}),
+        json!({"key": "API_URL", "scopes": ["builds"]}),
+    ];
+    for put in &puts {
+        expect(
+            &server,
+            &call(&server, "PUT", &patch, Some(TOKEN), Some(put)),
+            422,
+        );
+    }
     assert_eq!(server.api().env(SITE), before);
 }
 
