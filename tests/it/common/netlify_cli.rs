@@ -110,7 +110,8 @@ impl NetlifyCli {
     /// `netlify` on `PATH`.
     pub fn find() -> Option<NetlifyCli> {
         if let Some(path) = std::env::var_os("ENVCTL_NETLIFY_CLI").filter(|p| !p.is_empty()) {
-            let bin = PathBuf::from(path);
+            // Absolute: the CLI runs in a folder of its own.
+            let bin = std::fs::canonicalize(PathBuf::from(path)).ok()?;
             return bin.is_file().then_some(NetlifyCli { bin });
         }
         let path = std::env::var_os("PATH")?;
