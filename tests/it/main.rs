@@ -23,6 +23,7 @@ mod hostile;
 mod migrations;
 mod netlify;
 mod netlify_errors;
+mod netlify_cli_fake;
 mod render;
 mod rules;
 mod secrets;

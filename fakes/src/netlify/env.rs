@@ -194,7 +194,8 @@ fn create(state: &mut State, call: &Call<'_>, level: &Level) -> Result<Response,
 }
 
 /// `updateEnvVar`: replaces the variable and all its values (new ids);
-/// `200`. A `key` in the body renames it (`422` if that key is taken).
+/// `200`. `values` is required (an empty list empties the variable); a
+/// `key` in the body renames it (`422` if that key is taken).
 /// Omitted `scopes` are every scope (a secret's: all but
 /// post-processing); omitted `is_secret` keeps the flag, and a secret
 /// cannot be made plain again (Secrets Controller policy; `422`).
@@ -217,7 +218,7 @@ fn replace(
             "Environment variable {key} already exists"
         )));
     }
-    let values = new.values.unwrap_or_default();
+    let values = new.values.ok_or_else(|| invalid("values is required"))?;
     let var = EnvVar {
         key: key.clone(),
         scopes: new.scopes.unwrap_or_else(|| body::default_scopes(secret)),

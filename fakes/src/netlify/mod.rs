@@ -38,7 +38,10 @@
 //!   (docs.netlify.com, "Enhanced security with Secrets Controller"):
 //!   values are write-only, set per context (no non-empty `all` value),
 //!   never in the post-processing scope, and the flag cannot be removed;
-//!   breaking that is `422`. Reads show a secret's `dev` values only (the
+//!   breaking that is `422`. A `dev` value is allowed: it is the one
+//!   context the spec calls readable, and netlify-cli tells users to set
+//!   one on a secret (only its `--secret` flag refuses `--context dev`).
+//!   Reads show a secret's `dev` values only (the
 //!   spec: "only the local development context values are readable");
 //!   the other values keep `id` and `context` but carry no `value`: see
 //!   [`SecretReads`] for the evidence and the alternative.

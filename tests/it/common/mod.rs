@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod netlify;
+pub mod netlify_cli;
 pub mod platforms;
 
 use std::path::{Path, PathBuf};
