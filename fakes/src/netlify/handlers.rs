@@ -143,7 +143,11 @@ fn list_sites(state: &State, call: &Call<'_>, only: Option<&str>) -> Result<Resp
         .map(|s| render::site(s, &state.accounts[&s.account_slug]))
         .collect();
     let url = match only {
-        Some(slug) => format!("{}/{}/sites", call.base, wire::encode(slug)),
+        Some(slug) => format!(
+            "{}/{}/sites",
+            call.base,
+            crate::server::percent_encode(slug)
+        ),
         None => format!("{}/sites", call.base),
     };
     Ok(wire::page(items, request, &url, state.per_page_max))

@@ -92,54 +92,10 @@ pub(crate) fn page(
         .take(per_page)
         .collect();
     let response = Response::json(200, &serde_json::Value::Array(shown));
-    match link(request, url, page, last) {
+    match crate::server::link(request, url, page, last) {
         Some(link) => response.with_header("link", link),
         None => response,
     }
-}
-
-/// The `Link` header for page `page` of `last` (RFC 8288): `next` and
-/// `last` while there are more pages, `prev` and `first` after the first,
-/// each the request's own query with `page` set, as in the API guide's
-/// example (`<https://api.netlify.com/api/v1/sites?page=3&per_page=20>;
-/// rel="next"`). `None` when everything fits on one page.
-pub(crate) fn link(request: &Request, url: &str, page: usize, last: usize) -> Option<String> {
-    if last <= 1 && page <= 1 {
-        return None;
-    }
-    let target = |n: usize| {
-        let mut pairs: Vec<String> = request
-            .query
-            .iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        pairs.push(format!("page={n}"));
-        format!("<{url}?{}>", pairs.join("&"))
-    };
-    let mut links = Vec::new();
-    if page < last {
-        links.push(format!("{}; rel=\"next\"", target(page + 1)));
-        links.push(format!("{}; rel=\"last\"", target(last)));
-    }
-    if page > 1 {
-        links.push(format!("{}; rel=\"first\"", target(1)));
-        links.push(format!("{}; rel=\"prev\"", target(page - 1)));
-    }
-    Some(links.join(", "))
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Epoch milliseconds as RFC 3339 with milliseconds, UTC
@@ -195,7 +151,7 @@ mod tests {
 
     #[test]
     fn encoding_keeps_unreserved_characters() {
-        assert_eq!(encode("a-b_c.d~e"), "a-b_c.d~e");
-        assert_eq!(encode("my site/1"), "my%20site%2F1");
+        assert_eq!(crate::server::percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(crate::server::percent_encode("my site/1"), "my%20site%2F1");
     }
 }

@@ -179,12 +179,12 @@ fn pages_carry_a_link_header_whose_urls_work() {
         ["huddle-3", "huddle-4"]
     );
     let kinds: Vec<String> = links(&second).into_iter().map(|(r, _)| r).collect();
-    assert_eq!(kinds, ["next", "last", "first", "prev"]);
+    assert_eq!(kinds, ["prev", "next", "last", "first"]);
     let third = get(&server, "/api/v1/huddle/sites?name=huddle-&page=3");
     assert_eq!(names(&expect(&server, &third, 200)), ["huddle-web"]);
     let rels = links(&third);
     let kinds: Vec<&str> = rels.iter().map(|(r, _)| r.as_str()).collect();
-    assert_eq!(kinds, ["first", "prev"]);
+    assert_eq!(kinds, ["prev", "first"]);
     assert_eq!(rels[0].1, format!("{base}?name=huddle-&page=1"));
     let past = expect(
         &server,
