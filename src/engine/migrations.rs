@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::{Engine, Planned};
 use crate::Error;
 use crate::config::{Environment, Workspace};
-use crate::provider::database::{Applied, ApplyError, Database};
+use crate::provider::database::{Applied, ApplyError, Database, Failure};
 use crate::provider::local_migrations::{self as files, LocalFile};
 use crate::provider::{ErrorKind, ProviderError};
 use envctl_core::plan::{Change, Reason, Subject, Value};
@@ -241,12 +241,30 @@ fn failed(job: &Job<'_>, env: &str, error: ApplyError) -> Error {
                 .map(|f| f.file_name.clone())
                 .collect();
             fail(format!(
-                "{failure}\n  rolled back: nothing of {} is applied or recorded\n  applied and recorded before it: {}\n  not applied: {}\n  no variable or function was written; fix the file and run `envctl apply {env} --migrations` again: it continues with {}",
-                failure.file,
+                "{failure}\n  {}\n  applied and recorded before it: {}\n  not applied: {}\n  no variable or function was written; fix the file and run `envctl apply {env} --migrations` again: it continues with {}",
+                kept(&failure),
                 names(&done),
                 names(&not_run),
                 failure.file
             ))
+        }
+    }
+}
+
+/// What of the failing file stays applied.
+fn kept(failure: &Failure) -> String {
+    let file = &failure.file;
+    match failure.kept {
+        0 => format!("rolled back: nothing of {file} is applied or recorded"),
+        n => {
+            let which = if n == 1 {
+                "statement 1".to_string()
+            } else {
+                format!("statements 1-{n}")
+            };
+            format!(
+                "{which} of {file} stay applied: they were committed before the failure, as `supabase db push` commits them; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make {which} safe to run twice (IF NOT EXISTS) or move what follows to a file of its own"
+            )
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod netlify;
 pub mod platforms;
+pub mod supabase_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
