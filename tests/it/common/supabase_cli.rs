@@ -73,8 +73,15 @@ fn find() -> Option<PathBuf> {
 impl SupabaseCli {
     /// `supabase --version`, trimmed.
     pub fn version(&self) -> String {
+        // In a folder of its own: the CLI keeps its release check in
+        // `supabase/.temp` under the current folder.
         let home = tempfile::tempdir().unwrap();
-        let out = self.command(home.path()).arg("--version").output().unwrap();
+        let out = self
+            .command(home.path())
+            .current_dir(home.path())
+            .arg("--version")
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .next()

@@ -188,8 +188,23 @@ fn statements_that_cannot_run_in_a_transaction_block_run() {
         return;
     };
     assert!(out.success, "{}", out.output);
-    assert_eq!(out.rows.len(), 3);
-    assert_eq!(tables(&out), "t,u,u_v");
+    assert_eq!(out.rows.len(), 4);
+    assert_eq!(tables(&out), "t,u,u_v,w");
+}
+
+#[test]
+fn such_a_statement_outside_the_clis_list_runs_only_first_in_its_file() {
+    let Some(out) = same("unlisted", &cases::non_transactional_unlisted()) else {
+        return;
+    };
+    assert!(!out.success);
+    assert_eq!(tables(&out), "NULL");
+    for want in [
+        "DISCARD ALL cannot run inside a transaction block",
+        "move it to a file of its own",
+    ] {
+        assert!(out.output.contains(want), "{want}:\n{}", out.output);
+    }
 }
 
 #[test]
@@ -202,6 +217,12 @@ fn such_a_statement_commits_what_ran_before_it_in_its_file() {
     // file is not recorded.
     assert_eq!(tables(&out), "a,t2");
     assert_eq!(versions(&out), ["20250101000000"]);
+    assert!(
+        out.output
+            .contains("statement 1 of 20250102000000_b.sql stay applied"),
+        "{}",
+        out.output
+    );
 }
 
 #[test]

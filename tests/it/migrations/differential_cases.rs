@@ -161,7 +161,22 @@ pub fn non_transactional() -> Files {
             "20250103000000_vacuum.sql",
             "-- statistics for the planner\nvacuum (analyze) public.u;\n",
         ),
+        // Not in the CLI's list, but first in its file: the CLI's pipeline
+        // runs it and commits it at once.
+        (
+            "20250104000000_discard.sql",
+            "-- a fresh session\ndiscard all;\ncreate table public.w (id int);\n",
+        ),
     ])
+}
+
+/// A statement PostgreSQL refuses in a transaction block, not in the
+/// CLI's list, after another statement of its file.
+pub fn non_transactional_unlisted() -> Files {
+    files(&[(
+        "20250101000000_a.sql",
+        "create table public.x (id int);\ndiscard all;\n",
+    )])
 }
 
 /// CREATE INDEX CONCURRENTLY failing after a statement of its file.
