@@ -256,15 +256,11 @@ fn kept(failure: &Failure) -> String {
     let file = &failure.file;
     match failure.kept {
         0 => format!("rolled back: nothing of {file} is applied or recorded"),
-        n => {
-            let which = if n == 1 {
-                "statement 1".to_string()
-            } else {
-                format!("statements 1-{n}")
-            };
-            format!(
-                "{which} of {file} stay applied: they were committed before the failure, as `supabase db push` commits them; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make {which} safe to run twice (IF NOT EXISTS) or move what follows to a file of its own"
-            )
-        }
+        1 => format!(
+            "statement 1 of {file} stays applied: it was committed before the failure, as `supabase db push` commits it; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make statement 1 safe to run twice (IF NOT EXISTS) or move what follows it to a file of its own"
+        ),
+        n => format!(
+            "statements 1-{n} of {file} stay applied: they were committed before the failure, as `supabase db push` commits them; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make statements 1-{n} safe to run twice (IF NOT EXISTS) or move what follows them to a file of its own"
+        ),
     }
 }

@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// The CLI release the suite is pinned to.
 pub const VERSION: &str = "2.117.0";
@@ -32,27 +33,39 @@ pub struct Pushed {
 /// The pinned CLI; `None` (after a notice) when it is missing outside CI.
 /// Panics when it is missing under CI, or when it is another release.
 pub fn require(suite: &str) -> Option<SupabaseCli> {
-    let Some(bin) = find() else {
-        let how = format!(
-            "The {suite} tests compare envctl with the official Supabase CLI {VERSION}, and there is none: \
-             set ENVCTL_SUPABASE_CLI to its `supabase` (`npm install supabase@{VERSION}` puts one in \
-             node_modules/.bin; `.ci/run` does this), or put `supabase` on PATH."
-        );
-        if std::env::var_os("CI").is_some() {
-            panic!("\n\n{how}\n");
+    // Found and checked once per test process.
+    static FOUND: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let Some(bin) = find() else {
+            return Ok(None);
+        };
+        let version = SupabaseCli { bin: bin.clone() }.version();
+        if version == VERSION {
+            Ok(Some(bin))
+        } else {
+            Err(format!(
+                "{} is the Supabase CLI {version}, and these tests are pinned to {VERSION} \
+                 (set ENVCTL_SUPABASE_CLI to that release's `supabase`)",
+                bin.display()
+            ))
         }
-        eprintln!("skipped: {how}");
-        return None;
-    };
-    let cli = SupabaseCli { bin };
-    let version = cli.version();
-    assert!(
-        version == VERSION,
-        "{} is the Supabase CLI {version}; the {suite} tests are pinned to {VERSION} \
-         (set ENVCTL_SUPABASE_CLI to that release's `supabase`)",
-        cli.bin.display()
-    );
-    Some(cli)
+    });
+    match found {
+        Ok(Some(bin)) => Some(SupabaseCli { bin: bin.clone() }),
+        Err(why) => panic!("the {suite} tests: {why}"),
+        Ok(None) => {
+            let how = format!(
+                "The {suite} tests compare envctl with the official Supabase CLI {VERSION}, and there is none: \
+                 set ENVCTL_SUPABASE_CLI to its `supabase` (`npm install supabase@{VERSION}` puts one in \
+                 node_modules/.bin; `.ci/run` does this), or put `supabase` on PATH."
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("\n\n{how}\n");
+            }
+            eprintln!("skipped: {how}");
+            None
+        }
+    }
 }
 
 fn find() -> Option<PathBuf> {
