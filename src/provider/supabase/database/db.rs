@@ -45,8 +45,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct HistoryRow {
     pub version: String,
     pub name: String,
-    /// `None` when the row has none (an empty file, or a row written by
-    /// `migration repair` or an old CLI).
+    /// `None` when the row has none: an empty file (`{}`), or a row
+    /// written by `migration repair` or an old CLI (`NULL`).
     pub statements: Option<Vec<String>>,
 }
 
