@@ -6,6 +6,7 @@
 pub mod netlify;
 pub mod netlify_cli;
 pub mod platforms;
+pub mod supabase_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
