@@ -299,6 +299,17 @@ impl FindingKind {
             } => {
                 format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
             }
+            FindingKind::SupabaseKeyProject { .. }
+            | FindingKind::StripeKeyPair { .. }
+            | FindingKind::ReusedSecret { .. }
+            | FindingKind::SharedTarget { .. }
+            | FindingKind::ForeignHost { .. } => self.between_message(env),
+        }
+    }
+
+    /// The messages of the rules that check values against each other.
+    fn between_message(&self, env: &str) -> String {
+        match self {
             FindingKind::SupabaseKeyProject {
                 name,
                 key_project,
@@ -336,6 +347,8 @@ impl FindingKind {
                 other_environment,
                 owner,
             } => format!("{name} points at {host}, which is {other_environment}'s ({owner})"),
+            // `message` sends only the kinds above here.
+            _ => String::new(),
         }
     }
 

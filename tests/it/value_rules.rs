@@ -1,0 +1,335 @@
+//! The rules that check values against each other, end to end on small
+//! fixture apps: `supabase-key-project`, `cross-environment-target`,
+//! `stripe-key-pair` and `reused-secret` each refuse the runbook incident
+//! they come from and pass the setup that is right; `sensitive:` says
+//! what a plain value's looks cannot. Canary values never reach output.
+
+use crate::common;
+
+use common::Workspace;
+
+const PROD_REF: &str = "shopproductionrefabc";
+const STAGING_REF: &str = "shopstagingrefabcdef";
+
+/// An anon key of `project`, shaped as the Supabase dashboard shows it.
+fn anon(project: &str) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let payload =
+        format!(r#"{{"iss":"supabase","ref":"{project}","role":"anon","iat":1735689600}}"#);
+    let mut b64 = String::new();
+    for chunk in payload.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            b64.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    format!("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{b64}.c2lnbmF0dXJlLW5vdC1yZWFs")
+}
+
+/// A Next.js app on Vercel and Supabase with staging and production, as
+/// runbook 003 runs it; every value right.
+fn shop() -> Workspace {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    ws.write(
+        "envctl.yaml",
+        "version: 1\nproject: shop\nroutes:\n  db: []\n",
+    );
+    let env = |protected: bool, target: &str, project: &str| {
+        format!(
+            "protected: {protected}\n\
+             targets:\n\
+             \x20 app: {{ type: vercel, project: shop, team: team_shop, target: {target} }}\n\
+             \x20 db: {{ type: supabase, project_ref: {project} }}\n\
+             variables:\n\
+             \x20 NEXT_PUBLIC_SUPABASE_URL: https://{project}.supabase.co\n\
+             \x20 NEXT_PUBLIC_SUPABASE_ANON_KEY: {}\n",
+            anon(project)
+        )
+    };
+    ws.write(
+        "environments/production.yaml",
+        &env(true, "production", PROD_REF),
+    );
+    ws.write(
+        "environments/staging.yaml",
+        &env(false, "preview", STAGING_REF),
+    );
+    ws.run(&["validate"], &[]).expect(0);
+    ws
+}
+
+#[test]
+fn the_staging_anon_key_under_the_production_url_is_refused() {
+    let ws = shop();
+    ws.edit(
+        "environments/production.yaml",
+        &anon(PROD_REF),
+        &anon(STAGING_REF),
+    );
+    let line = ws.line_of(
+        "environments/production.yaml",
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+    );
+    ws.run(&["validate", "production"], &[])
+        .expect(3)
+        .expect_output(&format!("environments/production.yaml:{line}:"))
+        .expect_output(&format!(
+            "error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project {STAGING_REF}, but production uses project {PROD_REF} (target db)"
+        ))
+        .expect_output("fix: use project");
+    // The same mistake in staging warns.
+    let ws = shop();
+    ws.edit(
+        "environments/staging.yaml",
+        &anon(STAGING_REF),
+        &anon(PROD_REF),
+    );
+    ws.run(&["validate", "staging"], &[])
+        .expect(0)
+        .expect_output("warning[supabase-key-project]");
+}
+
+#[test]
+fn staging_on_the_production_project_is_refused_in_either_direction() {
+    let ws = shop();
+    ws.edit(
+        "environments/staging.yaml",
+        &format!("project_ref: {STAGING_REF}"),
+        &format!("project_ref: {PROD_REF}"),
+    );
+    let line = ws.line_of("environments/staging.yaml", "db:");
+    let run = ws.run(&["validate"], &[]);
+    run.expect(3)
+        .expect_output(&format!("environments/staging.yaml:{line}:"))
+        .expect_output(&format!(
+            "error[cross-environment-target]: target db writes to supabase project {PROD_REF}, as target db of production does"
+        ))
+        .expect_output("error[cross-environment-target]: target db writes to supabase project")
+        .expect_output("refused: the desired state of production, staging");
+
+    // A URL is enough: staging's frontend talking to production's project.
+    let ws = shop();
+    ws.edit(
+        "environments/staging.yaml",
+        &format!("https://{STAGING_REF}.supabase.co"),
+        &format!("https://{PROD_REF}.supabase.co"),
+    );
+    ws.run(&["validate", "staging"], &[])
+        .expect(3)
+        .expect_output(&format!(
+            "error[cross-environment-target]: NEXT_PUBLIC_SUPABASE_URL points at {PROD_REF}.supabase.co, which is production's (target db)"
+        ));
+    ws.run(&["validate", "production"], &[]).expect(0);
+
+    // A preview writing Vercel's production variables.
+    let ws = shop();
+    ws.edit(
+        "environments/staging.yaml",
+        "target: preview",
+        "target: production",
+    );
+    ws.run(&["validate", "production"], &[])
+        .expect(3)
+        .expect_output("target app writes to vercel project shop (team team_shop), target production, as target app of staging does");
+}
+
+/// A payments app whose environments are dotenv files, so `plan` resolves
+/// and judges secrets without any platform.
+fn payments() -> Workspace {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    ws.write("envctl.yaml", "version: 1\nproject: pay\n");
+    ws.write(
+        "environments/production.yaml",
+        "protected: true\n\
+         targets:\n  app: { type: dotenv, path: prod.env }\n\
+         variables:\n\
+         \x20 NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pk_live_51Pay0ProductionPublishable\n\
+         \x20 STRIPE_SECRET_KEY: { secret: env:PROD_STRIPE_SECRET_KEY }\n\
+         \x20 OPENAI_API_KEY: { secret: env:OPENAI_API_KEY }\n",
+    );
+    ws.write(
+        "environments/staging.yaml",
+        "targets:\n  app: { type: dotenv, path: staging.env }\n\
+         variables:\n\
+         \x20 NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pk_test_51Pay0StagingSandbox\n\
+         \x20 STRIPE_SECRET_KEY: { secret: env:STAGING_STRIPE_SECRET_KEY }\n\
+         \x20 OPENAI_API_KEY: { secret: env:OPENAI_API_KEY }\n\
+         \x20 STRIPE_WEBHOOK_SECRET: { secret: { command: [sh, -c, \"touch ran && echo whsec_CANARYcommand0001\"] }, environment_specific: true }\n",
+    );
+    ws
+}
+
+const PROD_LIVE: &str = "sk_live_CANARYprod4f8a1c9e2b7d3056";
+const STAGING_TEST: &str = "sk_test_CANARYstaging9d1e4b7a2c8f5063";
+const OPENAI: &str = "sk-proj-CANARYopenai3b8e1f6a9c2d7054";
+
+#[test]
+fn a_publishable_and_a_secret_key_of_two_stripe_modes_are_refused() {
+    let ws = payments();
+    let mismatched = [
+        ("PROD_STRIPE_SECRET_KEY", STAGING_TEST),
+        ("OPENAI_API_KEY", OPENAI),
+    ];
+    // validate resolves nothing: the secret key's mode is not known.
+    ws.run(&["validate"], &[]).expect(0);
+    let run = ws.run(&["plan", "production"], &mismatched);
+    run.expect(3)
+        .expect_output("error[stripe-key-pair]: NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY is a live-mode Stripe key and STRIPE_SECRET_KEY a test-mode one, in production")
+        .expect_output("environments/production.yaml:5:");
+    common::platforms::assert_no_leak(&run.all());
+
+    let right = [
+        ("PROD_STRIPE_SECRET_KEY", PROD_LIVE),
+        ("OPENAI_API_KEY", OPENAI),
+    ];
+    let run = ws.run(&["plan", "production"], &right);
+    run.expect(0);
+    assert!(!run.all().contains("stripe-key-pair"), "{}", run.all());
+    common::platforms::assert_no_leak(&run.all());
+
+    // Outside production it warns.
+    ws.edit(
+        "environments/staging.yaml",
+        "pk_test_51Pay0StagingSandbox",
+        "pk_live_51Pay0Mixup",
+    );
+    let staging = [
+        ("STAGING_STRIPE_SECRET_KEY", STAGING_TEST),
+        ("OPENAI_API_KEY", OPENAI),
+    ];
+    let run = ws.run(&["plan", "staging"], &staging);
+    run.expect(0).expect_output("warning[stripe-key-pair]");
+    common::platforms::assert_no_leak(&run.all());
+}
+
+#[test]
+fn a_production_secret_equal_to_a_staging_one_is_refused_by_digest_only() {
+    let ws = payments();
+    let promoted = [
+        ("PROD_STRIPE_SECRET_KEY", PROD_LIVE),
+        ("STAGING_STRIPE_SECRET_KEY", PROD_LIVE),
+        ("OPENAI_API_KEY", OPENAI),
+    ];
+    let run = ws.run(&["plan", "production"], &promoted);
+    run.expect(3).expect_output(
+        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging (compared by digest)",
+    );
+    // OPENAI_API_KEY reads one source in both: shared on purpose, as written.
+    assert!(
+        !run.all().contains("OPENAI_API_KEY in production"),
+        "{}",
+        run.all()
+    );
+    common::platforms::assert_no_leak(&run.all());
+    let digest = envctl::secret::Fingerprint::of(PROD_LIVE);
+    assert!(!run.all().contains(digest.hex()), "{}", run.all());
+    // Another environment's `command` source is never run.
+    assert!(!ws.path("ran").exists(), "staging's command ran");
+    // Staging is not protected: the rule judges production only (staging
+    // is refused for holding a live key, by `stripe-key-mode`).
+    let run = ws.run(&["plan", "staging"], &promoted);
+    run.expect(3).expect_output("error[stripe-key-mode]");
+    assert!(!run.all().contains("reused-secret"), "{}", run.all());
+
+    let own = [
+        ("PROD_STRIPE_SECRET_KEY", PROD_LIVE),
+        ("STAGING_STRIPE_SECRET_KEY", STAGING_TEST),
+        ("OPENAI_API_KEY", OPENAI),
+    ];
+    let run = ws.run(&["plan", "production"], &own);
+    run.expect(0);
+    common::platforms::assert_no_leak(&run.all());
+
+    // A keychain entry is staging's own source, however it is spelled.
+    ws.edit(
+        "environments/staging.yaml",
+        "secret: env:STAGING_STRIPE_SECRET_KEY",
+        "secret: keyring",
+    );
+    ws.run_with_input(
+        &["secret", "set", "staging", "STRIPE_SECRET_KEY", "--stdin"],
+        &[],
+        Some(PROD_LIVE),
+    )
+    .expect(0);
+    let run = ws.run(&["plan", "production"], &own);
+    run.expect(3).expect_output("error[reused-secret]");
+    common::platforms::assert_no_leak(&run.all());
+}
+
+#[test]
+fn sensitive_false_vouches_for_an_identifier_and_true_masks_a_plain_secret() {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    ws.write("envctl.yaml", "version: 1\nproject: klubz\n");
+    let sid = "AC3f9a0c1e7b2d4086a1b2c3d4e5f60718";
+    ws.write(
+        "environments/production.yaml",
+        &format!(
+            "protected: true\ntargets:\n  app: {{ type: dotenv, path: prod.env }}\nvariables:\n  TWILIO_ACCOUNT_SID: {sid}\n"
+        ),
+    );
+    // runbook 004 §2: a Twilio Account SID looks random; today a refusal.
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output("error[literal-secret]: TWILIO_ACCOUNT_SID holds a random-looking string");
+    ws.edit(
+        "environments/production.yaml",
+        &format!("TWILIO_ACCOUNT_SID: {sid}"),
+        &format!("TWILIO_ACCOUNT_SID: {{ value: {sid}, sensitive: false }}"),
+    );
+    ws.run(&["validate"], &[]).expect(0);
+    ws.run(&["plan", "production"], &[])
+        .expect(0)
+        .expect_output(sid);
+
+    // The reverse: a plain value that looks ordinary but is a secret.
+    let pin = "CANARY-door-pin-0042";
+    ws.append(
+        "environments/production.yaml",
+        &format!("  ADMIN_PIN: {{ value: {pin}, sensitive: true }}"),
+    );
+    let run = ws.run(&["validate"], &[]);
+    run.expect(3).expect_output(
+        "error[literal-secret]: ADMIN_PIN holds a value marked `sensitive: true` written literally in YAML",
+    );
+    common::platforms::assert_no_leak(&run.all());
+    ws.write("environments/local.yaml", &format!(
+        "targets:\n  app: {{ type: dotenv, path: .env.local }}\nvariables:\n  ADMIN_PIN: {{ value: {pin}, sensitive: true }}\n  TWILIO_ACCOUNT_SID: {{ value: {sid}, sensitive: false }}\n"
+    ));
+    for args in [
+        &["plan", "local"][..],
+        &["plan", "local", "--format", "json"],
+        &["example"],
+    ] {
+        let run = ws.run(args, &[]);
+        run.expect(0);
+        common::platforms::assert_no_leak(&run.all());
+    }
+}
+
+#[test]
+fn a_marker_that_cannot_hold_is_refused_at_its_line_without_the_value() {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    ws.write("envctl.yaml", "version: 1\nproject: t\n");
+    ws.write(
+        "environments/production.yaml",
+        "protected: true\ntargets:\n  app: { type: dotenv, path: prod.env }\nvariables:\n  KEY: { value: sk_live_CANARYnotanidentifier01, sensitive: false }\n",
+    );
+    let run = ws.run(&["validate"], &[]);
+    run.expect(1)
+        .expect_output("environments/production.yaml:5:")
+        .expect_output(
+            "`sensitive: false` on KEY: the value is a Stripe live secret key by its format",
+        );
+    common::platforms::assert_no_leak(&run.all());
+    ws.write(
+        "environments/production.yaml",
+        "targets:\n  app: { type: dotenv, path: prod.env }\nvariables:\n  KEY: { secret: env:KEY, sensitive: true }\n",
+    );
+    ws.run(&["validate"], &[])
+        .expect(1)
+        .expect_output("`sensitive` goes with `value:`; a `secret:` reference is always sensitive");
+}
