@@ -333,3 +333,99 @@ fn a_marker_that_cannot_hold_is_refused_at_its_line_without_the_value() {
         .expect(1)
         .expect_output("`sensitive` goes with `value:`; a `secret:` reference is always sensitive");
 }
+
+// ---------------------------------------------------------------------------
+// The team examples, each broken the way its runbook describes.
+
+/// realdealkickz (runbook 003 §12: "Stripe secret mismatch in staging→prod
+/// promotion"): production handed staging's values. Each is refused before
+/// anything live is read, so no platform is needed.
+#[test]
+fn realdealkickz_refuses_a_promotion_that_carried_staging_values() {
+    let ws = Workspace::copy_of("examples/realdealkickz");
+    let staging_anon = ws.read("environments/staging.yaml");
+    let staging_anon = staging_anon
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("NEXT_PUBLIC_SUPABASE_ANON_KEY: "))
+        .and_then(|v| v.split_whitespace().next())
+        .expect("staging's anon key")
+        .to_string();
+    let prod = ws.read("environments/production.yaml");
+    let prod_anon = prod
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("NEXT_PUBLIC_SUPABASE_ANON_KEY: "))
+        .and_then(|v| v.split_whitespace().next())
+        .expect("production's anon key")
+        .to_string();
+    ws.edit("environments/production.yaml", &prod_anon, &staging_anon);
+    ws.run(&["validate", "prod"], &[])
+        .expect(3)
+        .expect_output("error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project rdkstagingprojectxyz, but production uses project rdkproductionprojabc");
+
+    let ws = Workspace::copy_of("examples/realdealkickz");
+    // The live publishable key went over, the staging secret key with it.
+    let test_key = "sk_test_CANARYsandbox7c1e9a4f2b8d";
+    let run = ws.run(&["plan", "prod"], &[("PROD_STRIPE_SECRET_KEY", test_key)]);
+    run.expect(3)
+        .expect_output("error[stripe-key-pair]: NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY is a live-mode Stripe key and STRIPE_SECRET_KEY a test-mode one")
+        .expect_output("live state was not read");
+    common::platforms::assert_no_leak(&run.all());
+
+    // Production's live key, copied into staging's variable as well.
+    let live_key = "sk_live_CANARYshared5e2a8c1f9b4d7063";
+    let both = [
+        ("PROD_STRIPE_SECRET_KEY", live_key),
+        ("STAGING_STRIPE_SECRET_KEY", live_key),
+    ];
+    let run = ws.run(&["plan", "prod"], &both);
+    run.expect(3).expect_output(
+        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging (compared by digest)",
+    );
+    common::platforms::assert_no_leak(&run.all());
+
+    // Staging's database pointed at production's project.
+    ws.edit(
+        "environments/staging.yaml",
+        "project_ref: rdkstagingprojectxyz",
+        "project_ref: rdkproductionprojabc",
+    );
+    ws.run(&["validate"], &[])
+        .expect(3)
+        .expect_output("error[cross-environment-target]: target db writes to supabase project rdkproductionprojabc, as target db of production does");
+}
+
+/// klubz (runbook 004 §2, "Conditionally required: TWILIO_ACCOUNT_SID,
+/// TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER"): the Account SID is an
+/// identifier that looks random; `sensitive: false` says so.
+#[test]
+fn klubz_declares_the_twilio_account_sid_not_secret() {
+    let ws = Workspace::copy_of("examples/klubz");
+    let sid = "AC3f9a0c1e7b2d4086a1b2c3d4e5f60718";
+    ws.append(
+        "environments/staging.yaml",
+        &format!(
+            "  TWILIO_ACCOUNT_SID: {{ value: {sid}, environment_specific: true }}\n  TWILIO_AUTH_TOKEN: {{ secret: env:STAGING_TWILIO_AUTH_TOKEN, environment_specific: true }}\n  TWILIO_PHONE_NUMBER: {{ value: \"+15005550006\", environment_specific: true }}"
+        ),
+    );
+    ws.run(&["validate", "staging"], &[])
+        .expect(0)
+        .expect_output("warning[literal-secret]: TWILIO_ACCOUNT_SID holds a random-looking string");
+    ws.edit(
+        "environments/staging.yaml",
+        &format!("{{ value: {sid}, environment_specific: true }}"),
+        &format!("{{ value: {sid}, sensitive: false, environment_specific: true }}"),
+    );
+    let run = ws.run(&["validate", "staging"], &[]);
+    run.expect(0);
+    assert!(!run.all().contains("warning"), "{}", run.all());
+    // And two Pages projects stay two: staging's links at production's
+    // address are refused in staging too.
+    ws.edit(
+        "environments/staging.yaml",
+        "APP_URL: https://klubz-staging.pages.dev",
+        "APP_URL: https://klubz-production.pages.dev",
+    );
+    ws.run(&["validate", "staging"], &[])
+        .expect(3)
+        .expect_output("error[cross-environment-target]: APP_URL points at klubz-production.pages.dev, which is production's (target pages)");
+}
