@@ -77,7 +77,7 @@ fn the_staging_anon_key_under_the_production_url_is_refused() {
         .expect(3)
         .expect_output(&format!("environments/production.yaml:{line}:"))
         .expect_output(&format!(
-            "error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project {STAGING_REF}, but production uses project {PROD_REF} (target db)"
+            "error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project {STAGING_REF}, while target db puts production in project {PROD_REF}"
         ))
         .expect_output("fix: use project");
     // The same mistake in staging warns.
@@ -215,7 +215,7 @@ fn a_production_secret_equal_to_a_staging_one_is_refused_by_digest_only() {
     ];
     let run = ws.run(&["plan", "production"], &promoted);
     run.expect(3).expect_output(
-        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging (compared by digest)",
+        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging: their digests match",
     );
     // OPENAI_API_KEY reads one source in both: shared on purpose, as written.
     assert!(
@@ -360,7 +360,7 @@ fn realdealkickz_refuses_a_promotion_that_carried_staging_values() {
     ws.edit("environments/production.yaml", &prod_anon, &staging_anon);
     ws.run(&["validate", "prod"], &[])
         .expect(3)
-        .expect_output("error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project rdkstagingprojectxyz, but production uses project rdkproductionprojabc");
+        .expect_output("error[supabase-key-project]: NEXT_PUBLIC_SUPABASE_ANON_KEY is a key of Supabase project rdkstagingprojectxyz, while target db puts production in project rdkproductionprojabc");
 
     let ws = Workspace::copy_of("examples/realdealkickz");
     // The live publishable key went over, the staging secret key with it.
@@ -379,7 +379,7 @@ fn realdealkickz_refuses_a_promotion_that_carried_staging_values() {
     ];
     let run = ws.run(&["plan", "prod"], &both);
     run.expect(3).expect_output(
-        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging (compared by digest)",
+        "error[reused-secret]: STRIPE_SECRET_KEY in production has the same value as STRIPE_SECRET_KEY in staging: their digests match",
     );
     common::platforms::assert_no_leak(&run.all());
 

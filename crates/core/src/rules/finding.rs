@@ -316,7 +316,7 @@ impl FindingKind {
                 project,
                 named_by,
             } => format!(
-                "{name} is a key of Supabase project {key_project}, but {env} uses project {project} ({named_by})"
+                "{name} is a key of Supabase project {key_project}, while {named_by} puts {env} in project {project}"
             ),
             FindingKind::StripeKeyPair {
                 publishable,
@@ -331,7 +331,7 @@ impl FindingKind {
                 other_environment,
                 other_name,
             } => format!(
-                "{name} in {env} has the same value as {other_name} in {other_environment} (compared by digest)"
+                "{name} in {env} has the same value as {other_name} in {other_environment}: their digests match"
             ),
             FindingKind::SharedTarget {
                 target,

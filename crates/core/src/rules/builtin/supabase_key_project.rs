@@ -145,7 +145,9 @@ mod tests {
         let found = case.only(SupabaseKeyProject);
         assert_eq!(found.variable(), Some("SUPABASE_SERVICE_ROLE_KEY"));
         assert!(
-            found.message().contains("(SUPABASE_URL)"),
+            found
+                .message()
+                .contains("while SUPABASE_URL puts production in project"),
             "{}",
             found.message()
         );
