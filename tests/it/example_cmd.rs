@@ -112,6 +112,13 @@ fn write_and_check_take_a_path_relative_to_the_project() {
         .expect(2)
         .expect_output("update it with `envctl example local --write web/.env.example`");
     ws.run(&["example", "--check", "--write"], &[]).expect(1);
+    // The flag's value is optional: an environment there is a slip.
+    ws.run(&["example", "--write", "prod"], &[])
+        .expect(1)
+        .expect_output(
+            "`--write prod` names a file, not the environment: write `envctl example prod --write`",
+        );
+    assert!(!ws.path("prod").exists());
 }
 
 #[test]

@@ -14,6 +14,9 @@ use crate::provider::dotenv::example::{self, Comparison};
 
 pub fn run(root: &Path, args: &ExampleArgs, out: &Output) -> Result<Exit, Error> {
     let ws = load(root, out)?;
+    if let Some(error) = ambiguous(&ws, args) {
+        return Err(error);
+    }
     let env = ws.environment(args.env.as_deref().unwrap_or("local"))?;
     let text = example::render(&ws.project, env).ok_or_else(|| no_dotenv(&ws, env))?;
     match (&args.write, &args.check) {
@@ -24,6 +27,25 @@ pub fn run(root: &Path, args: &ExampleArgs, out: &Output) -> Result<Exit, Error>
             Ok(Exit::Ok)
         }
     }
+}
+
+/// `envctl example --write staging` takes `staging` as the PATH (the
+/// flag's value is optional): refused when it names an environment, so no
+/// file called `staging` appears. `./staging` still means the file.
+fn ambiguous(ws: &Workspace, args: &ExampleArgs) -> Option<Error> {
+    if args.env.is_some() {
+        return None;
+    }
+    let (flag, path) = match (&args.write, &args.check) {
+        (Some(path), _) => ("--write", path),
+        (None, Some(path)) => ("--check", path),
+        (None, None) => return None,
+    };
+    let name = path.to_str()?;
+    ws.environment(name).ok()?;
+    Some(Error::Usage(format!(
+        "`{flag} {name}` names a file, not the environment: write `envctl example {name} {flag}` (or `{flag} ./{name}` for a file of that name)"
+    )))
 }
 
 /// The error for an environment with no dotenv target, naming those that

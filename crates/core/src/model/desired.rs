@@ -145,15 +145,18 @@ impl Variable {
     }
 
     /// Whether the value must never be shown: a secret reference, a plain
-    /// value marked `sensitive: true`, or one that looks secret and is not
-    /// marked `sensitive: false`.
+    /// value marked `sensitive: true`, or one that looks secret — unless it
+    /// only looks random and is marked `sensitive: false` (a recognised
+    /// secret format stays a secret whatever the marker says).
     pub fn is_sensitive(&self) -> bool {
-        match &self.value {
-            VarValue::Secret(_) => true,
-            VarValue::Plain(text) => self
-                .sensitive
-                .unwrap_or_else(|| crate::detect::looks_secret(text)),
-            VarValue::Unset => false,
+        use crate::detect::{Class, classify};
+        match (&self.value, self.sensitive) {
+            (VarValue::Secret(_), _) | (VarValue::Plain(_), Some(true)) => true,
+            (VarValue::Plain(text), Some(false)) => {
+                classify(text).is_some_and(|c| c.is_secret() && c != Class::HighEntropy)
+            }
+            (VarValue::Plain(text), None) => crate::detect::looks_secret(text),
+            (VarValue::Unset, _) => false,
         }
     }
 

@@ -38,14 +38,14 @@ fn shown_plain(text: &str, origin: SecretOrigin) -> Value {
     shown_as(text, origin, None)
 }
 
-/// A plain value under its `sensitive:` marker: `Some(false)` shows it
-/// (the load refused the marker on a recognised secret format),
-/// `Some(true)` masks it whatever it looks like, `None` lets its looks
-/// decide.
+/// A plain value under its `sensitive:` marker: `Some(false)` shows a
+/// value that only looks random (a recognised secret format stays masked;
+/// loading refuses the marker there), `Some(true)` masks it whatever it
+/// looks like, `None` lets its looks decide.
 fn shown_as(text: &str, origin: SecretOrigin, sensitive: Option<bool>) -> Value {
     let looks = classify(text).filter(|c| c.is_secret());
     let class = match sensitive {
-        Some(false) => None,
+        Some(false) => looks.filter(|c| *c != Class::HighEntropy),
         Some(true) => looks.or(Some(Class::Sensitive)),
         None => looks,
     };

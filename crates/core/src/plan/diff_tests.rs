@@ -380,4 +380,13 @@ fn the_sensitive_marker_overrides_what_a_plain_value_looks_like() {
     }
     let text = format!("{changes:?}");
     assert!(!text.contains("hunter"), "{text}");
+    // The marker vouches for looks only: a Stripe secret key stays masked.
+    let mut d = target(&[("KEY", plain("sk_live_51Hx7Kp2eZvKYlo2C9fJ3"))], false);
+    d.variables.get_mut("KEY").expect("declared").sensitive = Some(false);
+    let changes = changes_for(&d, &live(&[]));
+    assert!(
+        matches!(changes[0].after, Some(Value::Secret { .. })),
+        "{:?}",
+        changes[0].after
+    );
 }
