@@ -230,16 +230,36 @@ pub fn supabase_host_project(host: &str) -> Option<&str> {
 }
 
 /// The host of every URL in `text` (`scheme://[user@]host[:port]…`), in
-/// lower case.
+/// lower case. A scan rather than a regex: rules run it on every value of
+/// every environment.
 pub fn url_hosts(text: &str) -> Vec<String> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(\[[^\]\s]*\]|[^:/?#\s\[\]]+)")
-            .expect("valid regex")
-    });
-    re.captures_iter(text)
-        .map(|c| c[1].to_ascii_lowercase())
-        .collect()
+    let scheme_char = |c: char| c.is_ascii_alphanumeric() || "+.-".contains(c);
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("://") {
+        let before = &text[..at];
+        let start = before.rfind(|c: char| !scheme_char(c)).map_or(0, |i| i + 1);
+        // The scheme starts with a letter; leading digits or dots are not part of it.
+        let Some(first) = before[start..].find(|c: char| c.is_ascii_alphabetic()) else {
+            continue;
+        };
+        if !before[start + first..].chars().all(scheme_char) {
+            continue;
+        }
+        let rest = &text[at + 3..];
+        let end = rest
+            .find(|c: char| "/?#".contains(c) || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = match host_port.strip_prefix('[') {
+            Some(v6) => v6.split_once(']').map(|(h, _)| format!("[{h}]")),
+            None => host_port.split(':').next().map(str::to_string),
+        };
+        if let Some(host) = host.filter(|h| !h.is_empty()) {
+            out.push(host.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
@@ -378,6 +398,11 @@ mod tests {
             ["api.example.com", "abc.supabase.co"]
         );
         assert_eq!(url_hosts("http://[::1]:3000"), ["[::1]"]);
+        assert_eq!(
+            url_hosts("a,https://x.io?q=1 b#postgres://u@db.internal:5432/x"),
+            ["x.io", "db.internal"]
+        );
+        assert!(url_hosts("://nohost and 1://x.io").len() <= 1);
         assert!(url_hosts("no url here: example.com").is_empty());
     }
 

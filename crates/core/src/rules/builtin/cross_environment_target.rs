@@ -17,10 +17,34 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::detect::{supabase_host_project, url_hosts};
 use crate::model::Environment;
 use crate::plan::Value;
-use crate::rules::{Facts, Finding, FindingKind, RuleId, Severity};
+use crate::rules::{Facts, Finding, FindingKind, Item, RuleId, Severity};
+
+/// This environment's URLs: each value that holds one, with those of its
+/// hosts that its own targets do not serve. Found once, then compared with
+/// every other environment.
+type Urls<'a> = Vec<(&'a Item<'a>, Vec<String>)>;
 
 pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
     let env = facts.env();
+    let own: BTreeSet<String> = env
+        .targets
+        .values()
+        .flat_map(|t| t.settings.identity().hosts)
+        .collect();
+    let urls: Urls<'_> = facts
+        .items
+        .iter()
+        .filter_map(|item| match item.value {
+            Value::Text { text } if text.contains("://") => {
+                let hosts: Vec<String> = url_hosts(text)
+                    .into_iter()
+                    .filter(|h| !own.contains(h))
+                    .collect();
+                (!hosts.is_empty()).then_some((item, hosts))
+            }
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
     for other in facts.ctx.environments.iter().filter(|o| o.name != env.name) {
         let severity = if env.protected || other.protected {
@@ -31,7 +55,7 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
             Severity::Warning
         };
         shared_targets(facts, other, severity, &mut out);
-        foreign_hosts(facts, other, severity, &mut out);
+        foreign_hosts(facts, &urls, other, severity, &mut out);
     }
     out
 }
@@ -72,36 +96,29 @@ fn shared_targets(
 
 /// This environment's URLs at a host that serves `other`: a host its
 /// targets name, or a Supabase project host its URLs use. A host this
-/// environment's own targets name too is reported as a shared target.
+/// environment's own targets serve too is its own (and if `other`'s
+/// target writes there as well, that is reported as a shared target).
 fn foreign_hosts(
     facts: &Facts<'_>,
+    urls: &Urls<'_>,
     other: &Environment,
     severity: Severity,
     out: &mut Vec<Finding>,
 ) {
-    let own: BTreeSet<String> = facts
-        .env()
-        .targets
-        .values()
-        .flat_map(|t| t.settings.identity().hosts)
-        .collect();
-    let theirs = hosts_of(other);
-    for item in &facts.items {
-        let Value::Text { text } = item.value else {
-            continue;
-        };
-        for host in url_hosts(text) {
-            let Some(owner) = theirs.get(&host).filter(|_| !own.contains(&host)) else {
+    let theirs = hosts_of(other, urls);
+    for (item, hosts) in urls {
+        for host in hosts {
+            let Some(owner) = theirs.get(host) else {
                 continue;
             };
             out.push(facts.finding(
                 RuleId::CrossEnvironmentTarget,
                 severity,
-                Some(item),
+                Some(*item),
                 None,
                 FindingKind::ForeignHost {
                     name: item.name.to_string(),
-                    host,
+                    host: host.clone(),
                     other_environment: other.name.clone(),
                     owner: owner.clone(),
                 },
@@ -110,23 +127,34 @@ fn foreign_hosts(
     }
 }
 
-/// The hosts that serve `env`, each with what ties it there.
-fn hosts_of(env: &Environment) -> BTreeMap<String, String> {
+/// Of the hosts in `urls`, those that serve `other`, each with what ties
+/// it there: its targets' hosts, then the Supabase project hosts its own
+/// URLs use. Its values are read only for a Supabase host this
+/// environment's targets do not serve, which is rare: the check stays
+/// linear in the variables for every pair of environments.
+fn hosts_of(other: &Environment, urls: &Urls<'_>) -> BTreeMap<String, String> {
     let mut hosts = BTreeMap::new();
-    for var in env.variables.values() {
-        let Some(text) = var.plain() else {
+    for target in other.targets.values() {
+        for host in target.settings.identity().hosts {
+            hosts.insert(host, format!("target {}", target.name));
+        }
+    }
+    let wanted: BTreeSet<&String> = urls
+        .iter()
+        .flat_map(|(_, h)| h)
+        .filter(|h| !hosts.contains_key(*h) && supabase_host_project(h).is_some())
+        .collect();
+    if wanted.is_empty() {
+        return hosts;
+    }
+    for var in other.variables.values() {
+        let Some(text) = var.plain().filter(|t| t.contains(".supabase.")) else {
             continue;
         };
         for host in url_hosts(text) {
-            if supabase_host_project(&host).is_some() {
-                hosts.insert(host, var.name.clone());
+            if wanted.contains(&host) {
+                hosts.entry(host).or_insert_with(|| var.name.clone());
             }
-        }
-    }
-    // A target's word wins over a variable's.
-    for target in env.targets.values() {
-        for host in target.settings.identity().hosts {
-            hosts.insert(host, format!("target {}", target.name));
         }
     }
     hosts

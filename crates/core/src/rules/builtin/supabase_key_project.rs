@@ -53,6 +53,9 @@ fn projects(facts: &Facts<'_>) -> Vec<(String, String)> {
         let Value::Text { text } = item.value else {
             continue;
         };
+        if !text.contains(".supabase.") {
+            continue;
+        }
         for host in url_hosts(text) {
             if let Some(project) = supabase_host_project(&host) {
                 out.push((project.to_string(), item.name.to_string()));
