@@ -139,6 +139,12 @@ pub enum Command {
         #[arg(long)]
         live: bool,
     },
+    /// Print the .env.example a developer needs: what the environment's
+    /// dotenv files receive, secrets left empty.
+    #[command(
+        after_help = "Examples:\n  envctl example                    # local's files, on standard output\n  envctl example local --write      # write .env.example next to envctl.yaml (says what changed)\n  envctl example --check            # CI: exit 2 when the committed .env.example is out of date\n  envctl example dev --write config/.env.example\n\nOne section per dotenv target of ENV, headed by the file it stands for. Plain values\nare written as declared; every secret is `NAME=` under a comment naming its source\n(`# secret: from env STRIPE_TEST_SECRET_KEY`). No secret is resolved, so no value can\nappear. Exit 0 (with --check: the file matches), 2 the file differs, 1 error."
+    )]
+    Example(ExampleArgs),
     /// Print the JSON Schemas of envctl.yaml and environment files.
     #[command(
         after_help = "Examples:\n  envctl schema environment\n  envctl schema --write schemas   # regenerate the committed files"
@@ -259,6 +265,20 @@ pub struct ImportArgs {
     /// keychain, referenced as `keyring`.
     #[arg(long)]
     pub to_keyring: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExampleArgs {
+    /// Environment name or alias (default: local).
+    pub env: Option<String>,
+    /// Write the file instead of printing it (default PATH: .env.example
+    /// next to envctl.yaml), and say which keys changed.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".env.example", conflicts_with = "check")]
+    pub write: Option<PathBuf>,
+    /// Compare with the committed file (default PATH: .env.example next to
+    /// envctl.yaml): exit 2, naming the keys, when it differs.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".env.example")]
+    pub check: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

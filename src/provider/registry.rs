@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::credentials::Login;
 use super::{cloudflare, dotenv, github, netlify, supabase, vercel};
-use envctl_core::model::{TargetSettings, Traits};
+use envctl_core::model::{Identity, TargetSettings, Traits};
 
 /// A target: somewhere variables are written.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -139,6 +139,10 @@ impl TargetSettings for TargetSpec {
 
     fn traits(&self) -> Traits {
         self.settings().traits()
+    }
+
+    fn identity(&self) -> Identity {
+        self.settings().identity()
     }
 }
 

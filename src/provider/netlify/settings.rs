@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Readback, TargetSettings, Traits};
+use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
 
 use super::context::Context;
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
@@ -58,6 +58,29 @@ impl TargetSettings for Settings {
 
     fn prune(&self) -> bool {
         self.prune
+    }
+
+    /// The site's variables for one context; the hosts that serve it:
+    /// `NAME.netlify.app` for production, `BRANCH--NAME.netlify.app` for
+    /// one branch (Netlify's branch subdomains). Deploy previews and
+    /// branch deploys have a host per deploy, so none is named.
+    fn identity(&self) -> Identity {
+        let site = self.site.to_ascii_lowercase();
+        let by_name = !super::locate::is_site_id(&site);
+        let hosts = match self.deploy_context() {
+            Some(Context::Production) if by_name => vec![format!("{site}.netlify.app")],
+            Some(Context::Branch(branch)) if by_name => {
+                vec![format!(
+                    "{}--{site}.netlify.app",
+                    branch.to_ascii_lowercase()
+                )]
+            }
+            _ => Vec::new(),
+        };
+        Identity {
+            places: vec![format!("site {site}, context {}", self.context)],
+            hosts,
+        }
     }
 
     /// Secret values are write-only outside the `dev` context; Netlify
@@ -131,6 +154,13 @@ mod tests {
         assert_eq!(s.describe(), "netlify huddle-web (production)");
         assert_eq!(s.kind(), "netlify");
         assert_eq!(s.traits().readback, Readback::WriteOnlyDated);
+        assert_eq!(s.identity().hosts, ["huddle-web.netlify.app"]);
+        assert_eq!(s.identity().places, ["site huddle-web, context production"]);
+        let branch = Settings {
+            context: "branch:Staging".into(),
+            ..s.clone()
+        };
+        assert_eq!(branch.identity().hosts, ["staging--huddle-web.netlify.app"]);
         assert_eq!(
             s.yaml(),
             "    site: \"huddle-web\"\n    account: \"huddle\"\n    context: \"production\"\n"

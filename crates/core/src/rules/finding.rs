@@ -164,6 +164,45 @@ pub enum FindingKind {
         days: i64,
         max_days: u32,
     },
+    /// A Supabase key whose `ref` is not the environment's project.
+    SupabaseKeyProject {
+        name: String,
+        /// The project the key's payload names.
+        key_project: String,
+        /// The environment's project, and what says so (a URL variable,
+        /// a target).
+        project: String,
+        named_by: String,
+    },
+    /// A publishable and a secret Stripe key of different modes.
+    StripeKeyPair {
+        publishable: String,
+        publishable_mode: &'static str,
+        secret: String,
+        secret_mode: &'static str,
+    },
+    /// A protected environment's secret equal to another environment's.
+    ReusedSecret {
+        name: String,
+        other_environment: String,
+        other_name: String,
+    },
+    /// A target writing where another environment's target writes.
+    SharedTarget {
+        target: String,
+        place: String,
+        other_environment: String,
+        other_target: String,
+    },
+    /// A URL at a host that serves another environment.
+    ForeignHost {
+        name: String,
+        host: String,
+        other_environment: String,
+        /// What ties the host to the other environment (a target, a URL
+        /// variable).
+        owner: String,
+    },
 }
 
 impl FindingKind {
@@ -182,9 +221,15 @@ impl FindingKind {
             | FindingKind::ParityMissing { name, .. }
             | FindingKind::Forbidden { name, .. }
             | FindingKind::PatternMismatch { name, .. }
-            | FindingKind::SecretOld { name, .. } => Some(name),
+            | FindingKind::SecretOld { name, .. }
+            | FindingKind::SupabaseKeyProject { name, .. }
+            | FindingKind::ReusedSecret { name, .. }
+            | FindingKind::ForeignHost { name, .. } => Some(name),
+            FindingKind::StripeKeyPair { publishable, .. } => Some(publishable),
             FindingKind::DeleteInProtected { variable, .. } => variable.as_deref(),
-            FindingKind::MigrationDrift { .. } | FindingKind::D1MigrationDrift { .. } => None,
+            FindingKind::MigrationDrift { .. }
+            | FindingKind::D1MigrationDrift { .. }
+            | FindingKind::SharedTarget { .. } => None,
         }
     }
 
@@ -254,6 +299,56 @@ impl FindingKind {
             } => {
                 format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
             }
+            FindingKind::SupabaseKeyProject { .. }
+            | FindingKind::StripeKeyPair { .. }
+            | FindingKind::ReusedSecret { .. }
+            | FindingKind::SharedTarget { .. }
+            | FindingKind::ForeignHost { .. } => self.between_message(env),
+        }
+    }
+
+    /// The messages of the rules that check values against each other.
+    fn between_message(&self, env: &str) -> String {
+        match self {
+            FindingKind::SupabaseKeyProject {
+                name,
+                key_project,
+                project,
+                named_by,
+            } => format!(
+                "{name} is a key of Supabase project {key_project}, while {named_by} puts {env} in project {project}"
+            ),
+            FindingKind::StripeKeyPair {
+                publishable,
+                publishable_mode,
+                secret,
+                secret_mode,
+            } => format!(
+                "{publishable} is a {publishable_mode}-mode Stripe key and {secret} a {secret_mode}-mode one, in {env}: what the browser creates with one, the server cannot find with the other"
+            ),
+            FindingKind::ReusedSecret {
+                name,
+                other_environment,
+                other_name,
+            } => format!(
+                "{name} in {env} has the same value as {other_name} in {other_environment}: their digests match"
+            ),
+            FindingKind::SharedTarget {
+                target,
+                place,
+                other_environment,
+                other_target,
+            } => format!(
+                "target {target} writes to {place}, as target {other_target} of {other_environment} does: the two environments overwrite each other"
+            ),
+            FindingKind::ForeignHost {
+                name,
+                host,
+                other_environment,
+                owner,
+            } => format!("{name} points at {host}, which is {other_environment}'s ({owner})"),
+            // `message` sends only the kinds above here.
+            _ => String::new(),
         }
     }
 
@@ -313,6 +408,29 @@ impl FindingKind {
             FindingKind::SecretOld { name, .. } => format!(
                 "rotate it: `envctl rotate <env> {name} --generate` (or with the new key from its issuer), or raise `rules.secret_max_age_days`"
             ),
+            FindingKind::SupabaseKeyProject { name, project, .. } => format!(
+                "use project {project}'s own key for {name} (dashboard: Project Settings › API Keys)"
+            ),
+            FindingKind::StripeKeyPair {
+                publishable,
+                secret,
+                ..
+            } => format!(
+                "take {publishable} and {secret} from the same Stripe mode: both pk_test_/sk_test_, or both pk_live_/sk_live_"
+            ),
+            FindingKind::ReusedSecret {
+                name,
+                other_environment,
+                ..
+            } => format!(
+                "give {name} a value of its own here (a new key from its issuer, or `envctl rotate <env> {name} --generate`): anyone who can read {other_environment}'s holds it"
+            ),
+            FindingKind::SharedTarget { target, .. } => format!(
+                "point target {target} at this environment's own project, site or repository environment"
+            ),
+            FindingKind::ForeignHost { name, .. } => {
+                format!("point {name} at this environment's own URL")
+            }
         }
     }
 }

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Context, Finding, RuleId, Severity, evaluate};
+use super::{Context, Finding, RuleId, SecretElsewhere, Severity, evaluate};
 use crate::detect::Class;
 use crate::diagnostic::Location;
 use crate::model::VarValue;
 use crate::model::policy::{Disable, RulesConfig};
-use crate::model::{Environment, Readback, Traits, Variable};
+use crate::model::{Environment, Identity, Readback, Target, TargetSettings, Traits, Variable};
 use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
 use crate::span::Pos;
 use crate::span::Spanned;
@@ -24,6 +24,8 @@ pub(crate) struct Case {
     pub allow_delete: bool,
     pub now_ms: i64,
     pub weak_secrets: BTreeMap<String, &'static str>,
+    pub key_projects: BTreeMap<String, String>,
+    pub elsewhere: Vec<SecretElsewhere>,
 }
 
 /// An environment: `production` is protected, `dev` local, any other
@@ -114,7 +116,23 @@ impl Case {
             allow_delete: false,
             now_ms: 0,
             weak_secrets: BTreeMap::new(),
+            key_projects: BTreeMap::new(),
+            elsewhere: Vec::new(),
         }
+    }
+
+    /// The environment has target `name` of platform `kind`, which writes
+    /// to `places` and is served at `hosts`.
+    pub fn target(
+        mut self,
+        name: &str,
+        kind: &'static str,
+        places: &[&str],
+        hosts: &[&str],
+    ) -> Case {
+        let target = target(name, kind, places, hosts);
+        self.env.targets.insert(name.into(), target);
+        self
     }
 
     /// The plan creates `name` with `value` in target `app`.
@@ -192,6 +210,8 @@ impl Case {
             allow_delete: self.allow_delete,
             now_ms: self.now_ms,
             weak_secrets: self.weak_secrets.clone(),
+            key_projects: self.key_projects.clone(),
+            elsewhere: self.elsewhere.clone(),
         };
         let verdict = evaluate(&self.plan, &ctx);
         verdict
@@ -221,10 +241,58 @@ pub(crate) fn variable(env: &Environment, name: &str, text: &str) -> Variable {
         targets: vec!["app".into()],
         environment_specific: false,
         allow_empty: false,
+        sensitive: None,
         location: Location {
             file: env.file.clone(),
             line: env.variables.len() + 1,
             column: 1,
         },
+    }
+}
+
+/// A target's settings as the tests need them: a platform and where it
+/// lives.
+#[derive(Debug)]
+struct Place {
+    kind: &'static str,
+    identity: Identity,
+}
+
+impl TargetSettings for Place {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn describe(&self) -> String {
+        self.kind.to_string()
+    }
+    fn prune(&self) -> bool {
+        false
+    }
+    fn traits(&self) -> Traits {
+        traits_of(self.kind)
+    }
+    fn identity(&self) -> Identity {
+        self.identity.clone()
+    }
+}
+
+/// Target `name` of platform `kind`, writing to `places`, served at `hosts`.
+pub(crate) fn target(name: &str, kind: &'static str, places: &[&str], hosts: &[&str]) -> Target {
+    let own = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+    Target {
+        name: name.into(),
+        settings: std::sync::Arc::new(Place {
+            kind,
+            identity: Identity {
+                places: own(places),
+                hosts: own(hosts),
+            },
+        }),
+        location: Location {
+            file: PathBuf::from("environments/env.yaml"),
+            line: 3,
+            column: 3,
+        },
+        migration_files: None,
     }
 }

@@ -42,10 +42,14 @@ pub enum RuleId {
     Pattern,
     SecretAge,
     WeakSecret,
+    SupabaseKeyProject,
+    StripeKeyPair,
+    ReusedSecret,
+    CrossEnvironmentTarget,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 14] = [
+    pub const ALL: [RuleId; 18] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -60,6 +64,10 @@ impl RuleId {
         RuleId::Pattern,
         RuleId::SecretAge,
         RuleId::WeakSecret,
+        RuleId::SupabaseKeyProject,
+        RuleId::StripeKeyPair,
+        RuleId::ReusedSecret,
+        RuleId::CrossEnvironmentTarget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +86,10 @@ impl RuleId {
             RuleId::Pattern => "pattern",
             RuleId::SecretAge => "secret-age",
             RuleId::WeakSecret => "weak-secret",
+            RuleId::SupabaseKeyProject => "supabase-key-project",
+            RuleId::StripeKeyPair => "stripe-key-pair",
+            RuleId::ReusedSecret => "reused-secret",
+            RuleId::CrossEnvironmentTarget => "cross-environment-target",
         }
     }
 }
@@ -129,6 +141,22 @@ pub struct Context<'a> {
     /// Resolved secrets too guessable to sit behind a published digest,
     /// by name, with why (see [`crate::detect::weakness`]).
     pub weak_secrets: std::collections::BTreeMap<String, &'static str>,
+    /// Resolved secrets that are Supabase keys, by name: the project their
+    /// payload names (`supabase-key-project`).
+    pub key_projects: std::collections::BTreeMap<String, String>,
+    /// Values of the other environments that a protected environment's
+    /// secrets must not equal (`reused-secret`), as digests; empty for an
+    /// environment that is not protected.
+    pub elsewhere: Vec<SecretElsewhere>,
+}
+
+/// A secret value of another environment, known by its digest only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretElsewhere {
+    pub environment: String,
+    pub name: String,
+    /// SHA-256 of the value; compared, never shown.
+    pub fingerprint: crate::secret::Fingerprint,
 }
 
 impl Context<'_> {
@@ -173,10 +201,13 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// What the value looks like, for the rules that judge secrets.
+    /// What the value looks like, for the rules that judge secrets. A
+    /// value shown as text is not a secret (the plan masks those, and
+    /// `sensitive: false` vouches for the rest): only its public classes
+    /// count (a publishable Stripe key, an anon key).
     fn class(&self) -> Option<Class> {
         match self.value {
-            Value::Text { text } => classify(text),
+            Value::Text { text } => classify(text).filter(|c| !c.is_secret()),
             Value::Secret { class, .. } => *class,
             _ => None,
         }
@@ -240,7 +271,7 @@ impl<'a> Facts<'a> {
 type Rule = fn(&Facts<'_>) -> Vec<Finding>;
 
 /// Every rule, under the id `rules.disable` switches it off by.
-const RULES: [(RuleId, Rule); 14] = [
+const RULES: [(RuleId, Rule); 18] = [
     (RuleId::ForbiddenFlag, builtin::flags::check),
     (RuleId::LocalhostUrl, builtin::localhost::check),
     (RuleId::StripeKeyMode, builtin::stripe::check),
@@ -255,6 +286,16 @@ const RULES: [(RuleId, Rule); 14] = [
     (RuleId::SecretAge, builtin::secret_age::check),
     (RuleId::Forbid, custom::forbid),
     (RuleId::Pattern, custom::pattern),
+    (
+        RuleId::SupabaseKeyProject,
+        builtin::supabase_key_project::check,
+    ),
+    (RuleId::StripeKeyPair, builtin::stripe_key_pair::check),
+    (RuleId::ReusedSecret, builtin::reused_secret::check),
+    (
+        RuleId::CrossEnvironmentTarget,
+        builtin::cross_environment_target::check,
+    ),
 ];
 
 /// Evaluates every enabled rule over the plan's resulting state.
