@@ -154,7 +154,14 @@ pub struct VarSpec {
     /// A secret whose source may give an empty or blank value on purpose;
     /// without it such a value is an error (an unset CI secret arrives as "").
     pub allow_empty: bool,
+    /// What the variable is for, for people (one line, at most
+    /// [`DESCRIPTION_MAX`] characters).
+    pub description: Option<String>,
 }
+
+/// The longest `description:`: Vercel keeps a comment of 500 characters,
+/// and envctl's tag takes up to 100 of them.
+pub const DESCRIPTION_MAX: usize = 400;
 
 /// The long form of a variable.
 #[derive(Deserialize)]
@@ -167,6 +174,7 @@ struct VarLong {
     environment_specific: bool,
     #[serde(default)]
     allow_empty: bool,
+    description: Option<String>,
 }
 
 struct SecretRefSpec(SecretRef);
@@ -215,6 +223,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     targets: None,
                     environment_specific: false,
                     allow_empty: false,
+                    description: None,
                 })
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<VarSpec, E> {
@@ -226,6 +235,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     targets: None,
                     environment_specific: false,
                     allow_empty: false,
+                    description: None,
                 })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<VarSpec, A::Error> {
@@ -243,6 +253,11 @@ impl<'de> Deserialize<'de> for VarSpec {
                     }
                     (Some(v), None) => VarValue::Plain(v),
                     (None, Some(s)) => VarValue::Secret(s.0),
+                    (None, None) if long.description.is_some() => {
+                        return Err(de::Error::custom(
+                            "`description` goes with `value:` or `secret:`; an environment that only takes the default's value writes nothing, and keeps the default's description",
+                        ));
+                    }
                     (None, None) => VarValue::Unset,
                     (Some(_), Some(_)) => {
                         return Err(de::Error::custom(
@@ -250,16 +265,37 @@ impl<'de> Deserialize<'de> for VarSpec {
                         ));
                     }
                 };
+                if let Some(text) = &long.description {
+                    check_description(text).map_err(de::Error::custom)?;
+                }
                 Ok(VarSpec {
                     value,
                     targets: long.targets,
                     environment_specific: long.environment_specific,
                     allow_empty: long.allow_empty,
+                    description: long.description,
                 })
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// A description is one line of at most [`DESCRIPTION_MAX`] characters.
+fn check_description(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("`description` is empty: say what the variable is for, or leave it out".into());
+    }
+    if text.contains(['\n', '\r']) {
+        return Err("`description` is one line: platforms keep it as a one-line comment".into());
+    }
+    let n = text.chars().count();
+    if n > DESCRIPTION_MAX {
+        return Err(format!(
+            "`description` has {n} characters; at most {DESCRIPTION_MAX} fit in a Vercel comment beside envctl's tag"
+        ));
+    }
+    Ok(())
 }
 
 impl JsonSchema for VarSpec {
@@ -284,6 +320,10 @@ impl JsonSchema for VarSpec {
                         "environment_specific": {
                             "type": "boolean",
                             "description": "Exempt from the cross-environment parity rule."
+                        },
+                        "description": {
+                            "type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX, "pattern": "^[^\\r\\n]*$",
+                            "description": "What the variable is for, for people. Kept in Vercel's comment (before envctl's tag); see docs/platforms.md for the other platforms."
                         },
                         "allow_empty": {
                             "type": "boolean",

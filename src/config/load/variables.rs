@@ -29,7 +29,13 @@ pub(super) fn resolve(
         .iter()
         .map(|(k, v)| (k.clone(), (v.clone(), project_file)))
         .collect();
-    for (key, spec) in own {
+    for (key, mut spec) in own {
+        // A value given here keeps the default's description.
+        if spec.value.description.is_none()
+            && let Some((default, _)) = specs.get(&key)
+        {
+            spec.value.description = default.value.description.clone();
+        }
         specs.insert(key, (spec, file));
     }
     let place = Place {
@@ -84,6 +90,7 @@ impl Place<'_> {
             targets: explicit,
             environment_specific,
             allow_empty,
+            description,
         } = spec.value;
         if value == VarValue::Unset {
             return None;
@@ -114,6 +121,7 @@ impl Place<'_> {
             targets: routed,
             environment_specific,
             allow_empty,
+            description,
             location,
         };
         if let VarValue::Plain(text) = &variable.value {

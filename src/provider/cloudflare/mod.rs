@@ -26,6 +26,7 @@ pub mod api;
 mod apply;
 pub mod checks;
 mod connect;
+mod deploys;
 pub mod dialect;
 mod hints;
 pub mod record;

@@ -9,7 +9,7 @@ pub mod record;
 pub mod write;
 
 pub use desired::{
-    Environment, Function, Migrations, Readback, SecretRef, Target, TargetSettings, Traits,
+    Baked, Environment, Function, Migrations, Readback, SecretRef, Target, TargetSettings, Traits,
     VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};

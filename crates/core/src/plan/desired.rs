@@ -53,6 +53,8 @@ pub enum MigrationStyle {
 #[derive(Debug, Clone)]
 pub struct Desired {
     pub value: DesiredValue,
+    /// The variable's `description:`, if it has one.
+    pub description: Option<String>,
     pub location: Location,
 }
 
@@ -112,6 +114,7 @@ pub fn desired_targets(
                         v.name.clone(),
                         Desired {
                             value,
+                            description: v.description.clone(),
                             location: v.location.clone(),
                         },
                     )
