@@ -31,3 +31,4 @@ mod secrets;
 mod supabase;
 mod undeclared;
 mod vercel;
+mod vercel_custom;
