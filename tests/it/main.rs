@@ -25,6 +25,7 @@ mod netlify;
 mod netlify_cli_fake;
 mod netlify_errors;
 mod netlify_oracle;
+mod redeploys;
 mod render;
 mod rules;
 mod secrets;

@@ -216,13 +216,17 @@ fn redeploy_rebuilds_the_custom_environments_latest_deployment_and_names_it() {
     api.add_deployment(VERCEL_PROJECT, "dpl_prod0001", "production");
     run(&ws, &["apply", "qa", "--yes"], &env)
         .expect(0)
-        .expect_output("the running custom environment qa deployment of huddle-web keeps the old values until it is redeployed; run `envctl apply qa --redeploy`");
+        .expect_output("huddle-web's running deployment of custom environment qa keeps the old values until it is redeployed; run `envctl apply qa --redeploy`");
     assert_eq!(api.deployments(VERCEL_PROJECT).len(), 3);
 
-    ws.edit("environments/qa.yaml", QA_URL, "https://qa2.huddle.app/functions/v1");
+    ws.edit(
+        "environments/qa.yaml",
+        QA_URL,
+        "https://qa2.huddle.app/functions/v1",
+    );
     let apply = run(&ws, &["apply", "qa", "--yes", "--redeploy"], &env);
     apply.expect(0).expect_output(
-        "redeployed the latest custom environment qa deployment, dpl_qa0001 (https://huddle-web-",
+        "redeployed the latest deployment of custom environment qa, dpl_qa0001 (https://huddle-web-",
     );
     let deployments = api.deployments(VERCEL_PROJECT);
     assert_eq!(deployments.len(), 4);
@@ -230,5 +234,8 @@ fn redeploy_rebuilds_the_custom_environments_latest_deployment_and_names_it() {
     assert_eq!(new.redeploy_of.as_deref(), Some("dpl_qa0001"));
     assert_eq!(new.custom_environment.as_deref(), Some(qa.as_str()));
     assert_eq!(new.target, None);
-    apply.expect_output(&format!("with the new values: {} (https://{})", new.uid, new.url));
+    apply.expect_output(&format!(
+        "with the new values: {} (https://{})",
+        new.uid, new.url
+    ));
 }

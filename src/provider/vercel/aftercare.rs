@@ -26,13 +26,13 @@ impl VercelProvider {
             // `vercel dev` and `vercel env pull` read values when they run.
             ("development", _) => return Ok(None),
             ("preview", None) => return Ok(Some(every_preview(redeploy))),
-            ("production", _) => "production".to_string(),
-            ("preview", Some(b)) => format!("preview of branch {b}"),
-            (slug, _) => format!("custom environment {slug}"),
+            ("production", _) => "production deployment".to_string(),
+            ("preview", Some(b)) => format!("preview deployment of branch {b}"),
+            (slug, _) => format!("deployment of custom environment {slug}"),
         };
         if !redeploy {
             return Ok(Some(format!(
-                "the running {what} deployment of {project} keeps the old values until it is redeployed; run `envctl apply {env} --redeploy` to rebuild the latest one, or redeploy it from the Vercel dashboard"
+                "{project}'s running {what} keeps the old values until it is redeployed; run `envctl apply {env} --redeploy` to rebuild the latest one, or redeploy it from the Vercel dashboard"
             )));
         }
         let scope = self.resolve_scope().await?;
@@ -58,7 +58,7 @@ impl VercelProvider {
 
 fn redeployed(what: &str, latest: &Deployment, new: &str) -> String {
     format!(
-        "redeployed the latest {what} deployment, {}, with the new values: {new}",
+        "redeployed the latest {what}, {}, with the new values: {new}",
         latest.describe()
     )
 }
@@ -68,7 +68,7 @@ fn nothing_to_redeploy(what: &str, project: &str, among: Among<'_>) -> String {
         Among::Custom(_) => format!("among the newest {CUSTOM_SEARCH} deployments of {project}"),
         _ => format!("in {project}"),
     };
-    format!("no {what} deployment {place} to redeploy: the next one is built with the new values")
+    format!("no {what} {place} to redeploy: the next one is built with the new values")
 }
 
 /// A `preview` target without `git_branch`: its values go to the preview
