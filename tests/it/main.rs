@@ -12,6 +12,7 @@ mod ci;
 mod cli;
 mod cloudflare;
 mod conformance;
+mod descriptions;
 mod error_scrub;
 mod examples;
 mod faults;

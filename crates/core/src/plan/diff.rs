@@ -160,6 +160,11 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
             (_, Some(_), None) => unreachable!("only unresolved secrets lack a fingerprint"),
         };
         let (action, reason) = described(desired, live, name, want, (action, reason));
+        // Only the description differs: the live value is the declared one.
+        let before = match reason {
+            Reason::DescriptionDiffers => after.clone(),
+            _ => before,
+        };
         let subject = Subject::Variable { name: name.clone() };
         changes.push(Change {
             subject,

@@ -391,6 +391,7 @@ fn a_description_the_platform_keeps_differently_is_a_change_only_there() {
         ]
     );
     assert_eq!(changes[1].reason, Reason::DescriptionDiffers);
+    assert_eq!(changes[1].before, changes[1].after, "the value matches");
     // A value that differs is a change for the value, description or not.
     let l = live(&[("A", readable("other"))]);
     let changes = changes_for(&d, &l);
