@@ -32,5 +32,6 @@ mod rules;
 mod secrets;
 mod supabase;
 mod undeclared;
+mod undeclared_functions;
 mod vercel;
 mod vercel_custom;
