@@ -292,7 +292,7 @@ fn check_description(text: &str) -> Result<(), String> {
     let n = text.chars().count();
     if n > DESCRIPTION_MAX {
         return Err(format!(
-            "`description` has {n} characters; at most {DESCRIPTION_MAX} fit in a Vercel comment beside envctl's tag"
+            "`description` has {n} characters; at most {DESCRIPTION_MAX} fit beside envctl's tag where a platform keeps it"
         ));
     }
     Ok(())
@@ -323,7 +323,7 @@ impl JsonSchema for VarSpec {
                         },
                         "description": {
                             "type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX, "pattern": "^[^\\r\\n]*$",
-                            "description": "What the variable is for, for people. Kept in Vercel's comment (before envctl's tag); see docs/platforms.md for the other platforms."
+                            "description": "What the variable is for, for people (one line). Kept on the platforms that have a field for it; docs/platforms.md says where."
                         },
                         "allow_empty": {
                             "type": "boolean",

@@ -143,7 +143,7 @@ fn a_bad_description_is_refused_with_its_line() {
         ),
         (
             &format!("{{ value: x, description: {} }}", "d".repeat(401)) as &str,
-            "`description` has 401 characters; at most 400",
+            "`description` has 401 characters; at most 400 fit",
         ),
         (
             "{ value: x, description: \"two\\nlines\" }",
