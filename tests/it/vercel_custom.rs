@@ -101,7 +101,7 @@ fn a_custom_environment_round_trips_and_leaves_production_and_preview_alone() {
     assert_eq!(url.len(), 1);
     assert_eq!(url[0].value, QA_URL);
     assert!(url[0].target.is_empty(), "{:?}", url[0].target);
-    assert_eq!(url[0].custom_environment_ids, [qa.clone()]);
+    assert_eq!(url[0].custom_environment_ids, std::slice::from_ref(&qa));
     let sentry = of_custom(&records, &qa, "SENTRY_AUTH_TOKEN");
     assert_eq!(sentry[0].kind, EnvType::Sensitive, "secrets are sensitive");
     assert!(sentry[0].comment.starts_with("[envctl sha256:"));
@@ -238,4 +238,30 @@ fn redeploy_rebuilds_the_custom_environments_latest_deployment_and_names_it() {
         "with the new values: {} (https://{})",
         new.uid, new.url
     ));
+}
+
+#[test]
+fn import_reads_a_custom_environment() {
+    let ws = workspace("qa");
+    let (p, _) = platforms();
+    let env = env(&p);
+    run(&ws, &["apply", "qa", "--yes"], &env).expect(0);
+    run(
+        &ws,
+        &[
+            "import",
+            "qa2",
+            "--from",
+            "vercel:huddle-web:qa",
+            "--team",
+            "team_huddle",
+        ],
+        &env,
+    )
+    .expect(0);
+    let file = ws.read("environments/qa2.yaml");
+    assert!(file.contains("    target: qa\n"), "{file}");
+    assert!(file.contains(&format!("VITE_API_URL: \"{QA_URL}\"")), "{file}");
+    assert!(!file.contains("preview.huddle.app"), "{file}");
+    assert!(!file.contains(SENTRY), "{file}");
 }

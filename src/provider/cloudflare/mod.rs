@@ -101,11 +101,6 @@ impl CloudflareProvider {
         self.api.requests_sent()
     }
 
-    /// Whether this target is a project's production environment.
-    pub fn is_production(&self) -> bool {
-        self.environment == "production"
-    }
-
     /// The project and the D1 history, read at once.
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
         let asked = super::now_ms();
