@@ -9,14 +9,20 @@
 //!   (`fakes/openapi/github-actions.json`, from `github/rest-api-description`
 //!   as republished in `@octokit/openapi`; its `x-provenance` says how).
 //!
+//! * [`CLOUDFLARE`]: Pages projects and D1 databases
+//!   (`fakes/openapi/cloudflare-pages-d1.json`, from `cloudflare/api-schemas`;
+//!   its `x-provenance` says how). Its deployment operations are not in
+//!   the slice: deployments are checked against the `pages_deployments`
+//!   schema the project's `latest_deployment` uses, inside the common
+//!   envelope.
 //! * [`NETLIFY`]: the slice of Netlify's API envctl uses, accounts, sites,
 //!   environment variables and build triggers
 //!   (`fakes/openapi/netlify-env.json`, from `netlify/open-api`'s
 //!   `swagger.yml`; its `x-provenance` says how).
 //!
-//! The first two are OpenAPI 3.0, whose schema dialect is close to JSON
-//! Schema draft 4 (boolean `exclusiveMinimum`, `$ref` siblings ignored)
-//! plus `nullable`. Netlify's is Swagger 2.0: the same schema dialect with
+//! Supabase's, GitHub's and Cloudflare's are OpenAPI 3.0, whose schema
+//! dialect is close to JSON Schema draft 4 (boolean `exclusiveMinimum`,
+//! `$ref` siblings ignored) plus `nullable`. Netlify's is Swagger 2.0: the same schema dialect with
 //! `x-nullable`, schemas under `definitions` (`#/definitions/X`), request
 //! bodies as `in: body` parameters with a `schema`, and responses'
 //! schemas at `responses.<status>.schema` (shared ones under `responses`,
@@ -56,6 +62,13 @@ pub static SUPABASE: Spec = Spec::new(
 /// GitHub's REST API: the operations of the Actions secrets and variables,
 /// environments, `/user` and `/rate_limit`, with the components they reach.
 pub static GITHUB: Spec = Spec::new("GitHub", include_str!("../openapi/github-actions.json"));
+
+/// Cloudflare's API: Pages projects (get, patch) and D1 databases, with
+/// the component schemas they reach.
+pub static CLOUDFLARE: Spec = Spec::new(
+    "Cloudflare",
+    include_str!("../openapi/cloudflare-pages-d1.json"),
+);
 
 /// Netlify's API (Swagger 2.0): the operations on accounts, sites,
 /// environment variables and builds, with the definitions they reach.

@@ -802,3 +802,91 @@ fn an_echoing_rejection_quotes_the_write_and_lets_reads_through() {
     );
     assert_eq!(post(&s, "/v10/projects/web/env", body).status, 201);
 }
+
+#[test]
+fn custom_environments_hold_their_own_records() {
+    let s = start();
+    let qa = s.api().add_custom_environment(PROJECT, "qa", "preview");
+    let list = get(&s, "/v9/projects/web/custom-environments");
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["environments"][0]["slug"], "qa");
+    assert_eq!(list.body["environments"][0]["id"], json!(qa));
+    assert!(list.body["accountLimit"]["total"].is_number());
+    assert_eq!(
+        get(&s, "/v9/projects/web/custom-environments/qa").body["id"],
+        json!(qa)
+    );
+    assert_eq!(
+        get(&s, "/v9/projects/web/custom-environments/nope").status,
+        404
+    );
+
+    let custom = json!({ "key": "A", "value": "qa", "type": "encrypted", "target": [], "customEnvironmentIds": [qa] });
+    created_id(&post(&s, "/v10/projects/web/env", custom));
+    created_id(&post(
+        &s,
+        "/v10/projects/web/env",
+        plain("A", "prod", &["production"]),
+    ));
+    // Listed by id, or by slug as `vercel env ls qa` asks.
+    for query in [
+        format!("customEnvironmentId={qa}"),
+        "customEnvironmentId=qa".into(),
+    ] {
+        let envs = get(&s, &format!("/v10/projects/web/env?{query}")).body["envs"].clone();
+        assert_eq!(envs.as_array().unwrap().len(), 1, "{query}: {envs}");
+        assert_eq!(envs[0]["customEnvironmentIds"], json!([qa]));
+    }
+    let unknown =
+        json!({ "key": "B", "value": "x", "type": "plain", "customEnvironmentIds": ["env_nope"] });
+    let refused = post(&s, "/v10/projects/web/env", unknown);
+    assert_eq!((refused.status, refused.code()), (400, "bad_request"));
+    let long = json!({ "key": "C", "value": "x", "type": "plain", "target": ["preview"], "comment": "c".repeat(501) });
+    assert_eq!(post(&s, "/v10/projects/web/env", long).status, 400);
+}
+
+#[test]
+fn deployments_know_their_branch_and_custom_environment() {
+    let s = start();
+    let api = s.api();
+    let qa = api.add_custom_environment(PROJECT, "qa", "preview");
+    api.add_branch_deployment(PROJECT, "dpl_staging", "staging");
+    api.add_branch_deployment(PROJECT, "dpl_feature", "feature");
+    api.add_custom_deployment(PROJECT, "dpl_qa", "qa");
+    let of = |query: &str| {
+        let body = get(&s, &format!("/v6/deployments?projectId=web&{query}")).body;
+        body["deployments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["uid"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("target=preview&branch=staging"), ["dpl_staging"]);
+    assert_eq!(of("target=preview"), ["dpl_feature", "dpl_staging"]);
+    assert_eq!(of("limit=1"), ["dpl_qa"]);
+    let listed = get(&s, "/v6/deployments?projectId=web").body;
+    assert_eq!(
+        listed["deployments"][0]["customEnvironment"]["id"],
+        json!(qa)
+    );
+    assert_eq!(
+        listed["deployments"][1]["meta"]["githubCommitRef"],
+        "feature"
+    );
+
+    let body =
+        json!({ "name": "web", "deploymentId": "dpl_qa", "customEnvironmentSlugOrId": "qa" });
+    let redeployed = post(&s, "/v13/deployments", body);
+    assert_eq!(redeployed.status, 200, "{}", redeployed.body);
+    assert_eq!(redeployed.body["customEnvironment"]["slug"], "qa");
+    let body = json!({ "name": "web", "deploymentId": "dpl_staging" });
+    post(&s, "/v13/deployments", body);
+    let all = api.deployments(PROJECT);
+    assert_eq!(all[3].custom_environment.as_deref(), Some(qa.as_str()));
+    assert_eq!(all[4].branch.as_deref(), Some("staging"));
+    assert_eq!(all[4].redeploy_of.as_deref(), Some("dpl_staging"));
+    let bad =
+        json!({ "name": "web", "deploymentId": "dpl_qa", "customEnvironmentSlugOrId": "nope" });
+    assert_eq!(post(&s, "/v13/deployments", bad).status, 400);
+}

@@ -84,10 +84,14 @@ pub enum Command {
         /// Allow deletes in a protected environment.
         #[arg(long)]
         allow_delete: bool,
-        /// After changing a Vercel or Netlify production target, redeploy
-        /// it so it runs with the new values (Vercel: its latest
-        /// production deployment; Netlify: a new build of the production
-        /// branch).
+        /// After changing a target whose deployments are built with the
+        /// values, rebuild its latest deployment so it runs with the new
+        /// ones, and say which: Vercel production, a `preview` target's
+        /// `git_branch` or a custom environment (its latest deployment,
+        /// redeployed); Cloudflare Pages (the environment's latest
+        /// deployment, retried); Netlify production (a new build of the
+        /// production branch). Targets it cannot rebuild (every branch's
+        /// preview) are named, with why.
         #[arg(long)]
         redeploy: bool,
         /// Also apply pending migration files to the environment's database
@@ -234,7 +238,8 @@ pub struct RotateArgs {
     /// Do not ask before applying.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Redeploy Vercel or Netlify production afterwards so it runs with
+    /// Afterwards, rebuild the latest deployment of each changed target
+    /// that builds values in (as `apply --redeploy` does) so it runs with
     /// the new value.
     #[arg(long)]
     pub redeploy: bool,

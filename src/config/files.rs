@@ -157,7 +157,14 @@ pub struct VarSpec {
     /// `sensitive:` on a plain value: whether it is a secret, overriding
     /// what its looks say.
     pub sensitive: Option<bool>,
+    /// What the variable is for, for people (one line, at most
+    /// [`DESCRIPTION_MAX`] characters).
+    pub description: Option<String>,
 }
+
+/// The longest `description:`: Vercel keeps a comment of 500 characters,
+/// and envctl's tag takes up to 100 of them.
+pub const DESCRIPTION_MAX: usize = 400;
 
 /// The long form of a variable.
 #[derive(Deserialize)]
@@ -171,6 +178,7 @@ struct VarLong {
     #[serde(default)]
     allow_empty: bool,
     sensitive: Option<bool>,
+    description: Option<String>,
 }
 
 struct SecretRefSpec(SecretRef);
@@ -220,6 +228,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     environment_specific: false,
                     allow_empty: false,
                     sensitive: None,
+                    description: None,
                 })
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<VarSpec, E> {
@@ -232,6 +241,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     environment_specific: false,
                     allow_empty: false,
                     sensitive: None,
+                    description: None,
                 })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<VarSpec, A::Error> {
@@ -254,6 +264,11 @@ impl<'de> Deserialize<'de> for VarSpec {
                     }
                     (Some(v), None) => VarValue::Plain(v),
                     (None, Some(s)) => VarValue::Secret(s.0),
+                    (None, None) if long.description.is_some() => {
+                        return Err(de::Error::custom(
+                            "`description` goes with `value:` or `secret:`; an environment that only takes the default's value writes nothing, and keeps the default's description",
+                        ));
+                    }
                     (None, None) => VarValue::Unset,
                     (Some(_), Some(_)) => {
                         return Err(de::Error::custom(
@@ -261,17 +276,38 @@ impl<'de> Deserialize<'de> for VarSpec {
                         ));
                     }
                 };
+                if let Some(text) = &long.description {
+                    check_description(text).map_err(de::Error::custom)?;
+                }
                 Ok(VarSpec {
                     value,
                     targets: long.targets,
                     environment_specific: long.environment_specific,
                     allow_empty: long.allow_empty,
                     sensitive: long.sensitive,
+                    description: long.description,
                 })
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// A description is one line of at most [`DESCRIPTION_MAX`] characters.
+fn check_description(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("`description` is empty: say what the variable is for, or leave it out".into());
+    }
+    if text.contains(['\n', '\r']) {
+        return Err("`description` is one line: platforms keep it as a one-line comment".into());
+    }
+    let n = text.chars().count();
+    if n > DESCRIPTION_MAX {
+        return Err(format!(
+            "`description` has {n} characters; at most {DESCRIPTION_MAX} fit beside envctl's tag where a platform keeps it"
+        ));
+    }
+    Ok(())
 }
 
 impl JsonSchema for VarSpec {
@@ -296,6 +332,10 @@ impl JsonSchema for VarSpec {
                         "environment_specific": {
                             "type": "boolean",
                             "description": "Exempt from the cross-environment parity rule."
+                        },
+                        "description": {
+                            "type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX, "pattern": "^[^\\r\\n]*$",
+                            "description": "What the variable is for, for people (one line). Kept on the platforms that have a field for it; docs/platforms.md says where."
                         },
                         "allow_empty": {
                             "type": "boolean",

@@ -50,6 +50,7 @@ fn target(
                 Desired {
                     value,
                     sensitive: None,
+                    description: None,
                     location,
                 },
             )

@@ -212,13 +212,12 @@ impl Provider {
     }
 }
 
-/// The platforms `apply --redeploy` redeploys.
-const REDEPLOYS: &str = "Vercel and Netlify";
-
 impl Provider {
     /// What to tell after an apply changed this target (deployments that
-    /// keep the old values), doing first what `redeploy` asks; `env` names
-    /// the environment in the command to run.
+    /// keep the old values), doing first what `redeploy` asks: each
+    /// platform that builds values into deployments rebuilds the latest one
+    /// it can name, and says which, or why it cannot. `env` names the
+    /// environment in the command to run.
     pub async fn after_apply(
         &self,
         env: &str,
@@ -227,8 +226,8 @@ impl Provider {
         match self {
             Provider::Vercel(p) => p.after_apply(env, redeploy).await,
             Provider::Netlify(p) => p.after_apply(env, redeploy).await,
-            Provider::Cloudflare(p) => Ok(Some(p.after_apply(redeploy.then_some(REDEPLOYS)))),
-            // Workflows read secrets and variables when they run.
+            Provider::Cloudflare(p) => p.after_apply(env, redeploy).await.map(Some),
+            // Functions and workflows read secrets and variables when they run.
             Provider::Memory(_)
             | Provider::Dotenv(_)
             | Provider::Supabase(_)

@@ -46,7 +46,7 @@ fn plan_apply_plan_round_trip_with_secrets_written_as_secret_text() {
         .expect_output(&format!(
             "Apply complete: {STAGING_KEYS} changes written to staging."
         ))
-        .expect_output("keep the old values until the next deployment");
+        .expect_output("keeps the old values until the next deployment");
     assert_eq!(patches(&server), 1, "one PATCH for every variable");
 
     let stored = server

@@ -342,9 +342,9 @@ fn apply_says_deployments_run_old_values_and_redeploys_production_when_asked() {
     let apply = ws.run(&["apply", "prod", "--yes"], &env);
     apply.expect(0);
     assert!(
-        apply
-            .stderr()
-            .contains("keeps the old values until it is redeployed"),
+        apply.stderr().contains(
+            "huddle-web's running production deployment keeps the old values until it is redeployed"
+        ),
         "{}",
         apply.stderr()
     );
@@ -358,7 +358,9 @@ fn apply_says_deployments_run_old_values_and_redeploys_production_when_asked() {
     let apply = ws.run(&["apply", "prod", "--yes", "--redeploy"], &env);
     apply.expect(0);
     assert!(
-        apply.stderr().contains("redeploying production"),
+        apply
+            .stderr()
+            .contains("redeployed the latest production deployment, dpl_live0001 (https://"),
         "{}",
         apply.stderr()
     );

@@ -29,7 +29,13 @@ pub(super) fn resolve(
         .iter()
         .map(|(k, v)| (k.clone(), (v.clone(), project_file)))
         .collect();
-    for (key, spec) in own {
+    for (key, mut spec) in own {
+        // A value given here keeps the default's description.
+        if spec.value.description.is_none()
+            && let Some((default, _)) = specs.get(&key)
+        {
+            spec.value.description = default.value.description.clone();
+        }
         specs.insert(key, (spec, file));
     }
     let place = Place {
@@ -85,6 +91,7 @@ impl Place<'_> {
             environment_specific,
             allow_empty,
             sensitive,
+            description,
         } = spec.value;
         if value == VarValue::Unset {
             return None;
@@ -116,6 +123,7 @@ impl Place<'_> {
             environment_specific,
             allow_empty,
             sensitive,
+            description,
             location,
         };
         if let VarValue::Plain(text) = &variable.value {

@@ -1,7 +1,8 @@
-//! A typed client for the two Cloudflare v4 endpoints envctl uses: a Pages
+//! A typed client for the Cloudflare v4 endpoints envctl uses: a Pages
 //! project (read, and its environment variables patched with merge
-//! semantics) and a D1 database's query endpoint (to read the migration
-//! history). Every answer comes in the v4 envelope
+//! semantics), a D1 database's query endpoint (to read the migration
+//! history), and, for `--redeploy`, the project's deployments
+//! (`deploys.rs`). Every answer comes in the v4 envelope
 //! `{success, result, errors: [{code, message}], messages}`.
 
 use std::collections::BTreeMap;
@@ -117,7 +118,7 @@ pub struct Change<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Api {
-    http: Client,
+    pub(super) http: Client,
     account: String,
 }
 
@@ -155,7 +156,7 @@ impl Api {
         self.http.requests_sent()
     }
 
-    fn project_path(&self, project: &str) -> String {
+    pub(super) fn project_path(&self, project: &str) -> String {
         format!(
             "/accounts/{}/pages/projects/{}",
             http::encode(&self.account),
@@ -285,7 +286,7 @@ impl Api {
 
 impl Api {
     /// The envelope's `result`, which must be there.
-    fn unwrap<T: serde::de::DeserializeOwned>(
+    pub(super) fn unwrap<T: serde::de::DeserializeOwned>(
         &self,
         call: &Call,
         reply: &Reply,

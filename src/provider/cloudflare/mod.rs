@@ -26,6 +26,7 @@ pub mod api;
 mod apply;
 pub mod checks;
 mod connect;
+mod deploys;
 pub mod dialect;
 mod hints;
 pub mod record;
@@ -98,11 +99,6 @@ impl CloudflareProvider {
 
     pub fn requests_sent(&self) -> u64 {
         self.api.requests_sent()
-    }
-
-    /// Whether this target is a project's production environment.
-    pub fn is_production(&self) -> bool {
-        self.environment == "production"
     }
 
     /// The project and the D1 history, read at once.

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -63,13 +63,16 @@ impl TargetSettings for Settings {
         self.prune
     }
 
-    /// A D1 database keeps its own history, by file name.
+    /// A D1 database keeps its own history, by file name. Variables are
+    /// bound to a deployment when it is made; `--redeploy` retries the
+    /// environment's latest.
     fn traits(&self) -> Traits {
         let d1 = self.database_id.is_some();
         Traits {
             migrations_by_file: d1,
             migration_tool: d1.then_some("wrangler d1 migrations apply <DATABASE> --remote"),
             readback: Readback::WriteOnlyTargetDated,
+            baked: Baked::Redeployable,
             ..Traits::default()
         }
     }

@@ -93,6 +93,7 @@ impl DotenvProvider {
             versions: BTreeMap::from([("file".to_string(), file)]),
             updated_ms: BTreeMap::new(),
             handles: super::Handles::none(),
+            ..Snapshot::default()
         })
     }
 

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
 
 use super::context::Context;
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
@@ -84,10 +84,18 @@ impl TargetSettings for Settings {
     }
 
     /// Secret values are write-only outside the `dev` context; Netlify
-    /// says when each variable last changed.
+    /// says when each variable last changed. Deploys are built with the
+    /// values: `--redeploy` builds production; other contexts' deploys
+    /// take them when built again; `netlify dev` reads them when it starts.
     fn traits(&self) -> Traits {
+        let baked = match self.context.as_str() {
+            "dev" => Baked::No,
+            "production" => Baked::Redeployable,
+            _ => Baked::NextDeployment,
+        };
         Traits {
             readback: Readback::WriteOnlyDated,
+            baked,
             ..Traits::default()
         }
     }

@@ -108,6 +108,7 @@ impl SupabaseProvider {
             versions,
             updated_ms,
             handles: super::Handles::none(),
+            ..Snapshot::default()
         })
     }
 

@@ -1,8 +1,9 @@
 //! A typed client for Vercel's project environment variables: list (with
 //! pagination), batch create/upsert, edit, batch delete, read one
-//! decrypted, and redeploy. Shapes follow Vercel's REST API
-//! (`filterProjectEnvs`, `createProjectEnv`, `editProjectEnv`,
-//! `batchRemoveProjectEnv`, `getProjectEnv`).
+//! decrypted; and the project's custom environments. Shapes follow
+//! Vercel's REST API (`filterProjectEnvs`, `createProjectEnv`,
+//! `editProjectEnv`, `batchRemoveProjectEnv`, `getProjectEnv`, "Retrieve
+//! custom environments"). Deployments are in `deploys.rs`.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,21 @@ pub struct NewRecord<'a> {
     pub target: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git_branch: Option<&'a str>,
+    /// A custom environment's record goes there, with no `target`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom_environment_ids: Vec<&'a str>,
     pub comment: String,
+}
+
+/// One of a project's custom environments.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CustomEnvironment {
+    pub id: String,
+    pub slug: String,
+    /// `production`, `preview` or `development`: which kind of deployment
+    /// it is.
+    #[serde(rename = "type", default)]
+    pub kind: String,
 }
 
 /// A per-key refusal inside a successful batch answer.
@@ -118,7 +133,7 @@ pub struct Refused {
 
 #[derive(Debug, Clone)]
 pub struct Api {
-    http: Client,
+    pub(super) http: Client,
     team: Option<String>,
 }
 
@@ -140,7 +155,7 @@ impl Api {
         self.http.requests_sent()
     }
 
-    fn scoped(&self, call: Call) -> Call {
+    pub(super) fn scoped(&self, call: Call) -> Call {
         match &self.team {
             Some(team) if team.starts_with("team_") => call.query("teamId", team.clone()),
             Some(team) => call.query("slug", team.clone()),
@@ -152,13 +167,13 @@ impl Api {
         format!("/v{version}/projects/{}/env{rest}", http::encode(project))
     }
 
-    /// Every record visible for `target` (and `git_branch`), following the
-    /// pagination cursor; and Vercel's clock (its `Date`), when it sent one.
+    /// Every record `filter` selects (`target=…`, `gitBranch=…`,
+    /// `customEnvironmentId=…`), following the pagination cursor; and
+    /// Vercel's clock (its `Date`), when it sent one.
     pub async fn list(
         &self,
         project: &str,
-        target: &str,
-        git_branch: Option<&str>,
+        filter: &[(&'static str, String)],
     ) -> Result<(Vec<Record>, Option<i64>), HttpError> {
         #[derive(Deserialize)]
         struct Page {
@@ -180,10 +195,9 @@ impl Api {
                 "GET env",
                 Self::env_path(project, 10, ""),
             )
-            .query("target", target)
             .query("limit", PAGE.to_string());
-            if let Some(branch) = git_branch {
-                call = call.query("gitBranch", branch);
+            for (name, value) in filter {
+                call = call.query(name, value.clone());
             }
             if let Some(cursor) = until {
                 call = call.query("until", cursor.to_string());
@@ -272,14 +286,20 @@ impl Api {
             .collect())
     }
 
-    /// Changes the targets of a record (to split a shared one).
-    pub async fn set_targets(
+    /// Changes the targets (and, when given, the custom environments) of
+    /// a record: to split a shared one, or undo that.
+    pub async fn set_scope(
         &self,
         project: &str,
         id: &str,
         key: &str,
         targets: &[String],
+        custom: Option<&[String]>,
     ) -> Result<(), HttpError> {
+        let mut body = serde_json::json!({ "target": targets });
+        if let Some(custom) = custom {
+            body["customEnvironmentIds"] = serde_json::json!(custom);
+        }
         let call = self.scoped(
             Call::new(
                 format!("split {key} from a shared record"),
@@ -287,9 +307,29 @@ impl Api {
                 "PATCH env/{id}",
                 Self::env_path(project, 9, &format!("/{}", http::encode(id))),
             )
-            .json(&serde_json::json!({ "target": targets })),
+            .json(&body),
         );
         self.http.send(&call).await.map(drop)
+    }
+
+    /// The project's custom environments (one request).
+    pub async fn custom_environments(
+        &self,
+        project: &str,
+    ) -> Result<Vec<CustomEnvironment>, HttpError> {
+        #[derive(Deserialize)]
+        struct List {
+            #[serde(default)]
+            environments: Vec<CustomEnvironment>,
+        }
+        let call = self.scoped(Call::new(
+            "read the project's custom environments",
+            Method::GET,
+            "GET custom-environments",
+            format!("/v9/projects/{}/custom-environments", http::encode(project)),
+        ));
+        let list: List = self.http.send(&call).await?.parse(&call, URL_VAR)?;
+        Ok(list.environments)
     }
 
     pub async fn delete(&self, project: &str, ids: &[&str]) -> Result<(), HttpError> {
@@ -303,56 +343,6 @@ impl Api {
             .json(&serde_json::json!({ "ids": ids })),
         );
         self.http.send(&call).await.map(drop)
-    }
-
-    /// Redeploys the latest production deployment so it picks up new
-    /// values; returns the new deployment's URL.
-    pub async fn redeploy_production(&self, project: &str) -> Result<Option<String>, HttpError> {
-        #[derive(Deserialize)]
-        struct List {
-            #[serde(default)]
-            deployments: Vec<Deployment>,
-        }
-        #[derive(Deserialize)]
-        struct Deployment {
-            uid: String,
-            name: String,
-        }
-        let call = self.scoped(
-            Call::new(
-                "find the latest production deployment",
-                Method::GET,
-                "GET deployments",
-                "/v6/deployments".to_string(),
-            )
-            .query("projectId", project)
-            .query("target", "production")
-            .query("limit", "1"),
-        );
-        let list: List = self.http.send(&call).await?.parse(&call, URL_VAR)?;
-        let Some(latest) = list.deployments.into_iter().next() else {
-            return Ok(None);
-        };
-        #[derive(Deserialize)]
-        struct Created {
-            #[serde(default)]
-            url: Option<String>,
-        }
-        let call = self.scoped(
-            Call::new(
-                "redeploy production",
-                Method::POST,
-                "POST deployments",
-                "/v13/deployments".to_string(),
-            )
-            .json(&serde_json::json!({
-                "name": latest.name,
-                "deploymentId": latest.uid,
-                "target": "production",
-            })),
-        );
-        let created: Created = self.http.send(&call).await?.parse(&call, URL_VAR)?;
-        Ok(Some(created.url.unwrap_or(latest.uid)))
     }
 }
 

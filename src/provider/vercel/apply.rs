@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::api::NewRecord;
 use super::records::{Handles, Owned};
+use super::scope::Scope;
 use super::tags::with_tag;
 use super::{VercelProvider, now_ms};
 use crate::provider::{ApplyFailure, ErrorKind, ProviderError, Snapshot, Stop, Write};
@@ -39,6 +40,10 @@ impl VercelProvider {
     ) -> Result<(), ApplyFailure> {
         let unread = Handles::default();
         let handles = live.handles.get::<Handles>().unwrap_or(&unread);
+        let scope = match &handles.scope {
+            Some(scope) => scope.clone(),
+            None => self.resolve_scope().await.map_err(ApplyFailure::nothing)?,
+        };
         let mut done = Vec::new();
         for write in writes {
             if let Write::SetFunction { .. } | Write::DeleteFunction { .. } = write {
@@ -52,8 +57,10 @@ impl VercelProvider {
         if stop.requested() {
             return Err(ApplyFailure::stopped(&self.target, &done));
         }
-        let (split, narrowed) = self.split_shared(handles, writes, &mut done).await?;
-        self.set_all(handles, writes, (&split, &narrowed), &mut done)
+        let (split, narrowed) = self
+            .split_shared(&scope, handles, writes, &mut done)
+            .await?;
+        self.set_all(&scope, handles, writes, (&split, &narrowed), &mut done)
             .await?;
         self.delete_owned(handles, writes, &split, &mut done, stop)
             .await
@@ -64,6 +71,7 @@ impl VercelProvider {
     ///    target off the record is a delete, done here.
     async fn split_shared<'a>(
         &self,
+        scope: &Scope,
         handles: &'a Handles,
         writes: &'a [Write],
         done: &mut Vec<usize>,
@@ -78,15 +86,11 @@ impl VercelProvider {
             let Some(record) = handles.owned.get(name).filter(|r| r.shared()) else {
                 continue;
             };
-            let others: Vec<String> = record
-                .targets
-                .iter()
-                .filter(|t| **t != self.vercel_target)
-                .cloned()
-                .collect();
+            let (targets, custom) = scope.without(&record.targets, &record.custom_ids);
+            let custom = (!record.custom_ids.is_empty()).then_some(custom.as_slice());
             if let Err(e) = self
                 .api
-                .set_targets(&self.project, &record.id, name, &others)
+                .set_scope(&self.project, &record.id, name, &targets, custom)
                 .await
             {
                 let failure = ApplyFailure::after(done, self.error(e));
@@ -105,6 +109,7 @@ impl VercelProvider {
     ///    this scope; a split key gets a new record.
     async fn set_all(
         &self,
+        scope: &Scope,
         handles: &Handles,
         writes: &[Write],
         (split, narrowed): (&BTreeSet<String>, &[(&str, &Owned)]),
@@ -125,17 +130,20 @@ impl VercelProvider {
                     Some(r) if r.kind == "sensitive" => "sensitive",
                     _ => self.wanted_kind(name),
                 };
-                let comment = with_tag(
-                    existing.map_or("", |r| r.comment.as_str()),
-                    &value.fingerprint(),
-                    now,
-                );
+                // The declared description, else the user's own words.
+                let own = match self.descriptions.get(*name) {
+                    Some(description) => description.as_str(),
+                    None => existing.map_or("", |r| r.comment.as_str()),
+                };
+                let comment = with_tag(own, &value.fingerprint(), now);
+                let (target, custom_environment_ids) = scope.fields();
                 NewRecord {
                     key: name,
                     value: value.expose(),
                     kind,
-                    target: vec![self.vercel_target.as_str()],
-                    git_branch: self.git_branch.as_deref(),
+                    target,
+                    git_branch: scope.branch(),
+                    custom_environment_ids,
                     comment,
                 }
             })
@@ -226,9 +234,10 @@ impl VercelProvider {
     ) -> ApplyFailure {
         let mut left_without = Vec::new();
         for (name, record) in narrowed {
+            let custom = (!record.custom_ids.is_empty()).then_some(record.custom_ids.as_slice());
             let undone = self
                 .api
-                .set_targets(&self.project, &record.id, name, &record.targets)
+                .set_scope(&self.project, &record.id, name, &record.targets, custom)
                 .await;
             if undone.is_err() {
                 left_without.push((*name).to_string());

@@ -1,10 +1,12 @@
 //! What Vercel would refuse, caught when the files are loaded so nothing
-//! is sent: a `git_branch` outside `preview`, and variable names Vercel
-//! does not take.
+//! is sent: a `git_branch` outside `preview`, a standard target written
+//! in capitals (it would be looked for as a custom environment), and
+//! variable names Vercel does not take.
 
 use std::path::Path;
 
 use super::Settings;
+use super::settings::STANDARD;
 use envctl_core::diagnostic::Diagnostic;
 use envctl_core::yaml::Pos;
 
@@ -32,6 +34,29 @@ pub const RESERVED: [&str; 16] = [
 /// The target's settings, at `pos` in `file`.
 pub fn target(settings: &Settings, file: &Path, pos: Option<Pos>) -> Vec<Diagnostic> {
     let vt = &settings.target;
+    let lower = vt.to_ascii_lowercase();
+    if settings.custom_environment().is_some() && STANDARD.contains(&lower.as_str()) {
+        return vec![
+            Diagnostic::error(
+                file,
+                pos,
+                format!("`target: {vt}` is not a Vercel target: targets are lower case"),
+            )
+            .with_help(Some(format!("write `target: {lower}`"))),
+        ];
+    }
+    if vt.is_empty() || vt.chars().any(char::is_whitespace) {
+        return vec![
+            Diagnostic::error(
+                file,
+                pos,
+                format!("`target: {vt:?}` names no Vercel environment"),
+            )
+            .with_help(Some(
+                "write `production`, `preview`, `development`, or a custom environment's slug",
+            )),
+        ];
+    }
     if settings.git_branch.is_some() && vt != "preview" {
         return vec![
             Diagnostic::error(
@@ -39,7 +64,9 @@ pub fn target(settings: &Settings, file: &Path, pos: Option<Pos>) -> Vec<Diagnos
                 pos,
                 format!("`git_branch` applies only to the `preview` target, not `{vt}`"),
             )
-            .with_help(Some("set `target: preview` or remove `git_branch`")),
+            .with_help(Some(
+                "set `target: preview` or remove `git_branch` (a custom environment tracks its own branches)",
+            )),
         ];
     }
     Vec::new()

@@ -1,5 +1,8 @@
-//! A Vercel target's provider: the token, the team, the API; a custom
-//! environment is refused here, before anything is read.
+//! A Vercel target's provider: the token, the team, the API, and what the
+//! environment declares of its variables (which are secrets, and their
+//! descriptions). A custom environment's slug is resolved when it is read.
+
+use std::collections::BTreeMap;
 
 use super::{Settings, VercelProvider, api};
 use crate::provider::connect::{ConnectError, login, secret_names, url_error};
@@ -11,20 +14,16 @@ pub fn connect(
     target: &Target,
     settings: &Settings,
 ) -> Result<VercelProvider, ConnectError> {
-    if !settings.standard_target() {
-        return Err(ConnectError::Unsupported {
-            what: format!(
-                "the Vercel custom environment `{}` (target `{}`)",
-                settings.target, target.name
-            ),
-            hint: "use `target: production`, `preview` (with `git_branch`) or `development`"
-                .to_string(),
-        });
-    }
     let auth = |message| ConnectError::failed(target, "authenticate", message);
     let (token, base) = login(&api::LOGIN).map_err(auth)?;
     let client = api::Api::new(&base, token, settings.team.clone(), Policy::from_env())
         .map_err(|e| auth(url_error(&api::LOGIN, e)))?;
+    let descriptions: BTreeMap<String, String> = env
+        .variables
+        .values()
+        .filter(|v| v.targets.contains(&target.name))
+        .filter_map(|v| Some((v.name.clone(), v.description.clone()?)))
+        .collect();
     Ok(VercelProvider::new(
         &target.name,
         &settings.project,
@@ -32,5 +31,6 @@ pub fn connect(
         settings.git_branch.as_deref(),
         secret_names(env, target),
         client,
-    ))
+    )
+    .with_descriptions(descriptions))
 }

@@ -1,6 +1,6 @@
 //! The Vercel target: one project's environment variables for one Vercel
 //! target (`production`, `preview` — optionally one git branch — or
-//! `development`).
+//! `development`) or one custom environment ([`scope`]).
 //!
 //! Vercel keeps a key as one or more *records*, each for a set of targets.
 //! envctl owns the records whose targets include its target and whose git
@@ -15,10 +15,12 @@
 //! value and the time it wrote it. If Vercel's `updatedAt` is close to that
 //! time, the digest stands for the value; if the record was updated later,
 //! someone changed it by hand, and the plan rewrites it. See
-//! `docs/vercel.md` for the trade-off.
+//! `docs/platforms.md` for the trade-off. The comment's text before the
+//! tag is the variable's `description:` when it has one.
 //!
-//! What apply needs from the read — each owned record's id, kind, targets
-//! and comment, and Vercel's clock skew — travels in the snapshot as
+//! What apply needs from the read — the scope read, each owned record's
+//! id, kind, targets and comment, and Vercel's clock skew — travels in the
+//! snapshot as
 //! [`Handles`]; the provider itself keeps nothing between read and apply.
 
 mod aftercare;
@@ -26,9 +28,12 @@ pub mod api;
 mod apply;
 pub mod checks;
 mod connect;
+mod custom;
+mod deploys;
 pub mod dialect;
 mod hints;
 mod records;
+mod scope;
 pub mod settings;
 mod tags;
 
@@ -45,8 +50,9 @@ pub use connect::connect;
 use envctl_core::secret::Secret;
 pub use records::Handles;
 use records::Owned;
+use scope::Scope;
 pub use settings::Settings;
-use tags::parse_tag;
+use tags::{own_part, parse_tag};
 
 /// How far Vercel's `updatedAt` may be from the time envctl wrote a value
 /// (clock skew plus the request's own time) for the tag to still count.
@@ -67,12 +73,21 @@ pub struct VercelProvider {
     /// Read every readable value (by id when encrypted) instead of trusting
     /// tags: for `import`, which needs the values themselves.
     read_values: bool,
+    /// The declared `description:` of each variable that has one: written
+    /// before the tag in the record's comment.
+    descriptions: BTreeMap<String, String>,
 }
 
 impl VercelProvider {
     /// This provider, reading values rather than digests (see `read_values`).
     pub fn reading_values(mut self) -> VercelProvider {
         self.read_values = true;
+        self
+    }
+
+    /// This provider, writing each variable's description before the tag.
+    pub fn with_descriptions(mut self, descriptions: BTreeMap<String, String>) -> VercelProvider {
+        self.descriptions = descriptions;
         self
     }
 
@@ -92,6 +107,7 @@ impl VercelProvider {
             secrets,
             api,
             read_values: false,
+            descriptions: BTreeMap::new(),
         }
     }
 
@@ -99,17 +115,8 @@ impl VercelProvider {
         self.api.requests_sent()
     }
 
-    /// Whether apply changes what running deployments see only after a
-    /// redeploy (production and preview builds bake variables in).
-    pub fn needs_redeploy(&self) -> bool {
-        self.vercel_target != "development"
-    }
-
-    pub fn is_production(&self) -> bool {
-        self.vercel_target == "production"
-    }
-
-    /// The record type a value is written as.
+    /// The record type a value is written as: `sensitive` for a secret
+    /// wherever Vercel allows it (not in `development`).
     fn wanted_kind(&self, key: &str) -> &'static str {
         if self.secrets.contains(key) && self.vercel_target != "development" {
             "sensitive"
@@ -118,21 +125,12 @@ impl VercelProvider {
         }
     }
 
-    fn ours(&self, r: &Record) -> bool {
-        r.kind != "system"
-            && r.target.contains(&self.vercel_target)
-            && r.git_branch.as_deref().filter(|b| !b.is_empty()) == self.git_branch.as_deref()
-    }
-
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
+        let scope = self.resolve_scope().await?;
         let asked = now_ms();
         let (records, server_ms) = self
             .api
-            .list(
-                &self.project,
-                &self.vercel_target,
-                self.git_branch.as_deref(),
-            )
+            .list(&self.project, &scope.query())
             .await
             .map_err(|e| self.error(e))?;
         // `Date` has whole seconds; half the round trip is noise.
@@ -143,7 +141,8 @@ impl VercelProvider {
         let mut to_decrypt = Vec::new();
         let mut versions = BTreeMap::new();
         let mut updated_ms = BTreeMap::new();
-        for r in records.iter().filter(|r| self.ours(r)) {
+        let mut descriptions = BTreeMap::new();
+        for r in records.iter().filter(|r| scope.owns(r)) {
             versions.insert(
                 format!("record:{}", r.key),
                 format!(
@@ -167,14 +166,19 @@ impl VercelProvider {
                 id: r.id.clone(),
                 kind: r.kind.clone(),
                 targets: r.target.clone(),
+                custom_ids: r.custom_environment_ids.clone(),
                 comment: r.comment.clone().unwrap_or_default(),
             };
             if record.shared() {
                 warnings.push(format!(
                     "{} is one record shared by {}: a change here splits it, and the other targets keep the current value",
                     r.key,
-                    record.targets.join(", ")
+                    Scope::describe_set(&record.targets, &record.custom_ids)
                 ));
+            }
+            let own = own_part(&record.comment);
+            if !own.is_empty() {
+                descriptions.insert(r.key.clone(), own);
             }
             match self.live_value(r) {
                 Known::Value(v) => {
@@ -194,7 +198,12 @@ impl VercelProvider {
             warnings,
             versions,
             updated_ms,
-            handles: super::Handles::new(Handles { owned, skew_ms }),
+            descriptions,
+            handles: super::Handles::new(Handles {
+                scope: Some(scope),
+                owned,
+                skew_ms,
+            }),
         })
     }
 
@@ -265,15 +274,6 @@ impl VercelProvider {
     /// The target's name in the environment file.
     pub fn target_name(&self) -> &str {
         &self.target
-    }
-
-    /// Redeploys the latest production deployment; its URL, or `None` when
-    /// the project has never been deployed to production.
-    pub async fn redeploy(&self) -> Result<Option<String>, ProviderError> {
-        self.api
-            .redeploy_production(&self.project)
-            .await
-            .map_err(|e| self.error(e))
     }
 
     /// An HTTP failure in the user's terms: what to do about it.

@@ -1,17 +1,22 @@
-//! What apply needs from the read it plans from ([`Handles`]): the record
-//! envctl compared for each key, and Vercel's clock skew. Records hold
+//! What apply needs from the read it plans from ([`Handles`]): the scope
+//! read (a custom environment's id), the record envctl compared for each
+//! key, and Vercel's clock skew. Records hold
 //! envctl's tag, an unkeyed digest of the value, so `Debug` shows only the
 //! tag's keyed form.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::scope::Scope;
 use super::tags::parse_tag;
 
 /// What apply needs from the read it plans from:
 /// [`crate::provider::Handles`].
 #[derive(Debug, Clone, Default)]
 pub struct Handles {
+    /// What the read read: for a custom environment, the id its slug
+    /// named then. `None` in a snapshot from elsewhere.
+    pub(super) scope: Option<Scope>,
     /// The record envctl compared for each key this target owns.
     pub(super) owned: BTreeMap<String, Owned>,
     /// Vercel's clock minus ours: tags are written in Vercel's time, so a
@@ -26,6 +31,8 @@ pub(super) struct Owned {
     pub(super) id: String,
     pub(super) kind: String,
     pub(super) targets: Vec<String>,
+    /// The custom environments the record is for too.
+    pub(super) custom_ids: Vec<String>,
     /// Kept whole, so apply keeps the user's part; it holds envctl's tag,
     /// an unkeyed digest of the value, so `Debug` shows only the tag's
     /// keyed form.
@@ -38,6 +45,7 @@ impl fmt::Debug for Owned {
             .field("id", &self.id)
             .field("kind", &self.kind)
             .field("targets", &self.targets)
+            .field("custom_ids", &self.custom_ids)
             .field("tag", &parse_tag(&self.comment))
             .field("comment_len", &self.comment.len())
             .finish()
@@ -45,9 +53,9 @@ impl fmt::Debug for Owned {
 }
 
 impl Owned {
-    /// Whether other targets share this record.
+    /// Whether other targets or custom environments share this record.
     pub(super) fn shared(&self) -> bool {
-        self.targets.len() > 1
+        self.targets.len() + self.custom_ids.len() > 1
     }
 }
 
@@ -67,10 +75,12 @@ mod tests {
                     id: "env_1".into(),
                     kind: "encrypted".into(),
                     targets: vec!["production".into()],
+                    custom_ids: Vec::new(),
                     comment: with_tag("mine", &fp, 5),
                 },
             )]),
             skew_ms: 0,
+            scope: None,
         };
         let shown = format!("{handles:?}");
         assert!(shown.contains("env_1"), "{shown}");

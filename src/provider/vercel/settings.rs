@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -17,9 +17,11 @@ pub struct Settings {
     /// Team id (`team_…`) or slug, for projects owned by a team.
     pub team: Option<String>,
     /// Which Vercel environment: `production`, `preview`,
-    /// `development`, or a custom environment's slug.
+    /// `development`, or a custom environment's slug (`staging`, as in
+    /// the project's Settings › Environments).
     pub target: String,
-    /// Only for `preview`: the git branch these values apply to.
+    /// Only for `preview`: the git branch these values apply to. With
+    /// it, `apply --redeploy` rebuilds the branch's latest preview.
     pub git_branch: Option<String>,
     /// Variables this target receives: names and globs (`VITE_*`).
     pub receives: Option<Vec<String>>,
@@ -49,10 +51,22 @@ impl TargetSettings for Settings {
     }
 
     /// Secrets are stored `sensitive`: write-only, each with its own
-    /// update time, which envctl's comment tag is checked against.
+    /// update time, which envctl's comment tag is checked against. A
+    /// record's comment holds the variable's description. Builds bake the
+    /// values in: `--redeploy` rebuilds production, a branch's latest
+    /// preview or a custom environment's latest deployment, but not the
+    /// preview of every branch and pull request; `vercel dev` reads
+    /// `development` when it starts.
     fn traits(&self) -> Traits {
+        let baked = match (self.target.as_str(), &self.git_branch) {
+            ("development", _) => Baked::No,
+            ("preview", None) => Baked::NextDeployment,
+            _ => Baked::Redeployable,
+        };
         Traits {
             readback: Readback::WriteOnlyDated,
+            baked,
+            descriptions: true,
             ..Traits::default()
         }
     }
@@ -118,13 +132,13 @@ fn from_import(parts: &[&str], team: Option<&str>) -> Option<TargetSpec> {
     }
 }
 
+/// The three targets every Vercel project has; any other `target` names a
+/// custom environment by its slug.
+pub const STANDARD: [&str; 3] = ["production", "preview", "development"];
+
 impl Settings {
-    /// Whether envctl can write this target: the three standard
-    /// environments, not a custom one.
-    pub fn standard_target(&self) -> bool {
-        matches!(
-            self.target.as_str(),
-            "production" | "preview" | "development"
-        )
+    /// The custom environment's slug, when `target` names one.
+    pub fn custom_environment(&self) -> Option<&str> {
+        Some(self.target.as_str()).filter(|t| !STANDARD.contains(t))
     }
 }

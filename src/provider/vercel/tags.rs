@@ -22,7 +22,14 @@ pub(super) fn parse_tag(comment: &str) -> Option<(Fingerprint, i64)> {
     Some((Fingerprint::from_hex(&caps[1])?, caps[2].parse().ok()?))
 }
 
-/// The user's own comment, with envctl's tag replaced.
+/// The comment without envctl's tag: the description, or the user's own
+/// words.
+pub(super) fn own_part(comment: &str) -> String {
+    tag_pattern().replace_all(comment, "").trim().to_string()
+}
+
+/// `comment` (the user's own, or the declared description), with
+/// envctl's tag replaced.
 pub(super) fn with_tag(comment: &str, digest: &Fingerprint, at: i64) -> String {
     let own = tag_pattern().replace_all(comment, "");
     let own = own.trim();
@@ -49,5 +56,7 @@ mod tests {
         assert!(again.starts_with("rotated by ops"), "{again}");
         assert_eq!(parse_tag("no tag here"), None);
         assert_eq!(parse_tag("[envctl sha256:zz at:1]"), None);
+        assert_eq!(own_part(&again), "rotated by ops");
+        assert_eq!(own_part(&with_tag("", &fp, 5)), "");
     }
 }

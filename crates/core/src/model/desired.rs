@@ -103,6 +103,29 @@ pub struct Traits {
     pub migration_tool: Option<&'static str>,
     /// What a read can tell about a value declared secret.
     pub readback: Readback,
+    /// Whether running deployments keep the values they were built with.
+    pub baked: Baked,
+    /// The platform keeps a variable's `description:` (Vercel's comment):
+    /// a live description that differs is a change.
+    pub descriptions: bool,
+}
+
+/// Whether running deployments keep the values they were built with, and
+/// whether `apply --redeploy` rebuilds them: what a plan that changes
+/// variables says about deployments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Baked {
+    /// Values are read when they are used (a function's secrets, a
+    /// workflow's, a dev server's): nothing keeps old ones.
+    #[default]
+    No,
+    /// Deployments are built with the values: the running one keeps the
+    /// old ones until it is rebuilt, which `apply --redeploy` does.
+    Redeployable,
+    /// Deployments are built with the values, but envctl does not rebuild
+    /// them (one per branch or pull request): each takes the new values
+    /// when it is deployed again.
+    NextDeployment,
 }
 
 /// What a read of a platform can tell about a value declared secret: the
@@ -136,6 +159,9 @@ pub struct Variable {
     /// random is an identifier (a Twilio Account SID), `Some(true)` that a
     /// value that looks ordinary is a secret; `None` lets its looks decide.
     pub sensitive: Option<bool>,
+    /// `description:`: what the variable is for, for people. Kept where
+    /// the platform has a field for it (`Traits::descriptions`).
+    pub description: Option<String>,
     pub location: Location,
 }
 

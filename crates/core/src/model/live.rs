@@ -27,6 +27,9 @@ pub struct Snapshot {
     /// When each variable was last updated (ms since the epoch), where the
     /// platform says.
     pub updated_ms: BTreeMap<String, i64>,
+    /// Each variable's description as the platform keeps it, where it
+    /// keeps one (`Traits::descriptions`). Never a value.
+    pub descriptions: BTreeMap<String, String>,
     /// What apply needs from this read beyond the values.
     pub handles: Handles,
 }

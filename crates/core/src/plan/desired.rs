@@ -55,6 +55,8 @@ pub struct Desired {
     pub value: DesiredValue,
     /// A plain value's `sensitive:` marker (see [`crate::model::Variable`]).
     pub sensitive: Option<bool>,
+    /// The variable's `description:`, if it has one.
+    pub description: Option<String>,
     pub location: Location,
 }
 
@@ -119,6 +121,7 @@ pub fn desired_targets(
                         Desired {
                             value,
                             sensitive: v.sensitive,
+                            description: v.description.clone(),
                             location: v.location.clone(),
                         },
                     )

@@ -4,8 +4,8 @@
 use super::functions::diff_functions;
 use super::migrations::diff_migrations;
 use super::{
-    Action, Change, DesiredTarget, DesiredValue, FORMAT_VERSION, Plan, Reason, SecretOrigin,
-    Subject, TargetPlan, Value,
+    Action, Change, Desired, DesiredTarget, DesiredValue, FORMAT_VERSION, Plan, Reason,
+    SecretOrigin, Subject, TargetPlan, Value,
 };
 use crate::detect::{Class, classify};
 use crate::model::Environment;
@@ -174,6 +174,12 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
             },
             (_, Some(_), None) => unreachable!("only unresolved secrets lack a fingerprint"),
         };
+        let (action, reason) = described(desired, live, name, want, (action, reason));
+        // Only the description differs: the live value is the declared one.
+        let before = match reason {
+            Reason::DescriptionDiffers => after.clone(),
+            _ => before,
+        };
         let subject = Subject::Variable { name: name.clone() };
         changes.push(Change {
             subject,
@@ -202,6 +208,28 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
     }
     changes.sort_by(|a, b| a.subject.cmp(&b.subject));
     changes
+}
+
+/// A value that matches, on a platform that keeps descriptions, whose
+/// live description is not the declared one: a change, for the
+/// description. Anything else stays as it was.
+fn described(
+    desired: &DesiredTarget,
+    live: &Snapshot,
+    name: &str,
+    want: &Desired,
+    (action, reason): (Action, Reason),
+) -> (Action, Reason) {
+    match &want.description {
+        Some(wanted)
+            if action == Action::Unchanged
+                && desired.traits.descriptions
+                && live.descriptions.get(name) != Some(wanted) =>
+        {
+            (Action::Update, Reason::DescriptionDiffers)
+        }
+        _ => (action, reason),
+    }
 }
 
 /// Something live that the desired state does not declare: deleted when

@@ -31,6 +31,7 @@ fn target(vars: &[(&str, DesiredValue)], prune: bool) -> DesiredTarget {
                     Desired {
                         value: v.clone(),
                         sensitive: None,
+                        description: None,
                         location: loc(),
                     },
                 )
@@ -389,4 +390,44 @@ fn the_sensitive_marker_overrides_what_a_plain_value_looks_like() {
         "{:?}",
         changes[0].after
     );
+}
+
+#[test]
+fn a_description_the_platform_keeps_differently_is_a_change_only_there() {
+    let mut d = target(
+        &[("A", plain("1")), ("B", plain("2")), ("C", plain("3"))],
+        false,
+    );
+    for (name, text) in [("A", "what A is for"), ("B", "what B is for")] {
+        d.variables.get_mut(name).unwrap().description = Some(text.into());
+    }
+    let mut l = live(&[
+        ("A", readable("1")),
+        ("B", readable("2")),
+        ("C", readable("3")),
+    ]);
+    l.descriptions.insert("A".into(), "what A is for".into());
+    l.descriptions.insert("B".into(), "stale words".into());
+    l.descriptions
+        .insert("C".into(), "someone's own comment".into());
+    // A platform without descriptions: only values count.
+    let changes = changes_for(&d, &l);
+    assert!(changes.iter().all(|c| c.action == Action::Unchanged));
+    d.traits.descriptions = true;
+    let changes = changes_for(&d, &l);
+    assert_eq!(
+        actions(&changes),
+        vec![
+            ("A".into(), Action::Unchanged),
+            ("B".into(), Action::Update),
+            // No `description:`: the live comment is the user's own.
+            ("C".into(), Action::Unchanged)
+        ]
+    );
+    assert_eq!(changes[1].reason, Reason::DescriptionDiffers);
+    assert_eq!(changes[1].before, changes[1].after, "the value matches");
+    // A value that differs is a change for the value, description or not.
+    let l = live(&[("A", readable("other"))]);
+    let changes = changes_for(&d, &l);
+    assert_eq!(changes[0].reason, Reason::Differs);
 }

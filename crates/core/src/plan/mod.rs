@@ -177,6 +177,9 @@ pub enum Reason {
         why: String,
     },
     VerifyJwtDiffers,
+    /// The value matches, but the platform's description of it is not the
+    /// declared `description:`.
+    DescriptionDiffers,
     PendingMigrations,
     /// Live has versions that are not local files.
     LiveAhead {
@@ -214,6 +217,9 @@ impl fmt::Display for Reason {
             Reason::Rewrite { why } => f.write_str(why),
             Reason::LiveUnavailable { why } => write!(f, "could not read live state: {why}"),
             Reason::VerifyJwtDiffers => f.write_str("verify_jwt differs"),
+            Reason::DescriptionDiffers => {
+                f.write_str("the value matches; its description differs from `description:`")
+            }
             Reason::PendingMigrations => f.write_str("migrations not yet applied"),
             Reason::LiveAhead { versions } => {
                 write!(

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::{summary_line, value};
+use super::{baked_note, summary_line, undeclared_functions, value};
 use crate::plan::{Action, Change, Plan, Reason, Value};
 use crate::rules::{Finding, Severity, Verdict};
 
@@ -78,8 +78,17 @@ pub fn plan(plan: &Plan, verdict: &Verdict, style: Style) -> String {
         if !quiet.is_empty() {
             let _ = writeln!(out, "    ({})", quiet.join(", "));
         }
+        if let Some(slugs) = undeclared_functions(target) {
+            let _ = writeln!(
+                out,
+                "    functions live but not declared, left alone (prune is off): {slugs}"
+            );
+        }
         for warning in &target.warnings {
             let _ = writeln!(out, "    {} {warning}", style.paint("33", "warning:"));
+        }
+        if let Some(note) = baked_note(target, &plan.environment) {
+            let _ = writeln!(out, "    {} {note}", style.paint("36", "note:"));
         }
     }
     if !verdict.findings.is_empty() {
@@ -220,5 +229,99 @@ mod tests {
             text.contains("Plan: 0 to add, 1 to change, 0 to delete."),
             "{text}"
         );
+    }
+
+    fn function(slug: &str, reason: Reason) -> Change {
+        let value = Value::Function { verify_jwt: true };
+        Change {
+            subject: Subject::Function { slug: slug.into() },
+            action: Action::Unchanged,
+            before: Some(value.clone()),
+            after: Some(value),
+            reason,
+            location: None,
+        }
+    }
+
+    fn one_target(changes: Vec<Change>, traits: crate::model::Traits) -> Plan {
+        Plan {
+            format_version: 1,
+            project: "p".into(),
+            environment: "staging".into(),
+            protected: false,
+            targets: vec![TargetPlan {
+                warnings: Vec::new(),
+                updated_ms: Default::default(),
+                name: "t".into(),
+                kind: "memory",
+                traits,
+                description: "memory".into(),
+                changes,
+            }],
+        }
+    }
+
+    #[test]
+    fn undeclared_functions_are_named_up_to_ten() {
+        let mut changes = vec![function("declared", Reason::Matches)];
+        changes.extend((1..=12).map(|i| function(&format!("old-{i:02}"), Reason::Unmanaged)));
+        let plan = one_target(changes, Default::default());
+        let text = super::plan(&plan, &Verdict::default(), Style { color: false });
+        assert!(
+            text.contains("(1 unchanged, 12 not declared and left alone)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "functions live but not declared, left alone (prune is off): old-01, old-02, old-03, old-04, old-05, old-06, old-07, old-08, old-09, old-10 and 2 more\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("): declared"), "{text}");
+        let md = crate::render::markdown(&plan, &Verdict::default());
+        assert!(md.contains("left alone (prune is off): old-01,"), "{md}");
+    }
+
+    #[test]
+    fn a_plan_that_writes_baked_values_says_so() {
+        use crate::model::{Baked, Traits};
+        let update = Change {
+            subject: Subject::Variable { name: "A".into() },
+            action: Action::Update,
+            before: Some(Value::Text { text: "1".into() }),
+            after: Some(Value::Text { text: "2".into() }),
+            reason: Reason::Differs,
+            location: None,
+        };
+        let unchanged = Change {
+            action: Action::Unchanged,
+            reason: Reason::Matches,
+            ..update.clone()
+        };
+        let text = |changes: Vec<Change>, baked| {
+            let traits = Traits {
+                baked,
+                ..Traits::default()
+            };
+            let plan = one_target(changes, traits);
+            super::plan(&plan, &Verdict::default(), Style { color: false })
+                + &crate::render::markdown(&plan, &Verdict::default())
+        };
+        let redeployable = text(vec![update.clone()], Baked::Redeployable);
+        assert_eq!(
+            redeployable
+                .matches("keep the values they were built with until redeployed: `envctl apply staging --redeploy` rebuilds the latest one")
+                .count(),
+            2,
+            "{redeployable}"
+        );
+        let next = text(vec![update.clone()], Baked::NextDeployment);
+        assert_eq!(
+            next.matches("until each is deployed again").count(),
+            2,
+            "{next}"
+        );
+        assert!(!text(vec![update], Baked::No).contains("built with"));
+        assert!(!text(vec![unchanged], Baked::Redeployable).contains("built with"));
     }
 }

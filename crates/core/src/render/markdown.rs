@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{summary_line, value};
+use super::{baked_note, summary_line, undeclared_functions, value};
 use crate::plan::{Action, Plan};
 use crate::rules::{Severity, Verdict};
 
@@ -77,6 +77,16 @@ pub fn plan(plan: &Plan, verdict: &Verdict) -> String {
         );
         for warning in &target.warnings {
             let _ = writeln!(out, "> ⚠️ {}\n", cell(warning));
+        }
+        if let Some(note) = baked_note(target, &plan.environment) {
+            let _ = writeln!(out, "> ℹ️ {}\n", cell(&note));
+        }
+        if let Some(slugs) = undeclared_functions(target) {
+            let _ = writeln!(
+                out,
+                "Functions live but not declared, left alone (prune is off): {}\n",
+                cell(&slugs)
+            );
         }
         if !loud.is_empty() {
             let _ = writeln!(

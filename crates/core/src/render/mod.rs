@@ -10,7 +10,8 @@ use serde::Serialize;
 pub use human::{Style, findings as human_findings, plan as human};
 pub use markdown::{plan as markdown, refusal as markdown_refusal};
 
-use crate::plan::{FORMAT_VERSION, Plan, Summary, Value};
+use crate::model::Baked;
+use crate::plan::{Action, FORMAT_VERSION, Plan, Reason, Subject, Summary, TargetPlan, Value};
 use crate::rules::{Finding, Verdict};
 
 #[derive(Serialize)]
@@ -71,4 +72,53 @@ pub fn summary_line(s: &Summary) -> String {
         line.push_str(&format!(" {} cannot be verified.", s.unknown));
     }
     line
+}
+
+/// How many undeclared functions a plan names before "and N more".
+const NAMED: usize = 10;
+
+/// The functions a target runs that the desired state does not declare,
+/// left alone because prune is off: `legacy-cron, old-hook`, the first
+/// [`NAMED`] and then how many more. `None` when there are none.
+pub(crate) fn undeclared_functions(target: &TargetPlan) -> Option<String> {
+    let slugs: Vec<&str> = target
+        .changes
+        .iter()
+        .filter(|c| c.reason == Reason::Unmanaged)
+        .filter_map(|c| match &c.subject {
+            Subject::Function { slug } => Some(slug.as_str()),
+            _ => None,
+        })
+        .collect();
+    if slugs.is_empty() {
+        return None;
+    }
+    let mut text = slugs[..slugs.len().min(NAMED)].join(", ");
+    if slugs.len() > NAMED {
+        text.push_str(&format!(" and {} more", slugs.len() - NAMED));
+    }
+    Some(text)
+}
+
+/// What a plan that writes variables of target says about its running
+/// deployments, when the platform builds the values in (`Traits::baked`);
+/// `env` names the environment in the command to run.
+pub(crate) fn baked_note(target: &TargetPlan, env: &str) -> Option<String> {
+    let writes = target.changes.iter().any(|c| {
+        matches!(c.subject, Subject::Variable { .. })
+            && matches!(c.action, Action::Create | Action::Update | Action::Delete)
+    });
+    if !writes {
+        return None;
+    }
+    match target.traits.baked {
+        Baked::No => None,
+        Baked::Redeployable => Some(format!(
+            "running deployments keep the values they were built with until redeployed: `envctl apply {env} --redeploy` rebuilds the latest one"
+        )),
+        Baked::NextDeployment => Some(
+            "running deployments keep the values they were built with until each is deployed again; `--redeploy` does not rebuild them (apply says which)"
+                .to_string(),
+        ),
+    }
 }

@@ -53,6 +53,7 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            ..Traits::default()
         },
         "cloudflare" => Traits {
             migrations_by_file: true,
@@ -242,6 +243,7 @@ pub(crate) fn variable(env: &Environment, name: &str, text: &str) -> Variable {
         environment_specific: false,
         allow_empty: false,
         sensitive: None,
+        description: None,
         location: Location {
             file: env.file.clone(),
             line: env.variables.len() + 1,

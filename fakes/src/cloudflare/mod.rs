@@ -23,6 +23,10 @@
 //!   entry with `"value": ""` (unverified: wrangler only shows such entries
 //!   as "Value Encrypted"; the exact field Cloudflare sends is not
 //!   documented).
+//! * **Deployments**: `GET …/deployments?env=` lists a project's newest
+//!   first; `POST …/deployments/{id}/retry` makes a new one of the same
+//!   environment and branch, bound to the environment's variables as they
+//!   are now ([`deployments`]).
 //! * **D1**: `POST …/d1/database/{id}/query` understands the few statements
 //!   wrangler's migration commands send (see [`Sql`]); a missing table is
 //!   `400`, code `7500`, "no such table: …" (unverified code).
@@ -37,6 +41,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 
 use crate::server::{Api, Request, Response};
+
+mod deployments;
+
+pub use deployments::Deployment;
 
 /// The deployment environments a Pages project has.
 pub const ENVIRONMENTS: [&str; 2] = ["production", "preview"];
@@ -104,6 +112,8 @@ struct Project {
     created_on: String,
     modified_on: String,
     configs: BTreeMap<&'static str, DeploymentConfig>,
+    /// Oldest first.
+    deployments: Vec<Deployment>,
 }
 
 struct Database {
@@ -190,6 +200,7 @@ impl FakeCloudflare {
                     .iter()
                     .map(|e| (*e, DeploymentConfig::default()))
                     .collect(),
+                deployments: Vec::new(),
             },
         );
     }
@@ -363,6 +374,8 @@ enum Route<'a> {
     Verify,
     Projects(&'a str),
     Project(&'a str, &'a str),
+    Deployments(&'a str, &'a str),
+    Retry(&'a str, &'a str, &'a str),
     Query(&'a str, &'a str),
 }
 
@@ -374,6 +387,19 @@ impl<'a> Route<'a> {
             ["user", "tokens", "verify"] => Some(Route::Verify),
             ["accounts", a, "pages", "projects"] => Some(Route::Projects(a)),
             ["accounts", a, "pages", "projects", p] => Some(Route::Project(a, p)),
+            ["accounts", a, "pages", "projects", p, "deployments"] => {
+                Some(Route::Deployments(a, p))
+            }
+            [
+                "accounts",
+                a,
+                "pages",
+                "projects",
+                p,
+                "deployments",
+                d,
+                "retry",
+            ] => Some(Route::Retry(a, p, d)),
             ["accounts", a, "d1", "database", d, "query"] => Some(Route::Query(a, d)),
             _ => None,
         }
@@ -381,9 +407,9 @@ impl<'a> Route<'a> {
 
     fn methods(&self) -> &'static [&'static str] {
         match self {
-            Route::Verify | Route::Projects(_) => &["GET"],
+            Route::Verify | Route::Projects(_) | Route::Deployments(..) => &["GET"],
             Route::Project(..) => &["GET", "PATCH"],
-            Route::Query(..) => &["POST"],
+            Route::Query(..) | Route::Retry(..) => &["POST"],
         }
     }
 }
@@ -408,24 +434,23 @@ impl State {
                 Ok(Response::json(200, &reply))
             }
             Route::Project(a, p) => {
-                let needs: &[Permission] = if request.method == "GET" {
-                    &[Permission::PagesRead, Permission::PagesEdit]
-                } else {
-                    &[Permission::PagesEdit]
-                };
-                self.allow(&token, a, needs)?;
-                let account = self.accounts.get_mut(a).expect("allowed accounts exist");
-                let project = account.projects.get_mut(p).ok_or_else(|| {
-                    Error::new(
-                        404,
-                        8_000_007,
-                        "Project not found. The specified project name does not match any of your existing projects.",
-                    )
-                })?;
+                let offset = self.clock_offset_ms;
+                let project = self.pages_project(&token, request, a, p)?;
                 if request.method == "PATCH" {
-                    patch(project, request, self.clock_offset_ms)?;
+                    patch(project, request, offset)?;
                 }
                 Ok(ok(render(project)))
+            }
+            Route::Deployments(a, p) => {
+                let project = self.pages_project(&token, request, a, p)?;
+                deployments::list(project, request)
+            }
+            Route::Retry(a, p, d) => {
+                let now = now_ms() + self.clock_offset_ms;
+                self.next_id += 1;
+                let seq = self.next_id;
+                let project = self.pages_project(&token, request, a, p)?;
+                deployments::retry(project, d, request, seq, now)
             }
             Route::Query(a, d) => {
                 self.allow(&token, a, &[Permission::D1Edit])?;
@@ -437,6 +462,33 @@ impl State {
                 query(db, request)
             }
         }
+    }
+
+    /// A Pages project the token may read (`GET`) or edit (any write).
+    fn pages_project(
+        &mut self,
+        token: &str,
+        request: &Request,
+        account: &str,
+        project: &str,
+    ) -> Result<&mut Project, Error> {
+        let needs: &[Permission] = if request.method == "GET" {
+            &[Permission::PagesRead, Permission::PagesEdit]
+        } else {
+            &[Permission::PagesEdit]
+        };
+        self.allow(token, account, needs)?;
+        let account = self
+            .accounts
+            .get_mut(account)
+            .expect("allowed accounts exist");
+        account.projects.get_mut(project).ok_or_else(|| {
+            Error::new(
+                404,
+                8_000_007,
+                "Project not found. The specified project name does not match any of your existing projects.",
+            )
+        })
     }
 
     fn authenticate(&self, request: &Request) -> Result<String, Error> {
@@ -700,8 +752,8 @@ fn render(p: &Project) -> Value {
         "created_on": p.created_on,
         "modified_on": p.modified_on,
         "deployment_configs": configs,
-        "latest_deployment": null,
-        "canonical_deployment": null,
+        "latest_deployment": p.deployments.last().map(|d| deployments::render(p, d)),
+        "canonical_deployment": p.deployments.iter().rev().find(|d| d.environment == "production").map(|d| deployments::render(p, d)),
         "source": null,
     })
 }
