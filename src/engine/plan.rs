@@ -12,6 +12,7 @@ use crate::Error;
 use crate::config::{Environment, SecretRef, VarValue, Workspace};
 use crate::provider::{Provider, Snapshot, local_migrations};
 use crate::secret::{self, EnvSource, ProcessEnv, Secret};
+use envctl_core::code::CodeReads;
 use envctl_core::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
 use envctl_core::rules::{self, RuleId, Severity, Verdict};
 
@@ -183,17 +184,25 @@ pub fn rules_context<'a>(
         allow_delete,
         now_ms: crate::clock::now_ms(),
         weak_secrets: BTreeMap::new(),
+        code: None,
     }
 }
 
 /// The rules over the desired state alone (no live state): what `validate`
-/// checks, and what `plan` checks before it reads anything.
-pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, Verdict) {
+/// checks, with the code each target serves, and what `plan` checks before
+/// it reads anything.
+pub fn offline(
+    ws: &Workspace,
+    env: &Environment,
+    secrets: &Secrets,
+    code: Option<&CodeReads>,
+) -> (Plan, Verdict) {
     let desired = plan::desired_targets(env, &secrets.resolution);
     let empty = vec![Snapshot::default(); desired.len()];
     let plan = plan::diff(&ws.project, env, &desired, &empty);
     let ctx = rules::Context {
         weak_secrets: secrets.weak(),
+        code,
         ..rules_context(ws, env, true)
     };
     let verdict = rules::evaluate(&plan, &ctx);
@@ -236,7 +245,7 @@ pub fn prepare(
     // A required variable may exist live, undeclared: only the plan can
     // tell, so `required` waits for live state; every other refusal of the
     // desired state stands whatever is live.
-    let (_, verdict) = offline(ws, env, &secrets);
+    let (_, verdict) = offline(ws, env, &secrets, None);
     let final_refusal = verdict
         .findings
         .iter()

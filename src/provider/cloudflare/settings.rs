@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -63,13 +63,23 @@ impl TargetSettings for Settings {
         self.prune
     }
 
-    /// A D1 database keeps its own history, by file name.
+    /// A D1 database keeps its own history, by file name. A Pages
+    /// project runs the Pages Functions in `functions/` and builds the
+    /// frontend it is sent variables for.
     fn traits(&self) -> Traits {
         let d1 = self.database_id.is_some();
         Traits {
             migrations_by_file: d1,
             migration_tool: d1.then_some("wrangler d1 migrations apply <DATABASE> --remote"),
             readback: Readback::WriteOnlyTargetDated,
+            code: CodeTraits {
+                folders: &["functions"],
+                frontend: true,
+                // The build's own variables (developers.cloudflare.com,
+                // Pages "Build configuration": CF_PAGES, CF_PAGES_BRANCH,
+                // CF_PAGES_COMMIT_SHA, CF_PAGES_URL) and `CI`.
+                injected: &["CF_PAGES", "CF_PAGES_*", "CI"],
+            },
             ..Traits::default()
         }
     }

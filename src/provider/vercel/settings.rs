@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -49,14 +49,25 @@ impl TargetSettings for Settings {
     }
 
     /// Secrets are stored `sensitive`: write-only, each with its own
-    /// update time, which envctl's comment tag is checked against.
+    /// update time, which envctl's comment tag is checked against. It
+    /// hosts the frontend it is sent variables for.
     fn traits(&self) -> Traits {
         Traits {
             readback: Readback::WriteOnlyDated,
+            code: CodeTraits {
+                injected: INJECTED,
+                ..CodeTraits::default()
+            },
             ..Traits::default()
         }
     }
 }
+
+/// Vercel's system environment variables (`VERCEL_ENV`, `VERCEL_URL`,
+/// `VERCEL_GIT_*`, …), their framework-prefixed copies
+/// (`NEXT_PUBLIC_VERCEL_URL`, `VITE_VERCEL_ENV`, …) and `CI` during
+/// builds (vercel.com/docs/environment-variables/system-environment-variables).
+const INJECTED: &[&str] = &["VERCEL", "VERCEL_*", "*_VERCEL_*", "CI"];
 
 impl registry::Settings for Settings {
     fn receives(&self) -> Option<&[String]> {

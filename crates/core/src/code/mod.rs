@@ -10,6 +10,7 @@
 
 mod blocks;
 pub mod names;
+pub mod paths;
 mod visit;
 mod walk;
 
@@ -111,29 +112,36 @@ pub fn is_source(path: &Path) -> bool {
 /// Scans one file's text. `path` picks the language (by extension) and is
 /// kept in the result; nothing is read from it.
 pub fn scan(path: &Path, text: &str) -> FileScan {
-    let mut allocator = oxc_allocator::Allocator::default();
-    scan_with(&mut allocator, path, text)
+    Scanner::default().scan(path, text)
 }
 
-/// [`scan`] reusing an arena: a caller scanning many files keeps one
-/// allocator and saves an allocation per file.
-pub fn scan_with(allocator: &mut oxc_allocator::Allocator, path: &Path, text: &str) -> FileScan {
-    let mut out = FileScan {
-        path: path.to_path_buf(),
-        ..FileScan::default()
-    };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let lines = visit::Lines::new(text);
-    if matches!(ext, "vue" | "svelte") {
-        for block in blocks::scripts(text) {
-            allocator.reset();
-            visit::program(allocator, &block.text, block.kind, &lines, &mut out);
+/// Scans file after file in one memory arena, emptied between files: a
+/// caller scanning many files keeps one per thread.
+#[derive(Default)]
+pub struct Scanner {
+    arena: oxc_allocator::Allocator,
+}
+
+impl Scanner {
+    /// [`scan`], in this scanner's arena.
+    pub fn scan(&mut self, path: &Path, text: &str) -> FileScan {
+        let mut out = FileScan {
+            path: path.to_path_buf(),
+            ..FileScan::default()
+        };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let lines = visit::Lines::new(text);
+        if matches!(ext, "vue" | "svelte") {
+            for block in blocks::scripts(text) {
+                self.arena.reset();
+                visit::program(&self.arena, &block.text, block.kind, &lines, &mut out);
+            }
+        } else {
+            self.arena.reset();
+            visit::program(&self.arena, text, blocks::kind_of(ext), &lines, &mut out);
         }
-    } else {
-        allocator.reset();
-        visit::program(allocator, text, blocks::kind_of(ext), &lines, &mut out);
+        out
     }
-    out
 }
 
 /// The code one target serves: the folders and globs it was scanned

@@ -164,6 +164,28 @@ pub enum FindingKind {
         days: i64,
         max_days: u32,
     },
+    /// Code a target serves reads a variable the environment does not
+    /// send it (the finding's place is the first read).
+    UndeclaredVariable {
+        name: String,
+        /// How the code reads it: `import.meta.env`, `Deno.env.get`, …
+        access: &'static str,
+        /// How many other places read it.
+        more: usize,
+        /// The environment's other targets that do receive it.
+        elsewhere: Vec<String>,
+    },
+    /// A target receives a variable no code it serves reads.
+    UnusedVariable {
+        name: String,
+        /// The code scanned, as `code:` or its defaults name it.
+        code: String,
+    },
+    /// A URL of this machine written into code a deployed environment
+    /// serves.
+    HardcodedLocalhost {
+        host: String,
+    },
 }
 
 impl FindingKind {
@@ -182,9 +204,13 @@ impl FindingKind {
             | FindingKind::ParityMissing { name, .. }
             | FindingKind::Forbidden { name, .. }
             | FindingKind::PatternMismatch { name, .. }
-            | FindingKind::SecretOld { name, .. } => Some(name),
+            | FindingKind::SecretOld { name, .. }
+            | FindingKind::UndeclaredVariable { name, .. }
+            | FindingKind::UnusedVariable { name, .. } => Some(name),
             FindingKind::DeleteInProtected { variable, .. } => variable.as_deref(),
-            FindingKind::MigrationDrift { .. } | FindingKind::D1MigrationDrift { .. } => None,
+            FindingKind::MigrationDrift { .. }
+            | FindingKind::D1MigrationDrift { .. }
+            | FindingKind::HardcodedLocalhost { .. } => None,
         }
     }
 
@@ -254,6 +280,34 @@ impl FindingKind {
             } => {
                 format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
             }
+            FindingKind::UndeclaredVariable {
+                name,
+                access,
+                more,
+                elsewhere,
+            } => {
+                let also = match more {
+                    0 => String::new(),
+                    1 => " (and in 1 more place)".to_string(),
+                    n => format!(" (and in {n} more places)"),
+                };
+                let routed = if elsewhere.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it goes to {}", elsewhere.join(", "))
+                };
+                format!(
+                    "the code reads {name} ({access}){also}, but {env} does not provide it to this target{routed}"
+                )
+            }
+            FindingKind::UnusedVariable { name, code } => {
+                format!(
+                    "{name} is provided in {env}, but no code this target serves reads it (scanned: {code})"
+                )
+            }
+            FindingKind::HardcodedLocalhost { host } => {
+                format!("a {host} URL is written into code that {env} deploys")
+            }
         }
     }
 
@@ -313,6 +367,18 @@ impl FindingKind {
             FindingKind::SecretOld { name, .. } => format!(
                 "rotate it: `envctl rotate <env> {name} --generate` (or with the new key from its issuer), or raise `rules.secret_max_age_days`"
             ),
+            FindingKind::UndeclaredVariable {
+                name, elsewhere, ..
+            } if !elsewhere.is_empty() => format!(
+                "send {name} to this target too (its `targets:`, or the target's `receives:` or route), or stop reading it here"
+            ),
+            FindingKind::UndeclaredVariable { name, .. } => format!(
+                "declare {name} under `variables:` for this environment (or in `defaults.variables`), or remove the read"
+            ),
+            FindingKind::UnusedVariable { name, .. } => format!(
+                "stop sending {name} to this target (`targets:`, `receives:`, `routes:`), or add the folder whose code reads it to the target's `code:`"
+            ),
+            FindingKind::HardcodedLocalhost { .. } => "read the URL from a variable set per environment (e.g. `import.meta.env.VITE_API_URL`); a URL for local development only goes in an `import.meta.env.DEV` branch".into(),
         }
     }
 }

@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Context, Finding, RuleId, Severity, evaluate};
+use crate::code::{Access, CodeReads, FileScan, Read, Served};
 use crate::detect::Class;
 use crate::diagnostic::Location;
 use crate::model::VarValue;
 use crate::model::policy::{Disable, RulesConfig};
-use crate::model::{Environment, Readback, Traits, Variable};
+use crate::model::{CodeTraits, Environment, Readback, Target, TargetSettings, Traits, Variable};
 use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
 use crate::span::Pos;
 use crate::span::Spanned;
@@ -24,6 +26,8 @@ pub(crate) struct Case {
     pub allow_delete: bool,
     pub now_ms: i64,
     pub weak_secrets: BTreeMap<String, &'static str>,
+    /// The code each target serves, as `validate` would have scanned it.
+    pub code: CodeReads,
 }
 
 /// An environment: `production` is protected, `dev` local, any other
@@ -36,6 +40,7 @@ pub(crate) fn environment(name: &str) -> Environment {
         local: name == "dev",
         targets: BTreeMap::new(),
         variables: BTreeMap::new(),
+        unset: Default::default(),
         functions: BTreeMap::new(),
         migrations: None,
     }
@@ -51,6 +56,15 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            code: CodeTraits {
+                folders: &[],
+                frontend: false,
+                injected: &[
+                    "SUPABASE_URL",
+                    "SUPABASE_ANON_KEY",
+                    "SUPABASE_SERVICE_ROLE_KEY",
+                ],
+            },
         },
         "cloudflare" => Traits {
             migrations_by_file: true,
@@ -114,6 +128,7 @@ impl Case {
             allow_delete: false,
             now_ms: 0,
             weak_secrets: BTreeMap::new(),
+            code: CodeReads::default(),
         }
     }
 
@@ -192,6 +207,7 @@ impl Case {
             allow_delete: self.allow_delete,
             now_ms: self.now_ms,
             weak_secrets: self.weak_secrets.clone(),
+            code: (!self.code.targets.is_empty()).then_some(&self.code),
         };
         let verdict = evaluate(&self.plan, &ctx);
         verdict
@@ -210,6 +226,81 @@ impl Case {
 
     pub fn severities(&self, rule: RuleId) -> Vec<Severity> {
         self.findings(rule).iter().map(|f| f.severity).collect()
+    }
+
+    /// Whether any rule refuses.
+    pub fn verdict_refused(&self) -> bool {
+        RuleId::ALL
+            .iter()
+            .any(|r| self.severities(*r).contains(&Severity::Error))
+    }
+
+    /// The environment has target `name` of platform `kind`.
+    pub fn target(mut self, name: &str, kind: &'static str) -> Case {
+        let target = Target {
+            name: name.into(),
+            settings: Arc::new(Platform(kind)),
+            location: Location {
+                file: self.env.file.clone(),
+                line: 1,
+                column: 1,
+            },
+            migration_files: None,
+            code: None,
+        };
+        self.env.targets.insert(name.into(), target);
+        self
+    }
+
+    /// Target `target` serves `code` (added to what it served already).
+    pub fn code(mut self, target: &str, code: Served) -> Case {
+        let served = self.code.targets.entry(target.into()).or_default();
+        served.roots.extend(code.roots);
+        served.files.extend(code.files);
+        self
+    }
+}
+
+/// A platform the tests name, with the traits of [`traits_of`].
+#[derive(Debug)]
+struct Platform(&'static str);
+
+impl TargetSettings for Platform {
+    fn kind(&self) -> &'static str {
+        self.0
+    }
+    fn describe(&self) -> String {
+        self.0.into()
+    }
+    fn prune(&self) -> bool {
+        false
+    }
+    fn traits(&self) -> Traits {
+        traits_of(self.0)
+    }
+}
+
+/// A read of `name` at `line`:`column`.
+pub(crate) fn read(name: &str, access: Access, line: usize, column: usize) -> Read {
+    Read {
+        name: name.into(),
+        access,
+        pos: Pos { line, column },
+    }
+}
+
+/// Code in one file, `path`, with `reads`; its root is the path's first
+/// folder.
+pub(crate) fn served(path: &str, reads: Vec<Read>) -> Served {
+    let root = path.split('/').next().unwrap_or(path).to_string();
+    let file = FileScan {
+        path: path.into(),
+        reads,
+        ..FileScan::default()
+    };
+    Served {
+        roots: vec![root],
+        files: vec![Arc::new(file)],
     }
 }
 

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::code::CodeReads;
 use crate::detect::{Class, classify};
 use crate::diagnostic::Location;
 use crate::model::policy::{Disable, RulesConfig};
@@ -42,10 +43,13 @@ pub enum RuleId {
     Pattern,
     SecretAge,
     WeakSecret,
+    UndeclaredVariable,
+    UnusedVariable,
+    HardcodedLocalhost,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 14] = [
+    pub const ALL: [RuleId; 17] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -60,6 +64,9 @@ impl RuleId {
         RuleId::Pattern,
         RuleId::SecretAge,
         RuleId::WeakSecret,
+        RuleId::UndeclaredVariable,
+        RuleId::UnusedVariable,
+        RuleId::HardcodedLocalhost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +85,9 @@ impl RuleId {
             RuleId::Pattern => "pattern",
             RuleId::SecretAge => "secret-age",
             RuleId::WeakSecret => "weak-secret",
+            RuleId::UndeclaredVariable => "undeclared-variable",
+            RuleId::UnusedVariable => "unused-variable",
+            RuleId::HardcodedLocalhost => "hardcoded-localhost",
         }
     }
 }
@@ -129,6 +139,9 @@ pub struct Context<'a> {
     /// Resolved secrets too guessable to sit behind a published digest,
     /// by name, with why (see [`crate::detect::weakness`]).
     pub weak_secrets: std::collections::BTreeMap<String, &'static str>,
+    /// The code each target serves, scanned (`validate`); `None` when no
+    /// code was read, and the code rules find nothing.
+    pub code: Option<&'a CodeReads>,
 }
 
 impl Context<'_> {
@@ -240,7 +253,7 @@ impl<'a> Facts<'a> {
 type Rule = fn(&Facts<'_>) -> Vec<Finding>;
 
 /// Every rule, under the id `rules.disable` switches it off by.
-const RULES: [(RuleId, Rule); 14] = [
+const RULES: [(RuleId, Rule); 17] = [
     (RuleId::ForbiddenFlag, builtin::flags::check),
     (RuleId::LocalhostUrl, builtin::localhost::check),
     (RuleId::StripeKeyMode, builtin::stripe::check),
@@ -255,6 +268,15 @@ const RULES: [(RuleId, Rule); 14] = [
     (RuleId::SecretAge, builtin::secret_age::check),
     (RuleId::Forbid, custom::forbid),
     (RuleId::Pattern, custom::pattern),
+    (
+        RuleId::UndeclaredVariable,
+        builtin::undeclared_variable::check,
+    ),
+    (RuleId::UnusedVariable, builtin::unused_variable::check),
+    (
+        RuleId::HardcodedLocalhost,
+        builtin::hardcoded_localhost::check,
+    ),
 ];
 
 /// Evaluates every enabled rule over the plan's resulting state.

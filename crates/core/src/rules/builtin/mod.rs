@@ -3,6 +3,7 @@
 
 pub(super) mod exposure;
 pub(super) mod flags;
+pub(super) mod hardcoded_localhost;
 pub(super) mod literal;
 pub(super) mod localhost;
 pub(super) mod migration_drift;
@@ -11,4 +12,6 @@ pub(super) mod protected_delete;
 pub(super) mod reserved;
 pub(super) mod secret_age;
 pub(super) mod stripe;
+pub(super) mod undeclared_variable;
+pub(super) mod unused_variable;
 pub(super) mod weak_secret;
