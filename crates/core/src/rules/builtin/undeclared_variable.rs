@@ -2,10 +2,12 @@
 //! environment does not send that target (the issue behind runbook 000's
 //! §1.4 "Create `.env` from template" and runbook 002's "all vars from
 //! `.env.example`": a key the code needs that no environment file
-//! carries fails only at run time, in the deployed app). Framework
-//! built-ins, the names a platform injects itself, and names the
-//! environment sets to `~` (meant to be absent: the code reads them only
-//! when a feature is on) are never undeclared.
+//! carries fails only at run time, in the deployed app). Never
+//! undeclared: framework built-ins, the names a platform injects itself,
+//! names the environment sets to `~` (meant to be absent: the code reads
+//! them only when a feature is on), and names `rules.required` lists —
+//! that rule says where they must be set (runbook 004's conditionally
+//! required secrets), and reports them missing there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,6 +45,13 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let env = facts.env();
+    let required: BTreeSet<&str> = facts
+        .ctx
+        .config
+        .required
+        .iter()
+        .flat_map(|r| r.value.names.iter().map(String::as_str))
+        .collect();
     let mut out = Vec::new();
     for (target, served) in &code.targets {
         let provided = provided(env, target);
@@ -53,6 +62,7 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
             if builtin(read.access, name)
                 || provided.contains(name)
                 || env.unset.contains(name)
+                || required.contains(name)
                 || injected(env, target, name)
             {
                 continue;
@@ -170,6 +180,13 @@ mod tests {
     fn a_name_set_to_nothing_is_meant_to_be_absent() {
         let mut case = reads_stripe(Case::protected());
         case.env.unset.insert("VITE_STRIPE_PUBLISHABLE_KEY".into());
+        assert_eq!(case.severities(UndeclaredVariable), []);
+    }
+
+    #[test]
+    fn a_name_the_required_rule_owns_is_left_to_it() {
+        let case = reads_stripe(Case::unprotected())
+            .rules("required: [{ name: VITE_STRIPE_PUBLISHABLE_KEY, environments: [production] }]");
         assert_eq!(case.severities(UndeclaredVariable), []);
     }
 
