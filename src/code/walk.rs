@@ -129,7 +129,7 @@ pub(super) fn scan_all(
                 if let Some((pos, message)) = &scan.problem {
                     warnings.push(
                         Diagnostic::warning(&scan.path, Some(*pos), format!("cannot parse this file: {message}"))
-                            .with_help(Some("code scanning keeps what it read before this point; fix the syntax, or leave the file out of the target's `code:`")),
+                            .with_help(Some("code scanning may miss reads in this file; fix the syntax, or leave the file out of the target's `code:`")),
                     );
                 }
                 out.insert(scan.path.clone(), Arc::new(scan));

@@ -10,6 +10,7 @@ mod canary;
 mod ci;
 mod cli;
 mod cloudflare;
+mod code_scan;
 mod conformance;
 mod error_scrub;
 mod examples;

@@ -86,7 +86,8 @@ pub struct FileScan {
     /// so no variable can be called unused.
     pub opaque: bool,
     /// The parser's first complaint, where the file is not valid
-    /// JavaScript or TypeScript: what it found before is kept.
+    /// JavaScript or TypeScript. Reads may then be missing, so the file
+    /// is also [`opaque`](Self::opaque).
     pub problem: Option<(Pos, String)>,
 }
 

@@ -137,7 +137,7 @@ fn production_branches_still_count() {
 }
 
 #[test]
-fn a_syntax_error_is_reported_with_what_was_read_before_it() {
+fn a_syntax_error_is_reported_and_makes_the_file_opaque() {
     let scanned: FileScan = scan(
         Path::new("src/broken.ts"),
         "const a = process.env.BEFORE;\nconst = ;\n",
@@ -145,6 +145,7 @@ fn a_syntax_error_is_reported_with_what_was_read_before_it() {
     let (pos, message) = scanned.problem.expect("a problem");
     assert_eq!(pos.line, 2);
     assert!(!message.is_empty());
+    assert!(scanned.opaque, "reads may be missing");
 }
 
 #[test]

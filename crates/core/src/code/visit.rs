@@ -64,6 +64,9 @@ pub(super) fn program(
         let message: String = error.message.chars().take(120).collect();
         out.problem = Some((lines.pos(offset as u32), message));
     }
+    // Reads past the error may be missing: no variable can be called
+    // unused on this file's word.
+    out.opaque |= !parsed.errors.is_empty();
     let mut collector = Collector {
         lines,
         out,
