@@ -85,7 +85,7 @@ impl JsonSchema for TargetEntry {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let mut schema = TargetSpec::json_schema(generator);
         let code = serde_json::json!({
-            "description": "The app's code this target serves: folders, files or globs (`src`, `supabase/functions`, `apps/web/**/*.ts`), relative to envctl.yaml. `validate` reads the JavaScript and TypeScript there for the variables it uses (rules undeclared-variable, unused-variable, hardcoded-localhost). Default: the platform's folders (a Supabase target's functions folder, a Cloudflare target's `functions`) and, for a target that receives browser-prefixed variables (`VITE_*`, `NEXT_PUBLIC_*`), `src`, `app`, `pages`, `lib` and `components`, those that exist. `[]` scans nothing.",
+            "description": "The app's code this target serves: folders, files or globs (`src`, `backend/api`, `apps/web/**/*.ts`), relative to envctl.yaml. `validate` reads the JavaScript and TypeScript there for the variables it uses (rules undeclared-variable, unused-variable, hardcoded-localhost). Default: the folders the target's platform runs (its functions folder) and, for a target that receives browser-prefixed variables (`VITE_*`, `NEXT_PUBLIC_*`), `src`, `app`, `pages`, `lib` and `components`: those that exist. `[]` scans nothing.",
             "type": "array",
             "items": { "type": "string", "minLength": 1 }
         });
