@@ -14,8 +14,22 @@ use envctl_core::code::{FileScan, Scanner, is_source};
 use envctl_core::diagnostic::Diagnostic;
 
 /// Larger source files are generated (bundles, vendored libraries), not
-/// the app's own code.
-const MAX_BYTES: u64 = 2 * 1024 * 1024;
+/// the app's own code; the bound also caps what a hostile file can make
+/// the parser use (about 650 MiB for 1 MiB of `[[[…]]]`).
+const MAX_BYTES: u64 = 1024 * 1024;
+
+/// Files up to this size are scanned on a pool of threads with
+/// [`POOL_STACK`] each; a larger one gets a thread of its own.
+const POOLED_BYTES: u64 = 64 * 1024;
+
+/// The parser and the walk recurse once per level of nesting, a little
+/// over 1 KiB of stack a level at worst (`[[[…]]]`, two bytes a level), and
+/// a hostile file nests as deep as its size allows. So a pooled thread
+/// has room for any file up to [`POOLED_BYTES`], and a larger file's own
+/// thread gets [`STACK_PER_BYTE`] per byte besides. The memory is only
+/// reserved, and used as deep as a file goes.
+const POOL_STACK: usize = 64 * 1024 * 1024;
+const STACK_PER_BYTE: usize = 1024;
 
 /// The source files a `code:` entry names, relative to `root`, sorted.
 pub(super) fn files(root: &Path, entry: &str, warnings: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
@@ -92,36 +106,18 @@ fn slashed(path: &Path) -> String {
     parts.join("/")
 }
 
-/// Reads and scans every file, on every core; a file that cannot be read
-/// is left out with a warning.
+/// Reads and scans every file, the small ones on every core at once; a
+/// file that cannot be read is left out with a warning.
 pub(super) fn scan_all(
     root: &Path,
     paths: Vec<PathBuf>,
     warnings: &mut Vec<Diagnostic>,
 ) -> BTreeMap<PathBuf, Arc<FileScan>> {
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(paths.len().max(1));
-    let work = || {
-        let mut scanner = Scanner::default();
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(path) = paths.get(i) else {
-                return done;
-            };
-            done.push(read(root, path).map(|text| scanner.scan(path, &text)));
-        }
-    };
-    let results: Vec<Result<FileScan, Diagnostic>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    let (small, big): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| std::fs::metadata(root.join(p)).map_or(0, |m| m.len()) <= POOLED_BYTES);
+    let mut results = pooled(root, &small);
+    results.extend(big.iter().map(|p| alone(root, p)));
     let mut out = BTreeMap::new();
     for result in results {
         match result {
@@ -141,18 +137,82 @@ pub(super) fn scan_all(
     out
 }
 
+/// Small files, on up to eight threads that take the next file as they go.
+fn pooled(root: &Path, paths: &[PathBuf]) -> Vec<Result<FileScan, Diagnostic>> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(paths.len());
+    let work = || {
+        let mut scanner = Scanner::default();
+        let mut done = Vec::new();
+        while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push(read(root, path).map(|text| scanner.scan(path, &text)));
+        }
+        done
+    };
+    let mut done: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                let thread = std::thread::Builder::new().stack_size(POOL_STACK);
+                thread.spawn_scoped(s, work).ok()
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    // Files no thread took (none could start, or one stopped): named, not
+    // silently dropped.
+    let taken: std::collections::BTreeSet<&PathBuf> = done
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|s| &s.path))
+        .collect();
+    let missed: Vec<_> = paths
+        .iter()
+        .filter(|p| !taken.contains(p))
+        .filter(|p| {
+            !done
+                .iter()
+                .any(|r| r.as_ref().is_err_and(|d| &d.file == *p))
+        })
+        .map(|p| Err(unscanned(p, "no thread could scan it")))
+        .collect();
+    done.extend(missed);
+    done
+}
+
+/// One large file, on a thread with room for its deepest possible nesting.
+fn alone(root: &Path, path: &Path) -> Result<FileScan, Diagnostic> {
+    let text = read(root, path)?;
+    let stack = POOL_STACK + text.len().saturating_mul(STACK_PER_BYTE);
+    std::thread::scope(|s| {
+        let thread = std::thread::Builder::new().stack_size(stack);
+        let handle = thread
+            .spawn_scoped(s, || Scanner::default().scan(path, &text))
+            .map_err(|_| unscanned(path, "not enough memory to parse a file this large"))?;
+        handle
+            .join()
+            .map_err(|_| unscanned(path, "the parser stopped on it"))
+    })
+}
+
+fn unscanned(path: &Path, why: &str) -> Diagnostic {
+    Diagnostic::warning(path, None, format!("not scanned: {why}"))
+        .with_help(Some("leave generated files out of the target's `code:`"))
+}
+
 /// One source file's text, refused when it is too big or not UTF-8.
 fn read(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let skip = |why: String| {
-        Diagnostic::warning(rel, None, format!("not scanned: {why}"))
-            .with_help(Some("leave generated files out of the target's `code:`"))
-    };
+    let skip = |why: String| unscanned(rel, &why);
     let mut bytes = Vec::new();
     std::fs::File::open(root.join(rel))
         .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| skip(format!("cannot read it: {e}")))?;
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(skip("larger than 2 MiB".into()));
+        return Err(skip("larger than 1 MiB".into()));
     }
     String::from_utf8(bytes).map_err(|_| skip("not UTF-8 text".into()))
 }

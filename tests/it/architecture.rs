@@ -49,7 +49,9 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     // to no platform, resolves no secret and returns data.
     (
         "code",
-        &["provider", "engine", "cli", "secret", "keyring", "saved", "audit"],
+        &[
+            "provider", "engine", "cli", "secret", "keyring", "saved", "audit",
+        ],
     ),
     // Secret sources know the keychain, not the platforms.
     ("secret", &["provider", "config", "engine", "cli"]),

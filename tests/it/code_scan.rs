@@ -420,3 +420,28 @@ fn findings_carry_their_kind_in_json() {
     assert_eq!(finding["kind"]["kind"], "undeclared_variable");
     assert_eq!(finding["kind"]["access"], "import.meta.env");
 }
+
+#[test]
+fn deeply_nested_code_is_parsed_not_a_crash() {
+    // A hostile pull request can nest as deep as a file's size allows; the
+    // parser recurses once a level. Small files share a thread, a larger
+    // one gets a stack sized for it.
+    let nested = |levels: usize| {
+        format!(
+            "export const x = {}import.meta.env.VITE_DEEP{};\n",
+            "[".repeat(levels),
+            "]".repeat(levels)
+        )
+    };
+    let ws = vite(
+        "  VITE_API_URL: https://api.example.com\n",
+        &[
+            ("src/small.ts", &nested(20_000)),
+            ("src/large.ts", &nested(60_000)),
+        ],
+    );
+    let run = ws.run(&["validate", "staging"], &[]);
+    run.expect(0)
+        .expect_output("src/large.ts:1:60018: warning[undeclared-variable]: the code reads VITE_DEEP (import.meta.env)")
+        .expect_output("(and in 1 more place)");
+}
