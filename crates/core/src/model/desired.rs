@@ -94,8 +94,8 @@ pub struct Traits {
 }
 
 /// Where a target's code is by default, and the names its platform sets
-/// itself: data, so code scanning names no platform (docs/config.md,
-/// "code:").
+/// itself: data, so code scanning names no platform (docs/configuration.md,
+/// "Code").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeTraits {
     /// Folders of the project the platform runs for every target of its
