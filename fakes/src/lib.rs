@@ -13,6 +13,7 @@ pub mod server;
 pub use server::{Api, Faults, Logged, Request, Response, Server};
 pub mod cloudflare;
 pub mod github;
+pub mod netlify;
 pub mod openapi;
 pub mod supabase;
 pub mod vercel;

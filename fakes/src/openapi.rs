@@ -9,12 +9,21 @@
 //!   (`fakes/openapi/github-actions.json`, from `github/rest-api-description`
 //!   as republished in `@octokit/openapi`; its `x-provenance` says how).
 //!
-//! Both are OpenAPI 3.0, whose schema dialect is close to JSON Schema
-//! draft 4 (boolean `exclusiveMinimum`, `$ref` siblings ignored) plus
-//! `nullable`. Schemas are validated as draft 4 after rewriting `nullable`
-//! into a `"null"` type. Component references (`#/components/schemas/X`)
-//! resolve because every schema is validated inside a document that also
-//! carries the spec's `components`.
+//! * [`NETLIFY`]: the slice of Netlify's API envctl uses, accounts, sites,
+//!   environment variables and build triggers
+//!   (`fakes/openapi/netlify-env.json`, from `netlify/open-api`'s
+//!   `swagger.yml`; its `x-provenance` says how).
+//!
+//! The first two are OpenAPI 3.0, whose schema dialect is close to JSON
+//! Schema draft 4 (boolean `exclusiveMinimum`, `$ref` siblings ignored)
+//! plus `nullable`. Netlify's is Swagger 2.0: the same schema dialect with
+//! `x-nullable`, schemas under `definitions` (`#/definitions/X`), request
+//! bodies as `in: body` parameters with a `schema`, and responses'
+//! schemas at `responses.<status>.schema` (shared ones under `responses`,
+//! `#/responses/error`). Schemas are validated as draft 4 after rewriting
+//! `nullable` (and `x-nullable`) into a `"null"` type. References resolve
+//! because every schema is validated inside a document that also carries
+//! the spec's `components` (or `definitions`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,7 +35,16 @@ use serde_json::{Value, json};
 pub struct Spec {
     name: &'static str,
     text: &'static str,
+    dialect: Dialect,
     parsed: OnceLock<Value>,
+}
+
+/// Which version of the OpenAPI format a spec is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    OpenApi3,
+    /// Swagger 2.0.
+    Swagger2,
 }
 
 /// Supabase's Management API, as published by Supabase.
@@ -38,6 +56,10 @@ pub static SUPABASE: Spec = Spec::new(
 /// GitHub's REST API: the operations of the Actions secrets and variables,
 /// environments, `/user` and `/rate_limit`, with the components they reach.
 pub static GITHUB: Spec = Spec::new("GitHub", include_str!("../openapi/github-actions.json"));
+
+/// Netlify's API (Swagger 2.0): the operations on accounts, sites,
+/// environment variables and builds, with the definitions they reach.
+pub static NETLIFY: Spec = Spec::swagger("Netlify", include_str!("../openapi/netlify-env.json"));
 
 /// The operation whose multipart body carries the `metadata` part.
 const DEPLOY_OPERATION: &str = "v1-deploy-a-function";
@@ -74,13 +96,24 @@ impl Spec {
         Spec {
             name,
             text,
+            dialect: Dialect::OpenApi3,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    const fn swagger(name: &'static str, text: &'static str) -> Spec {
+        Spec {
+            name,
+            text,
+            dialect: Dialect::Swagger2,
             parsed: OnceLock::new(),
         }
     }
 
     /// Validates `body`, returned with `status` by `operation_id`, against
-    /// the response schema the spec documents for it (`application/json`),
-    /// following a `$ref` to a shared response (GitHub's `not_found`, …).
+    /// the response schema the spec documents for it (`application/json`;
+    /// Swagger 2.0: the response's `schema`), following a `$ref` to a
+    /// shared response (GitHub's `not_found`, Netlify's `error`, …).
     ///
     /// Errors when the operation is unknown, when the spec declares no such
     /// status for it, or when the body does not match. A declared status
@@ -94,27 +127,44 @@ impl Spec {
         body: &Value,
     ) -> Result<(), String> {
         let response = self.response(operation_id, status)?;
-        match response.pointer("/content/application~1json/schema") {
+        let pointer = match self.dialect {
+            Dialect::OpenApi3 => "/content/application~1json/schema",
+            Dialect::Swagger2 => "/schema",
+        };
+        match response.pointer(pointer) {
             Some(schema) => self.check(&format!("{operation_id} {status}"), schema, body),
             None => Ok(()),
         }
     }
 
     /// Validates a JSON request body against the operation's
-    /// `application/json` request schema.
+    /// `application/json` request schema (Swagger 2.0: the schema of its
+    /// `in: body` parameter).
     pub fn validate_request(&'static self, operation_id: &str, body: &Value) -> Result<(), String> {
-        let schema = self
-            .operation(operation_id)?
-            .pointer("/requestBody/content/application~1json/schema")
-            .ok_or_else(|| format!("{operation_id} takes no application/json request body"))?;
+        let operation = self.operation(operation_id)?;
+        let schema = match self.dialect {
+            Dialect::OpenApi3 => operation.pointer("/requestBody/content/application~1json/schema"),
+            Dialect::Swagger2 => operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))
+                .and_then(|p| p.get("schema")),
+        }
+        .ok_or_else(|| format!("{operation_id} takes no application/json request body"))?;
         self.check(&format!("{operation_id} request"), schema, body)
     }
 
     /// Validates `body` against the component schema `name`
-    /// (`#/components/schemas/<name>`): for error bodies an operation does
-    /// not declare, such as GitHub's `basic-error` and `validation-error`.
+    /// (`#/components/schemas/<name>`; Swagger 2.0: `#/definitions/<name>`):
+    /// for error bodies an operation does not declare, such as GitHub's
+    /// `basic-error` and `validation-error`, or Netlify's `error`.
     pub fn validate_schema(&'static self, name: &str, body: &Value) -> Result<(), String> {
-        let pointer = format!("/components/schemas/{name}");
+        let pointer = match self.dialect {
+            Dialect::OpenApi3 => format!("/components/schemas/{name}"),
+            Dialect::Swagger2 => format!("/definitions/{name}"),
+        };
         let schema = self
             .spec()
             .pointer(&pointer)
@@ -208,10 +258,16 @@ impl Spec {
         if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(v.clone());
         }
-        let document = json!({
-            "allOf": [schema],
-            "components": self.spec().get("components").cloned().unwrap_or(Value::Null),
-        });
+        let document = match self.dialect {
+            Dialect::OpenApi3 => json!({
+                "allOf": [schema],
+                "components": self.spec().get("components").cloned().unwrap_or(Value::Null),
+            }),
+            Dialect::Swagger2 => json!({
+                "allOf": [schema],
+                "definitions": self.spec().get("definitions").cloned().unwrap_or(json!({})),
+            }),
+        };
         let compiled = jsonschema::options()
             .with_draft(Draft::Draft4)
             .build(&document)
@@ -225,16 +281,19 @@ impl Spec {
     }
 }
 
-/// Rewrites OpenAPI 3.0 `nullable: true` into JSON Schema: `null` joins
-/// the `type` (and the `enum`, if any); a schema with no `type` (a `$ref`,
-/// an `allOf`, …) becomes `anyOf: [itself, {type: null}]`.
+/// Rewrites OpenAPI 3.0 `nullable: true` (Swagger 2.0: `x-nullable:
+/// true`) into JSON Schema: `null` joins the `type` (and the `enum`, if
+/// any); a schema with no `type` (a `$ref`, an `allOf`, …) becomes
+/// `anyOf: [itself, {type: null}]`. `x-nullable: false` is Swagger's
+/// default and is dropped.
 fn rewrite_nullable(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for child in map.values_mut() {
                 rewrite_nullable(child);
             }
-            if map.remove("nullable") != Some(Value::Bool(true)) {
+            let swagger = map.remove("x-nullable") == Some(Value::Bool(true));
+            if map.remove("nullable") != Some(Value::Bool(true)) && !swagger {
                 return;
             }
             if let Some(Value::Array(options)) = map.get_mut("enum") {
@@ -280,6 +339,52 @@ mod tests {
             schema,
             json!({"type": ["string", "null"], "enum": ["a", null]})
         );
+    }
+
+    #[test]
+    fn swagger_x_nullable_admits_null_and_false_is_dropped() {
+        let mut schema = json!({"type": "string", "x-nullable": true});
+        rewrite_nullable(&mut schema);
+        assert_eq!(schema, json!({"type": ["string", "null"]}));
+        let mut schema = json!({"type": "string", "x-nullable": false});
+        rewrite_nullable(&mut schema);
+        assert_eq!(schema, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn swagger_bodies_responses_and_definitions() {
+        let var =
+            json!({"key": "A", "scopes": ["builds"], "values": [{"context": "dev", "value": "x"}]});
+        NETLIFY
+            .validate_request("createEnvVars", &json!([var]))
+            .unwrap();
+        assert!(NETLIFY.validate_request("createEnvVars", &var).is_err());
+        let patch = json!({"context": "staging", "value": "x"});
+        assert!(NETLIFY.validate_request("setEnvVarValue", &patch).is_err());
+        NETLIFY.validate_response("getEnvVar", 200, &var).unwrap();
+        assert!(
+            NETLIFY
+                .validate_response("getEnvVar", 200, &json!({"key": 1}))
+                .is_err()
+        );
+        NETLIFY
+            .validate_response("deleteEnvVar", 204, &Value::Null)
+            .unwrap();
+        assert!(NETLIFY.validate_response("getEnvVar", 418, &var).is_err());
+        NETLIFY
+            .validate_schema("error", &json!({"code": 404, "message": "Not Found"}))
+            .unwrap();
+        assert!(
+            NETLIFY
+                .validate_schema("error", &json!({"code": 404}))
+                .is_err()
+        );
+        assert!(
+            NETLIFY
+                .validate_schema("error", &json!({"message": null}))
+                .is_err()
+        );
+        assert!(NETLIFY.validate_request("getSite", &Value::Null).is_err());
     }
 
     #[test]

@@ -168,6 +168,51 @@ pub trait Api: Send + Sync + 'static {
     fn echo_rejection(&self, request: &Request) -> Response;
 }
 
+/// The `Link` header (RFC 8288) for page `page` of `last`, or `None` when
+/// there is one page: `prev`, `next`, `last`, `first`, each the request's
+/// query with `page` set, on `url` — as GitHub and Netlify page their
+/// lists (GitHub's on the `/repositories/{id}/…` form of its paths).
+pub fn link(request: &Request, url: &str, page: usize, last: usize) -> Option<String> {
+    if last <= 1 && page <= 1 {
+        return None;
+    }
+    let target = |n: usize| {
+        let mut pairs: Vec<String> = request
+            .query
+            .iter()
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .collect();
+        pairs.push(format!("page={n}"));
+        format!("<{url}?{}>", pairs.join("&"))
+    };
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(format!("{}; rel=\"prev\"", target(page - 1)));
+    }
+    if page < last {
+        links.push(format!("{}; rel=\"next\"", target(page + 1)));
+        links.push(format!("{}; rel=\"last\"", target(last)));
+    }
+    if page > 1 {
+        links.push(format!("{}; rel=\"first\"", target(1)));
+    }
+    Some(links.join(", "))
+}
+
+/// Percent-encodes all but RFC 3986's unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// `invalid request: <the body as text>`, the message of every fake's
 /// [`Api::echo_rejection`].
 pub fn echo_message(request: &Request) -> String {

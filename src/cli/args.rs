@@ -84,8 +84,10 @@ pub enum Command {
         /// Allow deletes in a protected environment.
         #[arg(long)]
         allow_delete: bool,
-        /// After changing a Vercel production target, redeploy its latest
-        /// production deployment so it runs with the new values.
+        /// After changing a Vercel or Netlify production target, redeploy
+        /// it so it runs with the new values (Vercel: its latest
+        /// production deployment; Netlify: a new build of the production
+        /// branch).
         #[arg(long)]
         redeploy: bool,
         /// Also apply pending migration files to the environment's database
@@ -137,6 +139,12 @@ pub enum Command {
         #[arg(long)]
         live: bool,
     },
+    /// Print the .env.example a developer needs: what the environment's
+    /// dotenv files receive, secrets left empty.
+    #[command(
+        after_help = "Examples:\n  envctl example                    # local's files, on standard output\n  envctl example local --write      # write .env.example next to envctl.yaml (says what changed)\n  envctl example --check            # CI: exit 2 when the committed .env.example is out of date\n  envctl example dev --write config/.env.example\n\nOne section per dotenv target of ENV, headed by the file it stands for. Plain values\nare written as declared; every secret is `NAME=` under a comment naming its source\n(`# secret: from env STRIPE_TEST_SECRET_KEY`). No secret is resolved, so no value can\nappear. Exit 0 (with --check: the file matches), 2 the file differs, 1 error."
+    )]
+    Example(ExampleArgs),
     /// Print the JSON Schemas of envctl.yaml and environment files.
     #[command(
         after_help = "Examples:\n  envctl schema environment\n  envctl schema --write schemas   # regenerate the committed files"
@@ -170,7 +178,7 @@ pub enum Command {
     /// Store a platform API token in the OS keychain (used when the token
     /// variable is not set).
     #[command(
-        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN or GH_TOKEN) wins when set, as in CI."
+        after_help = "Examples:\n  envctl login supabase\n  printf %s \"$TOKEN\" | envctl login vercel --stdin\n\nThe variable (SUPABASE_ACCESS_TOKEN, VERCEL_TOKEN, CLOUDFLARE_API_TOKEN, GITHUB_TOKEN or GH_TOKEN, NETLIFY_AUTH_TOKEN) wins when set, as in CI."
     )]
     Login {
         #[arg(value_parser = login_platforms())]
@@ -226,7 +234,8 @@ pub struct RotateArgs {
     /// Do not ask before applying.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Redeploy Vercel production afterwards so it runs with the new value.
+    /// Redeploy Vercel or Netlify production afterwards so it runs with
+    /// the new value.
     #[arg(long)]
     pub redeploy: bool,
 }
@@ -238,11 +247,15 @@ pub struct ImportArgs {
     /// A live target to read: `supabase:<project_ref>`,
     /// `vercel:<project>:<production|preview|development>[:<branch>]`,
     /// `cloudflare:<project>:<production|preview>`,
-    /// `github:<owner>/<repo>[:<environment>]`, or `dotenv:<path>`. Repeat for several. Without it, the targets the
-    /// existing file declares (needs --force).
+    /// `github:<owner>/<repo>[:<environment>]`,
+    /// `netlify:<site>:<context>` (`production`, `deploy-preview`,
+    /// `branch-deploy`, `dev` or `branch:<name>`), or `dotenv:<path>`.
+    /// Repeat for several. Without it, the targets the existing file
+    /// declares (needs --force).
     #[arg(long, value_name = "TARGET")]
     pub from: Vec<String>,
-    /// Team id or slug for Vercel projects owned by a team.
+    /// Team id or slug for Vercel projects owned by a team; for Netlify,
+    /// the account (team) slug.
     #[arg(long)]
     pub team: Option<String>,
     /// Overwrite an existing environment file.
@@ -252,6 +265,20 @@ pub struct ImportArgs {
     /// keychain, referenced as `keyring`.
     #[arg(long)]
     pub to_keyring: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExampleArgs {
+    /// Environment name or alias (default: local).
+    pub env: Option<String>,
+    /// Write the file instead of printing it (default PATH: .env.example
+    /// next to envctl.yaml), and say which keys changed.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".env.example", conflicts_with = "check")]
+    pub write: Option<PathBuf>,
+    /// Compare with the committed file (default PATH: .env.example next to
+    /// envctl.yaml): exit 2, naming the keys, when it differs.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".env.example")]
+    pub check: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -23,7 +23,7 @@ pub fn dry_run(previews: &[Preview]) -> String {
             continue;
         }
         text.push_str(&format!(
-            "Would apply {} migration{} to {} (target {}), in order, each file in its own transaction:\n",
+            "Would apply {} migration{} to {} (target {}), in order:\n",
             job.files.len(),
             plural(job.files.len()),
             job.database,

@@ -162,6 +162,9 @@ pub struct VarSpec {
     /// A secret whose source may give an empty or blank value on purpose;
     /// without it such a value is an error (an unset CI secret arrives as "").
     pub allow_empty: bool,
+    /// `sensitive:` on a plain value: whether it is a secret, overriding
+    /// what its looks say.
+    pub sensitive: Option<bool>,
 }
 
 /// The long form of a variable.
@@ -175,6 +178,7 @@ struct VarLong {
     environment_specific: bool,
     #[serde(default)]
     allow_empty: bool,
+    sensitive: Option<bool>,
 }
 
 struct SecretRefSpec(SecretRef);
@@ -223,6 +227,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     targets: None,
                     environment_specific: false,
                     allow_empty: false,
+                    sensitive: None,
                 })
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<VarSpec, E> {
@@ -234,6 +239,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     targets: None,
                     environment_specific: false,
                     allow_empty: false,
+                    sensitive: None,
                 })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<VarSpec, A::Error> {
@@ -247,6 +253,11 @@ impl<'de> Deserialize<'de> for VarSpec {
                     (_, None) if long.allow_empty => {
                         return Err(de::Error::custom(
                             "`allow_empty` goes with `secret:`; a plain value is written as it is",
+                        ));
+                    }
+                    (None, _) if long.sensitive.is_some() => {
+                        return Err(de::Error::custom(
+                            "`sensitive` goes with `value:`; a `secret:` reference is always sensitive",
                         ));
                     }
                     (Some(v), None) => VarValue::Plain(v),
@@ -263,6 +274,7 @@ impl<'de> Deserialize<'de> for VarSpec {
                     targets: long.targets,
                     environment_specific: long.environment_specific,
                     allow_empty: long.allow_empty,
+                    sensitive: long.sensitive,
                 })
             }
         }
@@ -296,10 +308,15 @@ impl JsonSchema for VarSpec {
                         "allow_empty": {
                             "type": "boolean",
                             "description": "With `secret:`: an empty or whitespace-only value from the source is meant (otherwise it is an error, as an unset CI secret arrives as \"\")."
+                        },
+                        "sensitive": {
+                            "type": "boolean",
+                            "description": "With `value:`: `false` says a random-looking value is not a secret (an identifier such as a Twilio Account SID), so it is shown and not refused as a literal secret; `true` says a value that looks ordinary is a secret, so it is masked everywhere and refused as a literal where protected. Without it, the value's looks decide."
                         }
                     },
                     "additionalProperties": false,
-                    "not": { "required": ["value", "secret"] }
+                    "not": { "required": ["value", "secret"] },
+                    "dependentRequired": { "sensitive": ["value"] }
                 }
             ]
         })

@@ -177,9 +177,7 @@ fn variable(
     (eb, y, sb): (&Environment, &Variable, &Secrets),
 ) -> Option<Line> {
     let key = key.to_string();
-    let masked = [x, y]
-        .iter()
-        .any(|v| v.is_secret() || v.plain().is_some_and(envctl_core::detect::looks_secret));
+    let masked = [x, y].iter().any(|v| v.is_sensitive());
     if !masked {
         return (x.value != y.value).then(|| Line::PlainDiffers {
             key,

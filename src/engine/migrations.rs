@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::{Engine, Planned};
 use crate::Error;
 use crate::config::{Environment, Workspace};
-use crate::provider::database::{Applied, ApplyError, Database};
+use crate::provider::database::{Applied, ApplyError, Database, Failure};
 use crate::provider::local_migrations::{self as files, LocalFile};
 use crate::provider::{ErrorKind, ProviderError};
 use envctl_core::plan::{Change, Reason, Subject, Value};
@@ -20,6 +20,8 @@ pub struct Job<'a> {
     files: Vec<LocalFile>,
     /// The history as the plan saw it.
     live: Vec<String>,
+    /// The platform's own tool, whose way of running files envctl follows.
+    tool: &'static str,
 }
 
 /// Why `--migrations` cannot go ahead.
@@ -92,6 +94,7 @@ pub fn jobs<'a>(
             database,
             files: pending_files(ws, list, &pending)?,
             live,
+            tool,
         });
     }
     Ok(jobs)
@@ -241,12 +244,26 @@ fn failed(job: &Job<'_>, env: &str, error: ApplyError) -> Error {
                 .map(|f| f.file_name.clone())
                 .collect();
             fail(format!(
-                "{failure}\n  rolled back: nothing of {} is applied or recorded\n  applied and recorded before it: {}\n  not applied: {}\n  no variable or function was written; fix the file and run `envctl apply {env} --migrations` again: it continues with {}",
-                failure.file,
+                "{failure}\n  {}\n  applied and recorded before it: {}\n  not applied: {}\n  no variable or function was written; fix the file and run `envctl apply {env} --migrations` again: it continues with {}",
+                kept(&failure, job.tool),
                 names(&done),
                 names(&not_run),
                 failure.file
             ))
         }
+    }
+}
+
+/// What of the failing file stays applied.
+fn kept(failure: &Failure, tool: &str) -> String {
+    let file = &failure.file;
+    match failure.kept {
+        0 => format!("rolled back: nothing of {file} is applied or recorded"),
+        1 => format!(
+            "statement 1 of {file} stays applied: it was committed before the failure, as `{tool}` commits it; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make statement 1 safe to run twice (IF NOT EXISTS) or move what follows it to a file of its own"
+        ),
+        n => format!(
+            "statements 1-{n} of {file} stay applied: they were committed before the failure, as `{tool}` commits them; the rest is rolled back and {file} is not recorded, so the next run starts it again from statement 1: make statements 1-{n} safe to run twice (IF NOT EXISTS) or move what follows them to a file of its own"
+        ),
     }
 }

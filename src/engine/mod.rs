@@ -15,6 +15,7 @@ pub mod drift;
 pub mod import;
 pub mod migrations;
 pub mod plan;
+mod reuse;
 pub mod rotate;
 
 use std::cell::OnceCell;

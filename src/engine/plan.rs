@@ -26,6 +26,9 @@ pub struct Secrets {
     /// Resolved values a target cannot hold (a dotenv file and a NUL), at
     /// the variable's line: nothing may be planned or written.
     pub invalid: Vec<envctl_core::diagnostic::Diagnostic>,
+    /// For a protected environment: the other environments' values its
+    /// secrets must not equal, as digests (`reused-secret`).
+    pub elsewhere: Vec<rules::SecretElsewhere>,
 }
 
 impl Secrets {
@@ -43,6 +46,7 @@ impl Secrets {
             values: BTreeMap::new(),
             warnings: Vec::new(),
             invalid: Vec::new(),
+            elsewhere: Vec::new(),
         }
     }
 
@@ -52,6 +56,25 @@ impl Secrets {
             .iter()
             .filter_map(|(k, r)| Some((k.clone(), r.as_ref().ok()?.weakness?)))
             .collect()
+    }
+
+    /// The resolved secrets that are Supabase keys, with the project each
+    /// names.
+    pub fn key_projects(&self) -> BTreeMap<String, String> {
+        self.resolution
+            .iter()
+            .filter_map(|(k, r)| Some((k.clone(), r.as_ref().ok()?.project.clone()?)))
+            .collect()
+    }
+
+    /// What the rules know of the resolved values, over `ctx`.
+    fn judged<'a>(&self, ctx: rules::Context<'a>) -> rules::Context<'a> {
+        rules::Context {
+            weak_secrets: self.weak(),
+            key_projects: self.key_projects(),
+            elsewhere: self.elsewhere.clone(),
+            ..ctx
+        }
     }
 
     pub fn unresolved_names(&self) -> Vec<(&str, &str)> {
@@ -116,6 +139,7 @@ pub fn resolve_secrets(ws: &Workspace, env: &Environment, source: &dyn EnvSource
         values,
         warnings,
         invalid,
+        elsewhere: super::reuse::elsewhere(ws, env, source),
     }
 }
 
@@ -184,6 +208,8 @@ pub fn rules_context<'a>(
         allow_delete,
         now_ms: crate::clock::now_ms(),
         weak_secrets: BTreeMap::new(),
+        key_projects: BTreeMap::new(),
+        elsewhere: Vec::new(),
         code: None,
     }
 }
@@ -201,9 +227,8 @@ pub fn offline(
     let empty = vec![Snapshot::default(); desired.len()];
     let plan = plan::diff(&ws.project, env, &desired, &empty);
     let ctx = rules::Context {
-        weak_secrets: secrets.weak(),
         code,
-        ..rules_context(ws, env, true)
+        ..secrets.judged(rules_context(ws, env, true))
     };
     let verdict = rules::evaluate(&plan, &ctx);
     (plan, verdict)
@@ -289,10 +314,7 @@ pub async fn plan(
     let mut desired = plan::desired_targets(env, &secrets.resolution);
     attach_local(ws, &mut desired, &live)?;
     let plan = plan::diff(&ws.project, env, &desired, &live);
-    let ctx = rules::Context {
-        weak_secrets: secrets.weak(),
-        ..rules_context(ws, env, allow_delete)
-    };
+    let ctx = secrets.judged(rules_context(ws, env, allow_delete));
     let verdict = rules::evaluate(&plan, &ctx);
     Ok(Planned {
         plan,
@@ -388,6 +410,7 @@ mod tests {
                 values: BTreeMap::new(),
                 warnings: Vec::new(),
                 invalid: Vec::new(),
+                elsewhere: Vec::new(),
             },
             live: Vec::new(),
         }

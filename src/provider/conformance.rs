@@ -45,7 +45,14 @@ fn target(
                 line: 1,
                 column: 1,
             };
-            (name.to_string(), Desired { value, location })
+            (
+                name.to_string(),
+                Desired {
+                    value,
+                    sensitive: None,
+                    location,
+                },
+            )
         })
         .collect();
     DesiredTarget {

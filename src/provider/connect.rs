@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::TargetSpec;
 use super::credentials::{self, Login};
-use super::{Provider, ProviderError, cloudflare, dotenv, github, supabase, vercel};
+use super::{Provider, ProviderError, cloudflare, dotenv, github, netlify, supabase, vercel};
 use envctl_core::model::{Environment, Target};
 use envctl_core::secret::Secret;
 
@@ -68,6 +68,9 @@ impl Provider {
             }
             TargetSpec::Github(settings) => {
                 Provider::Github(github::connect(env, target, settings)?)
+            }
+            TargetSpec::Netlify(settings) => {
+                Provider::Netlify(netlify::connect(env, target, settings)?)
             }
         })
     }

@@ -23,6 +23,7 @@ mod error;
 pub mod github;
 pub mod http;
 pub mod memory;
+pub mod netlify;
 mod registry;
 pub mod supabase;
 pub mod tls;
@@ -156,6 +157,7 @@ pub enum Provider {
     Vercel(vercel::VercelProvider),
     Cloudflare(cloudflare::CloudflareProvider),
     Github(github::GithubProvider),
+    Netlify(netlify::NetlifyProvider),
 }
 
 impl Provider {
@@ -167,6 +169,7 @@ impl Provider {
             Provider::Vercel(p) => p.read().await,
             Provider::Cloudflare(p) => p.read().await,
             Provider::Github(p) => p.read().await,
+            Provider::Netlify(p) => p.read().await,
         }
     }
 
@@ -191,6 +194,7 @@ impl Provider {
             Provider::Vercel(p) => p.target_name().to_string(),
             Provider::Cloudflare(p) => p.target_name().to_string(),
             Provider::Github(p) => p.target_name().to_string(),
+            Provider::Netlify(p) => p.target_name().to_string(),
         };
         // Memory, dotenv and Cloudflare write in one step: all or nothing.
         if stop.requested() {
@@ -203,12 +207,13 @@ impl Provider {
             Provider::Vercel(p) => p.apply(live, writes, stop).await,
             Provider::Cloudflare(p) => p.apply(live, writes).await,
             Provider::Github(p) => p.apply(live, writes, stop).await,
+            Provider::Netlify(p) => p.apply(live, writes, stop).await,
         }
     }
 }
 
 /// The platforms `apply --redeploy` redeploys.
-const REDEPLOYS: &str = "Vercel";
+const REDEPLOYS: &str = "Vercel and Netlify";
 
 impl Provider {
     /// What to tell after an apply changed this target (deployments that
@@ -221,6 +226,7 @@ impl Provider {
     ) -> Result<Option<String>, ProviderError> {
         match self {
             Provider::Vercel(p) => p.after_apply(env, redeploy).await,
+            Provider::Netlify(p) => p.after_apply(env, redeploy).await,
             Provider::Cloudflare(p) => Ok(Some(p.after_apply(redeploy.then_some(REDEPLOYS)))),
             // Workflows read secrets and variables when they run.
             Provider::Memory(_)
@@ -250,6 +256,7 @@ pub fn check_target(spec: &TargetSpec, file: &Path, pos: Option<Pos>) -> Vec<Dia
         TargetSpec::Vercel(s) => vercel::checks::target(s, file, pos),
         TargetSpec::Cloudflare(s) => cloudflare::checks::target(s, file, pos),
         TargetSpec::Github(s) => github::checks::target(s, file, pos),
+        TargetSpec::Netlify(s) => netlify::checks::target(s, file, pos),
     }
 }
 
@@ -260,6 +267,7 @@ pub fn check_name(spec: &TargetSpec, target: &str, name: &str) -> Option<(String
         TargetSpec::Vercel(_) => vercel::checks::name(target, name),
         TargetSpec::Cloudflare(_) => cloudflare::checks::name(target, name),
         TargetSpec::Github(_) => github::checks::name(target, name),
+        TargetSpec::Netlify(_) => netlify::checks::name(target, name),
         TargetSpec::Dotenv(_) | TargetSpec::Supabase(_) => None,
     }
 }

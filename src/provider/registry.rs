@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::credentials::Login;
-use super::{cloudflare, dotenv, github, supabase, vercel};
-use envctl_core::model::{TargetSettings, Traits};
+use super::{cloudflare, dotenv, github, netlify, supabase, vercel};
+use envctl_core::model::{Identity, TargetSettings, Traits};
 
 /// A target: somewhere variables are written.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -28,6 +28,8 @@ pub enum TargetSpec {
     /// A GitHub repository's Actions secrets and variables, at the
     /// repository level or for one deployment environment.
     Github(github::Settings),
+    /// A Netlify site's environment variables for one deploy context.
+    Netlify(netlify::Settings),
 }
 
 /// The platforms `envctl login` knows, in the order help lists them.
@@ -36,6 +38,7 @@ pub const LOGINS: &[Login] = &[
     vercel::api::LOGIN,
     cloudflare::api::LOGIN,
     github::api::LOGIN,
+    netlify::api::LOGIN,
 ];
 
 /// The platforms `import --from` reads, in the order help lists them.
@@ -44,6 +47,7 @@ pub const IMPORTS: &[Import] = &[
     vercel::settings::IMPORT,
     cloudflare::settings::IMPORT,
     github::settings::IMPORT,
+    netlify::settings::IMPORT,
     dotenv::settings::IMPORT,
 ];
 
@@ -79,6 +83,7 @@ impl TargetSpec {
             TargetSpec::Vercel(s) => s,
             TargetSpec::Cloudflare(s) => s,
             TargetSpec::Github(s) => s,
+            TargetSpec::Netlify(s) => s,
         }
     }
 
@@ -134,6 +139,10 @@ impl TargetSettings for TargetSpec {
 
     fn traits(&self) -> Traits {
         self.settings().traits()
+    }
+
+    fn identity(&self) -> Identity {
+        self.settings().identity()
     }
 }
 

@@ -12,7 +12,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The platforms with a folder under `src/provider/`: each name may appear
 /// (outside comments) only in its folder and in the registration files.
-const PLATFORMS: &[&str] = &["supabase", "vercel", "cloudflare", "github"];
+const PLATFORMS: &[&str] = &["supabase", "vercel", "cloudflare", "github", "netlify"];
 
 /// Words that hold a platform's name but are not the platform: GitHub's
 /// annotation output (`--format github`, `render::github`) is how CI shows

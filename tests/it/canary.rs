@@ -283,11 +283,11 @@ fn assert_platforms_got_their_canaries(p: &common::platforms::Platforms) {
 // canary or the first 8 hex digits of an unkeyed SHA-256 of one.
 
 /// A fixed fingerprint key, so the keyed runs are deterministic.
-const FINGERPRINT_KEY: &str = "canary-fingerprint-key-0123456789";
+pub(crate) const FINGERPRINT_KEY: &str = "canary-fingerprint-key-0123456789";
 
 /// Runs envctl at `-vv` in one workspace and checks every output, and
 /// every file envctl may have written, for canaries and unkeyed digests.
-struct Sweep<'a> {
+pub(crate) struct Sweep<'a> {
     ws: &'a Workspace,
     env: Vec<(String, String)>,
     /// Every value that must never be shown, nor its unkeyed digest.
@@ -295,7 +295,7 @@ struct Sweep<'a> {
 }
 
 impl<'a> Sweep<'a> {
-    fn new(ws: &'a Workspace, env: Vec<(String, String)>, seeded: &[&str]) -> Sweep<'a> {
+    pub(crate) fn new(ws: &'a Workspace, env: Vec<(String, String)>, seeded: &[&str]) -> Sweep<'a> {
         let mut canaries: Vec<String> = env
             .iter()
             .filter(|(_, v)| v.contains(CANARY))
@@ -306,19 +306,19 @@ impl<'a> Sweep<'a> {
     }
 
     /// Sets (or replaces) one variable of every later run.
-    fn set(&mut self, name: &str, value: &str) {
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
         self.env.retain(|(k, _)| k != name);
         self.env.push((name.into(), value.into()));
     }
 
-    fn unset(&mut self, name: &str) {
+    pub(crate) fn unset(&mut self, name: &str) {
         self.env.retain(|(k, _)| k != name);
     }
 
     /// Runs `envctl -vv ARGS`, checks its output and the workspace's
     /// files, and returns the exit code and the output.
     #[track_caller]
-    fn run(&mut self, args: &[&str], input: Option<&str>) -> (i32, String) {
+    pub(crate) fn run(&mut self, args: &[&str], input: Option<&str>) -> (i32, String) {
         let mut full = vec!["-vv"];
         full.extend_from_slice(args);
         let run = self.ws.run_with_input(&full, &pairs(&self.env), input);
@@ -333,7 +333,7 @@ impl<'a> Sweep<'a> {
 
     /// Like [`Sweep::run`], and the exit code must be one of `codes`.
     #[track_caller]
-    fn expect(&mut self, args: &[&str], input: Option<&str>, codes: &[i32]) {
+    pub(crate) fn expect(&mut self, args: &[&str], input: Option<&str>, codes: &[i32]) {
         let (code, all) = self.run(args, input);
         assert!(
             codes.contains(&code),
@@ -345,7 +345,7 @@ impl<'a> Sweep<'a> {
     /// `prod` is planned with `--allow-delete` (prune may be on).
     /// A saved plan of prod and its apply, under a key (`plan --out`
     /// needs one); unless `keep_key`, the key is unset again after.
-    fn saved_prod_plan(&mut self, keep_key: bool) {
+    pub(crate) fn saved_prod_plan(&mut self, keep_key: bool) {
         self.set("ENVCTL_FINGERPRINT_KEY", FINGERPRINT_KEY);
         let out = ["plan", "prod", "--allow-delete", "--out", "prod.plan"];
         self.expect(&out, None, &[0]);
@@ -355,7 +355,7 @@ impl<'a> Sweep<'a> {
         }
     }
 
-    fn every_format(&mut self, plans: &[&str]) {
+    pub(crate) fn every_format(&mut self, plans: &[&str]) {
         for format in FORMATS {
             self.expect(&["validate", "--format", format], None, &[0]);
             for env in plans {
@@ -371,7 +371,7 @@ impl<'a> Sweep<'a> {
 
     /// `import` into a new environment file per source; each file is
     /// checked by the run, then removed so later runs do not plan it.
-    fn import_each(&mut self, sources: &[(&str, String)], extra: &[&str]) {
+    pub(crate) fn import_each(&mut self, sources: &[(&str, String)], extra: &[&str]) {
         for (name, from) in sources {
             let mut args = vec!["import", name, "--from", from];
             args.extend_from_slice(extra);

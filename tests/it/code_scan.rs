@@ -11,7 +11,9 @@ use common::Workspace;
 
 /// A project with environments `local`, `staging` and `production`
 /// (protected), each with the targets of `targets` (YAML under
-/// `targets:`, indented four spaces) and `variables` (indented two).
+/// `targets:`, indented four spaces; `{env}` and `{ref}` become the
+/// environment's name and a project ref of its own, so no two
+/// environments write to the same place) and `variables` (indented two).
 fn app(targets: &str, variables: &str, files: &[(&str, &str)]) -> Workspace {
     let ws = Workspace::at(tempfile::tempdir().unwrap());
     ws.write("envctl.yaml", "version: 1\nproject: app\n");
@@ -20,11 +22,14 @@ fn app(targets: &str, variables: &str, files: &[(&str, &str)]) -> Workspace {
     } else {
         &format!("\n{variables}")
     };
-    for (env, head) in [
-        ("local", ""),
-        ("staging", ""),
-        ("production", "protected: true\n"),
+    for (env, head, suffix) in [
+        ("local", "", "loc"),
+        ("staging", "", "stg"),
+        ("production", "protected: true\n", "prd"),
     ] {
+        let targets = targets
+            .replace("{env}", env)
+            .replace("{ref}", &format!("abcdefghijklmnopq{suffix}"));
         ws.write(
             &format!("environments/{env}.yaml"),
             &format!("{head}targets:\n{targets}variables:{variables}"),
@@ -38,7 +43,7 @@ fn app(targets: &str, variables: &str, files: &[(&str, &str)]) -> Workspace {
 
 /// A Vite app on Vercel: `web` receives the `VITE_*` variables.
 fn vite(variables: &str, files: &[(&str, &str)]) -> Workspace {
-    let targets = "  web:\n    type: vercel\n    project: web\n    target: production\n";
+    let targets = "  web:\n    type: vercel\n    project: web-{env}\n    target: production\n";
     app(targets, variables, files)
 }
 
@@ -154,7 +159,7 @@ fn a_nextjs_app_reads_process_env_and_skips_what_next_and_vercel_set() {
 
 /// Supabase Edge Functions: the `functions` target serves supabase/functions.
 fn edge(variables: &str, files: &[(&str, &str)]) -> Workspace {
-    let targets = "  functions:\n    type: supabase\n    project_ref: abcdefghijklmnopqrst\n";
+    let targets = "  functions:\n    type: supabase\n    project_ref: \"{ref}\"\n";
     app(targets, variables, files)
 }
 
@@ -185,7 +190,7 @@ fn edge_functions_read_through_deno_and_skip_what_supabase_injects() {
 
 #[test]
 fn pages_functions_read_their_context_and_leave_bindings_alone() {
-    let targets = "  pages:\n    type: cloudflare\n    project: klubz\n    environment: production\n    account_id: 4f2a9c1e7b3d40865e1f2a3b4c5d6e7f\n";
+    let targets = "  pages:\n    type: cloudflare\n    project: klubz-{env}\n    environment: production\n    account_id: 4f2a9c1e7b3d40865e1f2a3b4c5d6e7f\n";
     let trips = "export const onRequestGet = async ({ env }) => {\n  const rows = await env.DB.prepare(\"select 1\").all();\n  return Response.json({ rows, sig: env.JWT_SECRET });\n};\n";
     let profile = "export async function onRequestPut(context) {\n  const { ENCRYPTION_KEY } = context.env;\n  return new Response(context.env.APP_URL + ENCRYPTION_KEY);\n}\n";
     let helper = "export function notAHandler(env) { return env.NOT_READ_HERE; }\n";
@@ -209,7 +214,8 @@ fn pages_functions_read_their_context_and_leave_bindings_alone() {
 
 #[test]
 fn a_target_s_code_list_replaces_the_defaults_and_an_empty_one_scans_nothing() {
-    let targets = "  site:\n    type: dotenv\n    path: .env\n    code: [netlify/functions]\n";
+    let targets =
+        "  site:\n    type: dotenv\n    path: .env.{env}\n    code: [netlify/functions]\n";
     let fun = "export default async () => new Response(Netlify.env.get(\"SITE_SECRET\"));\n";
     let ws = app(targets, "", &[("netlify/functions/hello.mts", fun)]);
     ws.run(&["validate", "production"], &[])

@@ -217,3 +217,65 @@ fn partial_apply_reports_done_and_not_done() {
     block_on(engine::apply(&remainder)).unwrap();
     assert_eq!(second.get("Y").as_deref(), Some("2"));
 }
+
+#[test]
+fn netlify_provider_conforms_in_a_context_and_a_branch() {
+    use common::netlify::{NETLIFY_SITE_ID, NETLIFY_TOKEN, netlify};
+    use envctl::provider::netlify as nf;
+    let server = netlify();
+    let names = |n: &str| BTreeSet::from([n.to_string()]);
+    for context in ["production", "branch:staging"] {
+        let settings = nf::Settings {
+            site: "huddle-web".into(),
+            account: None,
+            context: context.into(),
+            scopes: None,
+            receives: None,
+            prune: false,
+        };
+        let api = nf::api::Api::new(
+            &format!("{}/api/v1", server.url()),
+            Secret::new(NETLIFY_TOKEN.into()),
+            Policy::default(),
+        )
+        .unwrap();
+        // The scenario's secret is written `is_secret` and verified on
+        // the next read by envctl's record.
+        let provider = Provider::Netlify(nf::NetlifyProvider::new(
+            "site",
+            &settings,
+            settings.deploy_context().unwrap(),
+            names("TOKEN"),
+            api,
+        ));
+        block_on(conformance::run(&provider)).unwrap();
+    }
+    let vars = server.api().env(NETLIFY_SITE_ID);
+    let token = &vars["TOKEN"];
+    assert!(token.is_secret);
+    let mut contexts: Vec<(String, Option<String>, String)> = token
+        .values
+        .iter()
+        .map(|v| {
+            (
+                v.context.clone(),
+                v.context_parameter.clone(),
+                v.value.clone(),
+            )
+        })
+        .collect();
+    contexts.sort();
+    assert_eq!(
+        contexts,
+        [
+            ("branch".into(), Some("staging".into()), "rotated".into()),
+            ("production".into(), None, "rotated".into())
+        ],
+        "each context holds its own value"
+    );
+    assert_eq!(
+        vars.keys().collect::<Vec<_>>(),
+        ["ENVCTL_SECRET_DIGESTS", "TOKEN"],
+        "the pruned variable is gone; the record stays"
+    );
+}

@@ -326,9 +326,9 @@ fn bad_enum_values() -> Vec<Case> {
     vec![
         target(
             "unknown target type",
-            "    type: netlify\n",
+            "    type: render\n",
             &[
-                "environments/local.yaml:3:11: error: unknown value `netlify`",
+                "environments/local.yaml:3:11: error: unknown value `render`",
                 "help: expected one of: dotenv",
             ],
         ),

@@ -4,6 +4,8 @@
 //! The Management API (secrets, functions) is the fake on loopback.
 
 use crate::common;
+#[path = "migrations/differential.rs"]
+mod differential;
 #[path = "migrations/pg.rs"]
 mod pg;
 
@@ -184,41 +186,12 @@ impl Setup {
         run
     }
 
-    fn history(&self) -> Vec<(String, String, Option<Vec<String>>)> {
-        pg::block_on(async {
-            let db = pg::connect(&self.url).await.unwrap();
-            match db
-                .query(
-                    "SELECT version, coalesce(name, ''), statements FROM supabase_migrations.schema_migrations ORDER BY version",
-                    &[],
-                )
-                .await
-            {
-                Ok(rows) => rows
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2)))
-                    .collect(),
-                Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
-                    Vec::new()
-                }
-                Err(e) => panic!("{e}"),
-            }
-        })
+    fn history(&self) -> Vec<Row> {
+        history_at(&self.url)
     }
 
     fn query_one(&self, sql: &str) -> String {
-        pg::block_on(async {
-            let db = pg::connect(&self.url).await.unwrap();
-            let rows = db.simple_query(sql).await.unwrap();
-            rows.iter()
-                .find_map(|m| match m {
-                    tokio_postgres::SimpleQueryMessage::Row(r) => {
-                        Some(r.get(0).unwrap_or("NULL").to_string())
-                    }
-                    _ => None,
-                })
-                .unwrap_or_default()
-        })
+        query_at(&self.url, sql)
     }
 
     fn exec(&self, sql: &str) {
@@ -229,6 +202,49 @@ impl Setup {
     }
 }
 
+/// A history row: version, name, statements.
+type Row = (String, String, Option<Vec<String>>);
+
+/// The history table of the database at `url`, in version order (none
+/// without the table).
+fn history_at(url: &str) -> Vec<Row> {
+    pg::block_on(async {
+        let db = pg::connect(url).await.unwrap();
+        match db
+            .query(
+                "SELECT version, coalesce(name, ''), statements FROM supabase_migrations.schema_migrations ORDER BY version",
+                &[],
+            )
+            .await
+        {
+            Ok(rows) => rows
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
+                Vec::new()
+            }
+            Err(e) => panic!("{e}"),
+        }
+    })
+}
+
+/// The first column of the first row `sql` returns, as text.
+fn query_at(url: &str, sql: &str) -> String {
+    pg::block_on(async {
+        let db = pg::connect(url).await.unwrap();
+        let rows = db.simple_query(sql).await.unwrap();
+        rows.iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some(r.get(0).unwrap_or("NULL").to_string())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    })
+}
+
 fn assert_no_leak(text: &str) {
     assert!(
         !text.contains(pg::PASSWORD) && !text.contains("CANARY"),
@@ -236,7 +252,7 @@ fn assert_no_leak(text: &str) {
     );
 }
 
-fn expected_rows(files: &[File]) -> Vec<(String, String, Option<Vec<String>>)> {
+fn expected_rows(files: &[File]) -> Vec<Row> {
     files
         .iter()
         .map(|f| {

@@ -24,6 +24,8 @@ pub enum Class {
     /// A public token by design (Mapbox `pk.`).
     PublicToken,
     HighEntropy,
+    /// Whatever it looks like, the desired state marks it `sensitive: true`.
+    Sensitive,
 }
 
 impl Class {
@@ -52,6 +54,7 @@ impl Class {
             Class::KnownToken => "an API token",
             Class::PublicToken => "a public token",
             Class::HighEntropy => "a random-looking string",
+            Class::Sensitive => "a value marked `sensitive: true`",
         }
     }
 }
@@ -186,19 +189,77 @@ pub fn weakness(value: &str) -> Option<&'static str> {
 
 /// `Some(role)` for anything shaped like a JWT; the role claim if present.
 fn jwt_role(v: &str) -> Option<Option<String>> {
-    let mut parts = v.split('.');
+    Some(claim(&jwt_claims(v)?, "role"))
+}
+
+/// The payload of anything shaped like a JWT, decoded without checking
+/// the signature (envctl only sorts keys, it never trusts one).
+fn jwt_claims(v: &str) -> Option<serde_json::Value> {
+    let mut parts = v.trim().split('.');
     let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || !header.starts_with("eyJ") || signature.is_empty() {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
-    Some(
-        claims
-            .get("role")
-            .and_then(|r| r.as_str())
-            .map(str::to_string),
-    )
+    serde_json::from_slice(&json).ok()
+}
+
+fn claim(claims: &serde_json::Value, name: &str) -> Option<String> {
+    claims
+        .get(name)
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+}
+
+/// The project a Supabase anon or service-role key belongs to: the `ref`
+/// claim of its payload. `None` for anything else (the local stack's demo
+/// keys carry no `ref`).
+pub fn supabase_key_project(value: &str) -> Option<String> {
+    let claims = jwt_claims(value)?;
+    let role = claim(&claims, "role")?;
+    let project = claim(&claims, "ref").filter(|r| !r.is_empty())?;
+    matches!(role.as_str(), "anon" | "service_role").then_some(project)
+}
+
+/// The project ref of a Supabase API host (`<ref>.supabase.co`).
+pub fn supabase_host_project(host: &str) -> Option<&str> {
+    let project = host
+        .strip_suffix(".supabase.co")
+        .or_else(|| host.strip_suffix(".supabase.in"))?;
+    (!project.is_empty() && project.chars().all(|c| c.is_ascii_alphanumeric())).then_some(project)
+}
+
+/// The host of every URL in `text` (`scheme://[user@]host[:port]…`), in
+/// lower case. A scan rather than a regex: rules run it on every value of
+/// every environment.
+pub fn url_hosts(text: &str) -> Vec<String> {
+    let scheme_char = |c: char| c.is_ascii_alphanumeric() || "+.-".contains(c);
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("://") {
+        let before = &text[..at];
+        let start = before.rfind(|c: char| !scheme_char(c)).map_or(0, |i| i + 1);
+        // The scheme starts with a letter; leading digits or dots are not part of it.
+        let Some(first) = before[start..].find(|c: char| c.is_ascii_alphabetic()) else {
+            continue;
+        };
+        if !before[start + first..].chars().all(scheme_char) {
+            continue;
+        }
+        let rest = &text[at + 3..];
+        let end = rest
+            .find(|c: char| "/?#".contains(c) || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = match host_port.strip_prefix('[') {
+            Some(v6) => v6.split_once(']').map(|(h, _)| format!("[{h}]")),
+            None => host_port.split(':').next().map(str::to_string),
+        };
+        if let Some(host) = host.filter(|h| !h.is_empty()) {
+            out.push(host.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
@@ -328,6 +389,38 @@ mod tests {
             classify("q8Xv2LmP0zR7tK4wN9bY3cF6hJ1sD5gA"),
             Some(Class::HighEntropy)
         );
+    }
+
+    #[test]
+    fn a_supabase_key_names_its_project_and_a_url_its_host() {
+        let anon = jwt(r#"{"role":"anon","ref":"abcdefghijklmnopqrst"}"#);
+        assert_eq!(
+            supabase_key_project(&anon).as_deref(),
+            Some("abcdefghijklmnopqrst")
+        );
+        let service = jwt(r#"{"ref":"x1","role":"service_role"}"#);
+        assert_eq!(supabase_key_project(&service).as_deref(), Some("x1"));
+        for other in [
+            jwt(r#"{"role":"anon"}"#),
+            jwt(r#"{"role":"authenticated","ref":"x1"}"#),
+            "sk_live_51Habcdef".to_string(),
+        ] {
+            assert_eq!(supabase_key_project(&other), None, "{other}");
+        }
+        assert_eq!(supabase_host_project("abc123.supabase.co"), Some("abc123"));
+        assert_eq!(supabase_host_project("api.huddle.app"), None);
+        assert_eq!(supabase_host_project("a.b.supabase.co"), None);
+        assert_eq!(
+            url_hosts("https://user:pw@API.Example.com:8443/x and wss://abc.supabase.co/realtime"),
+            ["api.example.com", "abc.supabase.co"]
+        );
+        assert_eq!(url_hosts("http://[::1]:3000"), ["[::1]"]);
+        assert_eq!(
+            url_hosts("a,https://x.io?q=1 b#postgres://u@db.internal:5432/x"),
+            ["x.io", "db.internal"]
+        );
+        assert!(url_hosts("://nohost and 1://x.io").len() <= 1);
+        assert!(url_hosts("no url here: example.com").is_empty());
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn page(items: Vec<Value>, call: &Call<'_>, (default, max): (usize, usize), key:
         .take(per_page)
         .collect();
     let response = Response::json(200, &json!({ "total_count": total, key: shown }));
-    match wire::link(call.request, &call.link_url, page, last) {
+    match crate::server::link(call.request, &call.link_url, page, last) {
         Some(link) => response.with_header("link", link),
         None => response,
     }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::Permission;
 use super::routes::Call;
 use super::state::{ANONYMOUS, Repo, State};
-use super::wire::{self, Error};
+use super::wire::Error;
 use super::{Secret, Variable};
 use crate::server::Response;
 
@@ -39,13 +39,13 @@ pub(crate) fn environment(repo: &Repo, env: &super::state::Environment, call: &C
             call.base,
             repo.owner,
             repo.name,
-            wire::encode(&env.name)
+            crate::server::percent_encode(&env.name)
         ),
         "html_url": format!(
             "https://github.com/{}/{}/deployments/activity_log?environments_filter={}",
             repo.owner,
             repo.name,
-            wire::encode(&env.name)
+            crate::server::percent_encode(&env.name)
         ),
         "created_at": env.created_at,
         "updated_at": env.updated_at,

@@ -302,50 +302,6 @@ pub(crate) fn paging(request: &Request, default: usize, max: usize) -> (usize, u
     (per_page, number("page").unwrap_or(1))
 }
 
-/// GitHub's `Link` header for page `page` of `last`, or `None` when there
-/// is one page: `prev`, `next`, `last`, `first`, each the request's query
-/// with `page` set, on `url` (the `/repositories/{id}/…` form).
-pub(crate) fn link(request: &Request, url: &str, page: usize, last: usize) -> Option<String> {
-    if last <= 1 && page <= 1 {
-        return None;
-    }
-    let target = |n: usize| {
-        let mut pairs: Vec<String> = request
-            .query
-            .iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        pairs.push(format!("page={n}"));
-        format!("<{url}?{}>", pairs.join("&"))
-    };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(format!("{}; rel=\"prev\"", target(page - 1)));
-    }
-    if page < last {
-        links.push(format!("{}; rel=\"next\"", target(page + 1)));
-        links.push(format!("{}; rel=\"last\"", target(last)));
-    }
-    if page > 1 {
-        links.push(format!("{}; rel=\"first\"", target(1)));
-    }
-    Some(links.join(", "))
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,7 +334,7 @@ mod tests {
 
     #[test]
     fn encoding_keeps_unreserved_characters() {
-        assert_eq!(encode("a-b_c.d~e"), "a-b_c.d~e");
-        assert_eq!(encode("prod/eu 1"), "prod%2Feu%201");
+        assert_eq!(crate::server::percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(crate::server::percent_encode("prod/eu 1"), "prod%2Feu%201");
     }
 }

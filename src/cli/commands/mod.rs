@@ -5,6 +5,7 @@
 mod apply;
 mod diff;
 mod drift;
+mod example;
 mod import;
 mod login;
 mod plan;
@@ -104,6 +105,7 @@ fn dispatch(
             out,
         ),
         Command::Diff { env_a, env_b, live } => diff::run(engine, root, &env_a, &env_b, live, out),
+        Command::Example(args) => example::run(root, &args, out),
         Command::Schema { kind, write } => schema::run(kind, write.as_deref(), out),
         Command::Rotate(args) => rotate::run(engine, root, &args, out),
         Command::Import(args) => import::run(engine, root, &args, out),

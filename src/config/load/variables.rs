@@ -84,6 +84,7 @@ impl Place<'_> {
             targets: explicit,
             environment_specific,
             allow_empty,
+            sensitive,
         } = spec.value;
         if value == VarValue::Unset {
             return None;
@@ -114,12 +115,14 @@ impl Place<'_> {
             targets: routed,
             environment_specific,
             allow_empty,
+            sensitive,
             location,
         };
         if let VarValue::Plain(text) = &variable.value {
             diags.extend(crate::provider::dotenv::unrepresentable(
                 targets, &variable, text,
             ));
+            diags.extend(vouched_secret(&variable, text, origin, spec.pos));
         }
         Some(variable)
     }
@@ -157,6 +160,26 @@ impl Place<'_> {
             .filter(|t| targets.contains_key(t))
             .collect()
     }
+}
+
+/// `sensitive: false` vouches for a value that only looks random (the
+/// `high_entropy` guess); a recognised secret format (a Stripe secret key,
+/// a private key, a service-role JWT, a known token) stays a secret, or the
+/// marker would print it in every plan. The value is never shown.
+fn vouched_secret(variable: &Variable, text: &str, origin: &Path, pos: Pos) -> Option<Diagnostic> {
+    use envctl_core::detect::{Class, classify};
+    let class = classify(text).filter(|c| c.is_secret() && *c != Class::HighEntropy);
+    let class = class.filter(|_| variable.sensitive == Some(false))?;
+    let message = format!(
+        "`sensitive: false` on {}: the value is {} by its format, which is always a secret",
+        variable.name,
+        class.describe()
+    );
+    Some(
+        Diagnostic::error(origin, Some(pos), message).with_help(Some(
+            "remove `sensitive: false`, and move the value to a reference (`secret: env:NAME`)",
+        )),
+    )
 }
 
 /// The patterns a target receives: its own list, else the project's route

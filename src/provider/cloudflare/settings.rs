@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -81,6 +81,28 @@ impl TargetSettings for Settings {
                 injected: &["CF_PAGES", "CF_PAGES_*", "CI"],
             },
             ..Traits::default()
+        }
+    }
+
+    /// The project's deployment environment and the D1 database; the
+    /// production environment is served at `<project>.pages.dev`.
+    fn identity(&self) -> Identity {
+        let mut places = vec![format!(
+            "pages project {} ({})",
+            self.project, self.environment
+        )];
+        places.extend(
+            self.database_id
+                .iter()
+                .map(|db| format!("d1 database {db}")),
+        );
+        let production = self.environment == "production";
+        Identity {
+            places,
+            hosts: production
+                .then(|| format!("{}.pages.dev", self.project.to_ascii_lowercase()))
+                .into_iter()
+                .collect(),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod checks;
 mod encode;
+pub mod example;
 pub mod format;
 pub mod settings;
 

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -54,6 +54,23 @@ impl TargetSettings for Settings {
                 ..CodeTraits::default()
             },
             ..Traits::default()
+        }
+    }
+
+    /// The repository's own secrets and variables, or one deployment
+    /// environment's. GitHub matches names without regard to case.
+    fn identity(&self) -> Identity {
+        let repository = self.repository.to_ascii_lowercase();
+        let place = match &self.environment {
+            Some(env) => format!(
+                "repository {repository}, environment {}",
+                env.to_ascii_lowercase()
+            ),
+            None => format!("repository {repository}, repository level"),
+        };
+        Identity {
+            places: vec![place],
+            hosts: Vec::new(),
         }
     }
 }

@@ -116,6 +116,9 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The server's clock (its `Date` header), in epoch milliseconds.
     pub date_ms: Option<i64>,
+    /// A `Link` header names a `next` page (RFC 8288, as GitHub and
+    /// Netlify page their lists).
+    pub more: bool,
 }
 
 impl Reply {

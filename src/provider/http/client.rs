@@ -210,10 +210,16 @@ impl Client {
                 .get(reqwest::header::DATE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(super::parse_http_date);
+            let more = headers
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(super::links_next);
             return Ok(Reply {
                 status,
                 body,
                 date_ms,
+                more,
             });
         }
         let (code, message) = self.platform_message(call, status, &body);

@@ -73,3 +73,16 @@ pub fn header_seconds(headers: &HeaderMap, name: &str) -> Option<f64> {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|v| v.is_finite() && *v >= 0.0)
 }
+
+/// Whether a `Link` header value names a `rel="next"` page.
+pub fn links_next(link: &str) -> bool {
+    link.split(',').any(|part| {
+        part.split(';').skip(1).any(|param| {
+            let param = param.trim();
+            param
+                .strip_prefix("rel=")
+                .map(|rel| rel.trim_matches('"'))
+                .is_some_and(|rel| rel.split_ascii_whitespace().any(|r| r == "next"))
+        })
+    })
+}

@@ -177,3 +177,17 @@ fn debug_never_shows_the_token() {
     let client = client("tok_canary_123").unwrap();
     assert!(!format!("{client:?}").contains("canary"));
 }
+
+#[test]
+fn a_link_header_names_the_next_page_or_not() {
+    use super::links_next;
+    assert!(links_next(
+        r#"<https://api.netlify.com/api/v1/sites?page=2>; rel="next", <https://api.netlify.com/api/v1/sites?page=9>; rel="last""#
+    ));
+    assert!(links_next("<https://x/?page=3>; rel=next"));
+    assert!(!links_next(
+        r#"<https://x/?page=1>; rel="prev", <https://x/?page=1>; rel="first""#
+    ));
+    assert!(!links_next(""));
+    assert!(!links_next("<https://x/next>; title=\"next\""));
+}

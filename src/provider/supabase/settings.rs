@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec};
 
@@ -51,6 +51,18 @@ impl TargetSettings for Settings {
                 frontend: false,
                 injected: INJECTED,
             },
+        }
+    }
+
+    /// The project, and the host its API and keys belong to
+    /// (`<ref>.supabase.co`, what a key's `ref` claim names).
+    fn identity(&self) -> Identity {
+        Identity {
+            places: vec![format!("project {}", self.project_ref)],
+            hosts: vec![format!(
+                "{}.supabase.co",
+                self.project_ref.to_ascii_lowercase()
+            )],
         }
     }
 }

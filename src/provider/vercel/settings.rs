@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{CodeTraits, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -59,6 +59,23 @@ impl TargetSettings for Settings {
                 ..CodeTraits::default()
             },
             ..Traits::default()
+        }
+    }
+
+    /// The project's variables for one target (and branch). No host: a
+    /// project's domains are not in its settings.
+    fn identity(&self) -> Identity {
+        let team = self.team.as_deref().unwrap_or("personal");
+        let mut place = format!(
+            "project {} (team {team}), target {}",
+            self.project, self.target
+        );
+        if let Some(branch) = &self.git_branch {
+            place.push_str(&format!(", branch {branch}"));
+        }
+        Identity {
+            places: vec![place],
+            hosts: Vec::new(),
         }
     }
 }

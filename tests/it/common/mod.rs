@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod netlify;
+pub mod netlify_cli;
 pub mod platforms;
+pub mod supabase_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,9 +19,10 @@ pub struct Workspace {
     pub home: tempfile::TempDir,
 }
 
-/// A dotenv file envctl may have written (`.env*`, wrangler's `.dev.vars`).
+/// A dotenv file envctl may have written (`.env*`, wrangler's `.dev.vars`);
+/// `.env.example` is committed, not written by `apply`.
 fn is_dotenv(name: &str) -> bool {
-    name.starts_with(".env") || name == ".dev.vars"
+    (name.starts_with(".env") && name != ".env.example") || name == ".dev.vars"
 }
 
 fn copy_dir(from: &Path, to: &Path) {

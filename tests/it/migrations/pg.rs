@@ -435,3 +435,34 @@ impl Server {
         self.url(&name)
     }
 }
+
+/// `pg_dump` of a database on the server: its schema, and its data except
+/// the migration history's rows (compared on their own). The `\restrict`
+/// and `\unrestrict` lines carry a key pg_dump draws at random on each
+/// run, so they are left out; nothing else differs between two dumps of
+/// the same contents.
+pub fn dump(url: &str) -> String {
+    let pg_dump = find_bin()
+        .map(|bin| bin.join("pg_dump"))
+        .ok()
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("pg_dump"));
+    let out = Command::new(&pg_dump)
+        .arg(format!("--dbname={url}"))
+        .args([
+            "--exclude-table-data=supabase_migrations.schema_migrations",
+            "--no-sync",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", pg_dump.display()));
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}

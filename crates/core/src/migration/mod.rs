@@ -1,6 +1,7 @@
 //! Migration statements: a file split the way the Supabase CLI splits it,
 //! and whether a file still says what the history recorded for it.
 
+pub mod kind;
 pub mod split;
 
 /// Whether a file's statements are what the history recorded for its

@@ -274,7 +274,7 @@ fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
 /// Where the comment starting at `i` ends (just past it), if one starts
 /// there: `--` to the end of the line, `/* */` nested as PostgreSQL nests
 /// them (an unterminated one runs to the end).
-fn comment_end(bytes: &[u8], i: usize) -> Option<usize> {
+pub(super) fn comment_end(bytes: &[u8], i: usize) -> Option<usize> {
     let n = bytes.len();
     match (bytes[i], bytes.get(i + 1)) {
         (b'-', Some(b'-')) => Some(memchr(b'\n', bytes, i).map_or(n, |j| j + 1)),

@@ -68,6 +68,29 @@ pub trait TargetSettings: fmt::Debug + Send + Sync + Any {
     fn prune(&self) -> bool;
     /// What the target holds besides variables, and what it forbids.
     fn traits(&self) -> Traits;
+    /// Where the target lives, for the rules that keep environments apart
+    /// (`cross-environment-target`) and tie a key to its project
+    /// (`supabase-key-project`). The default, nothing to compare, suits a
+    /// file on the developer's machine.
+    fn identity(&self) -> Identity {
+        Identity::default()
+    }
+}
+
+/// Where a target lives, as names another environment's target could
+/// share. Each platform says it in its own words; the rules only compare.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// What the target writes to, named so that two targets of one
+    /// platform (the same `kind`) writing to the same place have equal
+    /// names: `project abcd`, `project web (team t), target production`.
+    /// A place exact enough that sharing it means two environments
+    /// overwrite each other.
+    pub places: Vec<String>,
+    /// Hosts that serve what the target holds (`abcd.supabase.co`,
+    /// `klubz.pages.dev`), lower case: a URL with one of these hosts points
+    /// at this target's environment.
+    pub hosts: Vec<String>,
 }
 
 /// A platform's capabilities and limits, as data.
@@ -152,12 +175,32 @@ pub struct Variable {
     pub environment_specific: bool,
     /// `allow_empty: true`: an empty or blank secret value is meant.
     pub allow_empty: bool,
+    /// `sensitive:` on a plain value: `Some(false)` says a value that looks
+    /// random is an identifier (a Twilio Account SID), `Some(true)` that a
+    /// value that looks ordinary is a secret; `None` lets its looks decide.
+    pub sensitive: Option<bool>,
     pub location: Location,
 }
 
 impl Variable {
     pub fn is_secret(&self) -> bool {
         matches!(self.value, VarValue::Secret(_))
+    }
+
+    /// Whether the value must never be shown: a secret reference, a plain
+    /// value marked `sensitive: true`, or one that looks secret — unless it
+    /// only looks random and is marked `sensitive: false` (a recognised
+    /// secret format stays a secret whatever the marker says).
+    pub fn is_sensitive(&self) -> bool {
+        use crate::detect::{Class, classify};
+        match (&self.value, self.sensitive) {
+            (VarValue::Secret(_), _) | (VarValue::Plain(_), Some(true)) => true,
+            (VarValue::Plain(text), Some(false)) => {
+                classify(text).is_some_and(|c| c.is_secret() && c != Class::HighEntropy)
+            }
+            (VarValue::Plain(text), None) => crate::detect::looks_secret(text),
+            (VarValue::Unset, _) => false,
+        }
     }
 
     pub fn plain(&self) -> Option<&str> {

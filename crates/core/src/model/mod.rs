@@ -9,8 +9,8 @@ pub mod record;
 pub mod write;
 
 pub use desired::{
-    CodeTraits, Environment, Function, Migrations, Readback, SecretRef, Target, TargetSettings,
-    Traits, VarValue, Variable, is_env_name,
+    CodeTraits, Environment, Function, Identity, Migrations, Readback, SecretRef, Target,
+    TargetSettings, Traits, VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
 pub use write::{Write, deletes, sets};

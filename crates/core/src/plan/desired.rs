@@ -53,6 +53,8 @@ pub enum MigrationStyle {
 #[derive(Debug, Clone)]
 pub struct Desired {
     pub value: DesiredValue,
+    /// A plain value's `sensitive:` marker (see [`crate::model::Variable`]).
+    pub sensitive: Option<bool>,
     pub location: Location,
 }
 
@@ -72,6 +74,9 @@ pub struct Resolved {
     pub class: Option<crate::detect::Class>,
     /// Why the value is too guessable for a published digest, if it is.
     pub weakness: Option<&'static str>,
+    /// For a Supabase key: the project its payload names (`ref`), which is
+    /// no secret (it is in the project's URL).
+    pub project: Option<String>,
 }
 
 impl Resolved {
@@ -80,6 +85,7 @@ impl Resolved {
             fingerprint: secret.fingerprint(),
             class: classify(secret.expose()),
             weakness: crate::detect::weakness(secret.expose()),
+            project: crate::detect::supabase_key_project(secret.expose()),
         }
     }
 }
@@ -112,6 +118,7 @@ pub fn desired_targets(
                         v.name.clone(),
                         Desired {
                             value,
+                            sensitive: v.sensitive,
                             location: v.location.clone(),
                         },
                     )

@@ -7,7 +7,7 @@ use super::{
     Action, Change, DesiredTarget, DesiredValue, FORMAT_VERSION, Plan, Reason, SecretOrigin,
     Subject, TargetPlan, Value,
 };
-use crate::detect::classify;
+use crate::detect::{Class, classify};
 use crate::model::Environment;
 use crate::model::{LiveValue, Snapshot};
 use crate::secret::{Fingerprint, Secret};
@@ -35,13 +35,27 @@ pub fn diff(
 
 /// A plain value as the plan may show it: text, unless it looks secret.
 fn shown_plain(text: &str, origin: SecretOrigin) -> Value {
-    match classify(text) {
-        Some(class) if class.is_secret() => Value::Secret {
+    shown_as(text, origin, None)
+}
+
+/// A plain value under its `sensitive:` marker: `Some(false)` shows a
+/// value that only looks random (a recognised secret format stays masked;
+/// loading refuses the marker there), `Some(true)` masks it whatever it
+/// looks like, `None` lets its looks decide.
+fn shown_as(text: &str, origin: SecretOrigin, sensitive: Option<bool>) -> Value {
+    let looks = classify(text).filter(|c| c.is_secret());
+    let class = match sensitive {
+        Some(false) => looks.filter(|c| *c != Class::HighEntropy),
+        Some(true) => looks.or(Some(Class::Sensitive)),
+        None => looks,
+    };
+    match class {
+        Some(class) => Value::Secret {
             fingerprint: Some(Fingerprint::of(text)),
             class: Some(class),
             origin,
         },
-        _ => Value::Text {
+        None => Value::Text {
             text: text.to_string(),
         },
     }
@@ -99,7 +113,7 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
     for (name, want) in &desired.variables {
         let (after, want_fp) = match &want.value {
             DesiredValue::Plain(text) => (
-                Some(shown_plain(text, SecretOrigin::Literal)),
+                Some(shown_as(text, SecretOrigin::Literal, want.sensitive)),
                 Some(Fingerprint::of(text)),
             ),
             DesiredValue::Secret {
@@ -131,9 +145,10 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
             (DesiredValue::Secret { .. }, LiveValue::Plain(s) | LiveValue::Readable(s)) => {
                 masked_live(s)
             }
-            // A key declared plain may show its live value (unless it looks secret).
-            (DesiredValue::Plain(_), LiveValue::Readable(s)) => {
-                shown_plain(s.expose(), SecretOrigin::Live)
+            // A key declared plain may show its live value (unless it looks
+            // secret, or is marked so).
+            (DesiredValue::Plain(_), LiveValue::Readable(s) | LiveValue::Plain(s)) => {
+                shown_as(s.expose(), SecretOrigin::Live, want.sensitive)
             }
             _ => shown_live(h),
         });

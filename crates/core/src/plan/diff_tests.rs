@@ -30,6 +30,7 @@ fn target(vars: &[(&str, DesiredValue)], prune: bool) -> DesiredTarget {
                     k.to_string(),
                     Desired {
                         value: v.clone(),
+                        sensitive: None,
                         location: loc(),
                     },
                 )
@@ -355,4 +356,37 @@ fn d1_pending_is_a_set_difference_of_file_names() {
     assert!(foreign.is_schema_drift());
     let empty = d1(&files, &[]);
     assert_eq!(empty.reason, Reason::PendingMigrations);
+}
+
+#[test]
+fn the_sensitive_marker_overrides_what_a_plain_value_looks_like() {
+    let sid = "AC3f9a0c1e7b2d4086a1b2c3d4e5f60718";
+    assert_eq!(classify(sid), Some(crate::detect::Class::HighEntropy));
+    let mut d = target(&[("SID", plain(sid)), ("PIN", plain("hunter2"))], false);
+    d.variables.get_mut("SID").expect("declared").sensitive = Some(false);
+    d.variables.get_mut("PIN").expect("declared").sensitive = Some(true);
+    let l = live(&[("SID", readable(sid)), ("PIN", readable("hunter1"))]);
+    let changes = changes_for(&d, &l);
+    let (pin, sid_change) = (&changes[0], &changes[1]);
+    assert_eq!(sid_change.after, Some(Value::Text { text: sid.into() }));
+    assert_eq!(sid_change.before, Some(Value::Text { text: sid.into() }));
+    for value in [&pin.after, &pin.before] {
+        match value {
+            Some(Value::Secret { class, .. }) => {
+                assert_eq!(*class, Some(crate::detect::Class::Sensitive))
+            }
+            other => panic!("PIN must be masked: {other:?}"),
+        }
+    }
+    let text = format!("{changes:?}");
+    assert!(!text.contains("hunter"), "{text}");
+    // The marker vouches for looks only: a Stripe secret key stays masked.
+    let mut d = target(&[("KEY", plain("sk_live_51Hx7Kp2eZvKYlo2C9fJ3"))], false);
+    d.variables.get_mut("KEY").expect("declared").sensitive = Some(false);
+    let changes = changes_for(&d, &live(&[]));
+    assert!(
+        matches!(changes[0].after, Some(Value::Secret { .. })),
+        "{:?}",
+        changes[0].after
+    );
 }

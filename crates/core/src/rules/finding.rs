@@ -164,6 +164,45 @@ pub enum FindingKind {
         days: i64,
         max_days: u32,
     },
+    /// A Supabase key whose `ref` is not the environment's project.
+    SupabaseKeyProject {
+        name: String,
+        /// The project the key's payload names.
+        key_project: String,
+        /// The environment's project, and what says so (a URL variable,
+        /// a target).
+        project: String,
+        named_by: String,
+    },
+    /// A publishable and a secret Stripe key of different modes.
+    StripeKeyPair {
+        publishable: String,
+        publishable_mode: &'static str,
+        secret: String,
+        secret_mode: &'static str,
+    },
+    /// A protected environment's secret equal to another environment's.
+    ReusedSecret {
+        name: String,
+        other_environment: String,
+        other_name: String,
+    },
+    /// A target writing where another environment's target writes.
+    SharedTarget {
+        target: String,
+        place: String,
+        other_environment: String,
+        other_target: String,
+    },
+    /// A URL at a host that serves another environment.
+    ForeignHost {
+        name: String,
+        host: String,
+        other_environment: String,
+        /// What ties the host to the other environment (a target, a URL
+        /// variable).
+        owner: String,
+    },
     /// Code a target serves reads a variable the environment does not
     /// send it (the finding's place is the first read).
     UndeclaredVariable {
@@ -205,11 +244,16 @@ impl FindingKind {
             | FindingKind::Forbidden { name, .. }
             | FindingKind::PatternMismatch { name, .. }
             | FindingKind::SecretOld { name, .. }
+            | FindingKind::SupabaseKeyProject { name, .. }
+            | FindingKind::ReusedSecret { name, .. }
+            | FindingKind::ForeignHost { name, .. }
             | FindingKind::UndeclaredVariable { name, .. }
             | FindingKind::UnusedVariable { name, .. } => Some(name),
+            FindingKind::StripeKeyPair { publishable, .. } => Some(publishable),
             FindingKind::DeleteInProtected { variable, .. } => variable.as_deref(),
             FindingKind::MigrationDrift { .. }
             | FindingKind::D1MigrationDrift { .. }
+            | FindingKind::SharedTarget { .. }
             | FindingKind::HardcodedLocalhost { .. } => None,
         }
     }
@@ -280,34 +324,59 @@ impl FindingKind {
             } => {
                 format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
             }
-            FindingKind::UndeclaredVariable {
+            FindingKind::UndeclaredVariable { .. }
+            | FindingKind::UnusedVariable { .. }
+            | FindingKind::HardcodedLocalhost { .. } => self.code_message(env),
+            FindingKind::SupabaseKeyProject { .. }
+            | FindingKind::StripeKeyPair { .. }
+            | FindingKind::ReusedSecret { .. }
+            | FindingKind::SharedTarget { .. }
+            | FindingKind::ForeignHost { .. } => self.between_message(env),
+        }
+    }
+
+    /// The messages of the rules that check values against each other.
+    fn between_message(&self, env: &str) -> String {
+        match self {
+            FindingKind::SupabaseKeyProject {
                 name,
-                access,
-                more,
-                elsewhere,
-            } => {
-                let also = match more {
-                    0 => String::new(),
-                    1 => " (and in 1 more place)".to_string(),
-                    n => format!(" (and in {n} more places)"),
-                };
-                let routed = if elsewhere.is_empty() {
-                    String::new()
-                } else {
-                    format!("; it goes to {}", elsewhere.join(", "))
-                };
-                format!(
-                    "the code reads {name} ({access}){also}, but {env} does not provide it to this target{routed}"
-                )
-            }
-            FindingKind::UnusedVariable { name, code } => {
-                format!(
-                    "{name} is provided in {env}, but no code this target serves reads it (scanned: {code})"
-                )
-            }
-            FindingKind::HardcodedLocalhost { host } => {
-                format!("a {host} URL is written into code that {env} deploys")
-            }
+                key_project,
+                project,
+                named_by,
+            } => format!(
+                "{name} is a key of Supabase project {key_project}, while {named_by} puts {env} in project {project}"
+            ),
+            FindingKind::StripeKeyPair {
+                publishable,
+                publishable_mode,
+                secret,
+                secret_mode,
+            } => format!(
+                "{publishable} is a {publishable_mode}-mode Stripe key and {secret} a {secret_mode}-mode one, in {env}: what the browser creates with one, the server cannot find with the other"
+            ),
+            FindingKind::ReusedSecret {
+                name,
+                other_environment,
+                other_name,
+            } => format!(
+                "{name} in {env} has the same value as {other_name} in {other_environment}: their digests match"
+            ),
+            FindingKind::SharedTarget {
+                target,
+                place,
+                other_environment,
+                other_target,
+            } => format!(
+                "target {target} writes to {place}, as target {other_target} of {other_environment} does: the two environments overwrite each other"
+            ),
+            FindingKind::ForeignHost {
+                name,
+                host,
+                other_environment,
+                owner,
+            } => format!("{name} points at {host}, which is {other_environment}'s ({owner})"),
+            // `message` sends only the kinds above here.
+            _ => String::new(),
         }
     }
 
@@ -367,18 +436,32 @@ impl FindingKind {
             FindingKind::SecretOld { name, .. } => format!(
                 "rotate it: `envctl rotate <env> {name} --generate` (or with the new key from its issuer), or raise `rules.secret_max_age_days`"
             ),
-            FindingKind::UndeclaredVariable {
-                name, elsewhere, ..
-            } if !elsewhere.is_empty() => format!(
-                "send {name} to this target too (its `targets:`, or the target's `receives:` or route), or stop reading it here"
+            FindingKind::UndeclaredVariable { .. }
+            | FindingKind::UnusedVariable { .. }
+            | FindingKind::HardcodedLocalhost { .. } => self.code_fix(),
+            FindingKind::SupabaseKeyProject { name, project, .. } => format!(
+                "use project {project}'s own key for {name} (dashboard: Project Settings › API Keys)"
             ),
-            FindingKind::UndeclaredVariable { name, .. } => format!(
-                "declare {name} under `variables:` for this environment (or in `defaults.variables`), or remove the read"
+            FindingKind::StripeKeyPair {
+                publishable,
+                secret,
+                ..
+            } => format!(
+                "take {publishable} and {secret} from the same Stripe mode: both pk_test_/sk_test_, or both pk_live_/sk_live_"
             ),
-            FindingKind::UnusedVariable { name, .. } => format!(
-                "stop sending {name} to this target (`targets:`, `receives:`, `routes:`), or add the folder whose code reads it to the target's `code:`"
+            FindingKind::ReusedSecret {
+                name,
+                other_environment,
+                ..
+            } => format!(
+                "give {name} a value of its own here (a new key from its issuer, or `envctl rotate <env> {name} --generate`): anyone who can read {other_environment}'s holds it"
             ),
-            FindingKind::HardcodedLocalhost { .. } => "read the URL from a variable set per environment (e.g. `import.meta.env.VITE_API_URL`); a URL for local development only goes in an `import.meta.env.DEV` branch".into(),
+            FindingKind::SharedTarget { target, .. } => format!(
+                "point target {target} at this environment's own project, site or repository environment"
+            ),
+            FindingKind::ForeignHost { name, .. } => {
+                format!("point {name} at this environment's own URL")
+            }
         }
     }
 }

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Context, Finding, RuleId, Severity, evaluate};
+use super::{Context, Finding, RuleId, SecretElsewhere, Severity, evaluate};
 use crate::code::{Access, CodeReads, FileScan, Read, Served};
 use crate::detect::Class;
 use crate::diagnostic::Location;
 use crate::model::VarValue;
 use crate::model::policy::{Disable, RulesConfig};
-use crate::model::{CodeTraits, Environment, Readback, Target, TargetSettings, Traits, Variable};
+use crate::model::{
+    CodeTraits, Environment, Identity, Readback, Target, TargetSettings, Traits, Variable,
+};
 use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
 use crate::span::Pos;
 use crate::span::Spanned;
@@ -26,6 +28,8 @@ pub(crate) struct Case {
     pub allow_delete: bool,
     pub now_ms: i64,
     pub weak_secrets: BTreeMap<String, &'static str>,
+    pub key_projects: BTreeMap<String, String>,
+    pub elsewhere: Vec<SecretElsewhere>,
     /// The code each target serves, as `validate` would have scanned it.
     pub code: CodeReads,
 }
@@ -128,8 +132,24 @@ impl Case {
             allow_delete: false,
             now_ms: 0,
             weak_secrets: BTreeMap::new(),
+            key_projects: BTreeMap::new(),
+            elsewhere: Vec::new(),
             code: CodeReads::default(),
         }
+    }
+
+    /// The environment has target `name` of platform `kind`, which writes
+    /// to `places` and is served at `hosts`.
+    pub fn target(
+        mut self,
+        name: &str,
+        kind: &'static str,
+        places: &[&str],
+        hosts: &[&str],
+    ) -> Case {
+        let target = target(name, kind, places, hosts);
+        self.env.targets.insert(name.into(), target);
+        self
     }
 
     /// The plan creates `name` with `value` in target `app`.
@@ -207,6 +227,8 @@ impl Case {
             allow_delete: self.allow_delete,
             now_ms: self.now_ms,
             weak_secrets: self.weak_secrets.clone(),
+            key_projects: self.key_projects.clone(),
+            elsewhere: self.elsewhere.clone(),
             code: (!self.code.targets.is_empty()).then_some(&self.code),
         };
         let verdict = evaluate(&self.plan, &ctx);
@@ -235,48 +257,12 @@ impl Case {
             .any(|r| self.severities(*r).contains(&Severity::Error))
     }
 
-    /// The environment has target `name` of platform `kind`.
-    pub fn target(mut self, name: &str, kind: &'static str) -> Case {
-        let target = Target {
-            name: name.into(),
-            settings: Arc::new(Platform(kind)),
-            location: Location {
-                file: self.env.file.clone(),
-                line: 1,
-                column: 1,
-            },
-            migration_files: None,
-            code: None,
-        };
-        self.env.targets.insert(name.into(), target);
-        self
-    }
-
     /// Target `target` serves `code` (added to what it served already).
     pub fn code(mut self, target: &str, code: Served) -> Case {
         let served = self.code.targets.entry(target.into()).or_default();
         served.roots.extend(code.roots);
         served.files.extend(code.files);
         self
-    }
-}
-
-/// A platform the tests name, with the traits of [`traits_of`].
-#[derive(Debug)]
-struct Platform(&'static str);
-
-impl TargetSettings for Platform {
-    fn kind(&self) -> &'static str {
-        self.0
-    }
-    fn describe(&self) -> String {
-        self.0.into()
-    }
-    fn prune(&self) -> bool {
-        false
-    }
-    fn traits(&self) -> Traits {
-        traits_of(self.0)
     }
 }
 
@@ -312,10 +298,59 @@ pub(crate) fn variable(env: &Environment, name: &str, text: &str) -> Variable {
         targets: vec!["app".into()],
         environment_specific: false,
         allow_empty: false,
+        sensitive: None,
         location: Location {
             file: env.file.clone(),
             line: env.variables.len() + 1,
             column: 1,
         },
+    }
+}
+
+/// A target's settings as the tests need them: a platform and where it
+/// lives.
+#[derive(Debug)]
+struct Place {
+    kind: &'static str,
+    identity: Identity,
+}
+
+impl TargetSettings for Place {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn describe(&self) -> String {
+        self.kind.to_string()
+    }
+    fn prune(&self) -> bool {
+        false
+    }
+    fn traits(&self) -> Traits {
+        traits_of(self.kind)
+    }
+    fn identity(&self) -> Identity {
+        self.identity.clone()
+    }
+}
+
+/// Target `name` of platform `kind`, writing to `places`, served at `hosts`.
+pub(crate) fn target(name: &str, kind: &'static str, places: &[&str], hosts: &[&str]) -> Target {
+    let own = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+    Target {
+        name: name.into(),
+        settings: std::sync::Arc::new(Place {
+            kind,
+            identity: Identity {
+                places: own(places),
+                hosts: own(hosts),
+            },
+        }),
+        location: Location {
+            file: PathBuf::from("environments/env.yaml"),
+            line: 3,
+            column: 3,
+        },
+        migration_files: None,
+        code: None,
     }
 }

@@ -9,6 +9,7 @@
 mod builtin;
 mod custom;
 mod finding;
+mod finding_code;
 
 use std::fmt;
 use std::path::Path;
@@ -43,13 +44,17 @@ pub enum RuleId {
     Pattern,
     SecretAge,
     WeakSecret,
+    SupabaseKeyProject,
+    StripeKeyPair,
+    ReusedSecret,
+    CrossEnvironmentTarget,
     UndeclaredVariable,
     UnusedVariable,
     HardcodedLocalhost,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 17] = [
+    pub const ALL: [RuleId; 21] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -64,6 +69,10 @@ impl RuleId {
         RuleId::Pattern,
         RuleId::SecretAge,
         RuleId::WeakSecret,
+        RuleId::SupabaseKeyProject,
+        RuleId::StripeKeyPair,
+        RuleId::ReusedSecret,
+        RuleId::CrossEnvironmentTarget,
         RuleId::UndeclaredVariable,
         RuleId::UnusedVariable,
         RuleId::HardcodedLocalhost,
@@ -85,6 +94,10 @@ impl RuleId {
             RuleId::Pattern => "pattern",
             RuleId::SecretAge => "secret-age",
             RuleId::WeakSecret => "weak-secret",
+            RuleId::SupabaseKeyProject => "supabase-key-project",
+            RuleId::StripeKeyPair => "stripe-key-pair",
+            RuleId::ReusedSecret => "reused-secret",
+            RuleId::CrossEnvironmentTarget => "cross-environment-target",
             RuleId::UndeclaredVariable => "undeclared-variable",
             RuleId::UnusedVariable => "unused-variable",
             RuleId::HardcodedLocalhost => "hardcoded-localhost",
@@ -139,9 +152,25 @@ pub struct Context<'a> {
     /// Resolved secrets too guessable to sit behind a published digest,
     /// by name, with why (see [`crate::detect::weakness`]).
     pub weak_secrets: std::collections::BTreeMap<String, &'static str>,
+    /// Resolved secrets that are Supabase keys, by name: the project their
+    /// payload names (`supabase-key-project`).
+    pub key_projects: std::collections::BTreeMap<String, String>,
+    /// Values of the other environments that a protected environment's
+    /// secrets must not equal (`reused-secret`), as digests; empty for an
+    /// environment that is not protected.
+    pub elsewhere: Vec<SecretElsewhere>,
     /// The code each target serves, scanned (`validate`); `None` when no
     /// code was read, and the code rules find nothing.
     pub code: Option<&'a CodeReads>,
+}
+
+/// A secret value of another environment, known by its digest only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretElsewhere {
+    pub environment: String,
+    pub name: String,
+    /// SHA-256 of the value; compared, never shown.
+    pub fingerprint: crate::secret::Fingerprint,
 }
 
 impl Context<'_> {
@@ -186,10 +215,13 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// What the value looks like, for the rules that judge secrets.
+    /// What the value looks like, for the rules that judge secrets. A
+    /// value shown as text is not a secret (the plan masks those, and
+    /// `sensitive: false` vouches for the rest): only its public classes
+    /// count (a publishable Stripe key, an anon key).
     fn class(&self) -> Option<Class> {
         match self.value {
-            Value::Text { text } => classify(text),
+            Value::Text { text } => classify(text).filter(|c| !c.is_secret()),
             Value::Secret { class, .. } => *class,
             _ => None,
         }
@@ -253,7 +285,7 @@ impl<'a> Facts<'a> {
 type Rule = fn(&Facts<'_>) -> Vec<Finding>;
 
 /// Every rule, under the id `rules.disable` switches it off by.
-const RULES: [(RuleId, Rule); 17] = [
+const RULES: [(RuleId, Rule); 21] = [
     (RuleId::ForbiddenFlag, builtin::flags::check),
     (RuleId::LocalhostUrl, builtin::localhost::check),
     (RuleId::StripeKeyMode, builtin::stripe::check),
@@ -268,6 +300,16 @@ const RULES: [(RuleId, Rule); 17] = [
     (RuleId::SecretAge, builtin::secret_age::check),
     (RuleId::Forbid, custom::forbid),
     (RuleId::Pattern, custom::pattern),
+    (
+        RuleId::SupabaseKeyProject,
+        builtin::supabase_key_project::check,
+    ),
+    (RuleId::StripeKeyPair, builtin::stripe_key_pair::check),
+    (RuleId::ReusedSecret, builtin::reused_secret::check),
+    (
+        RuleId::CrossEnvironmentTarget,
+        builtin::cross_environment_target::check,
+    ),
     (
         RuleId::UndeclaredVariable,
         builtin::undeclared_variable::check,

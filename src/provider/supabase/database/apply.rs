@@ -1,23 +1,23 @@
 //! Applying migration files to the database as `supabase db push` does:
-//! every file read and split first, the history checked against the one
-//! the plan saw, then each file in its own transaction with its history
-//! row, so a failure rolls back that file and keeps the ones before it.
+//! every file read and split first, the history table set up and checked
+//! against the one the plan saw, then each file as the CLI runs it
+//! (`run.rs`), so a failure keeps the files before it.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use tokio_postgres::types::Type;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 use super::super::files::{LocalFile, version_order};
-use super::db::{CREATE_TABLE, Database, INSERT_VERSION, error_text, read_history};
+use super::db::{CREATE_TABLE, Database, PROVISIONED, error_text, read_history};
+use super::run::{self, Cause, Failed, Stage};
 use envctl_core::migration::split::Statement;
 
 impl Database {
-    /// Applies `files` in order, each in its own transaction with its
-    /// history row, as `supabase db push` does. `live` is the history the
-    /// plan saw: if it changed since, nothing is applied. `progress` hears
-    /// of each file once it is committed.
+    /// Applies `files` in order with their history rows, as `supabase db
+    /// push` does. `live` is the history the plan saw: if it changed since,
+    /// nothing is applied. `progress` hears of each file once it is
+    /// recorded.
     pub async fn apply(
         &self,
         files: &[LocalFile],
@@ -30,13 +30,10 @@ impl Database {
             let statements = file.statements().map_err(ApplyError::Before)?;
             loaded.push((file, statements));
         }
-        let mut client = self.connect().await.map_err(ApplyError::Before)?;
-        client
-            .batch_execute(&CREATE_TABLE.join(";\n"))
-            .await
-            .map_err(|e| {
-                ApplyError::Before(self.query_error("creating the migration history table", &e))
-            })?;
+        let client = self.connect().await.map_err(ApplyError::Before)?;
+        set_up(&client).await.map_err(|e| {
+            ApplyError::Before(self.query_error("creating the migration history table", &e))
+        })?;
         let now = read_history(&client).await.map_err(|e| {
             ApplyError::Before(self.query_error("reading the migration history", &e))
         })?;
@@ -54,13 +51,13 @@ impl Database {
         for (file, statements) in &loaded {
             crate::log::debug(|| {
                 format!(
-                    "database: applying {} ({} statements) in one transaction",
+                    "database: applying {} ({} statements)",
                     file.file_name,
                     statements.len()
                 )
             });
             let started = Instant::now();
-            match apply_one(&mut client, file, statements).await {
+            match run::file(&client, file, statements).await {
                 Ok(()) => {
                     let applied = Applied {
                         file: file.file_name.clone(),
@@ -84,77 +81,61 @@ impl Database {
     }
 
     fn failure(&self, file: &LocalFile, statements: &[Statement], failed: Failed) -> Failure {
-        let (index, error) = match failed {
-            Failed::Statement(i, e) => (Some(i), e),
-            Failed::Record(e) => (None, e),
+        let (mut message, position) = match &failed.cause {
+            Cause::Database(e) => (self.scrub(&error_text(e)), error_position(e)),
+            Cause::Refused(why) => (why.clone(), None),
         };
-        let mut message = self.scrub(&error_text(&error));
-        let statement = index.map(|i| {
-            let st = &statements[i];
-            let (line, text) = st.headline();
-            let at = error
-                .as_db_error()
-                .and_then(|db| match db.position() {
-                    Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
-                    _ => None,
+        if let Cause::Database(e) = &failed.cause
+            && e.code() == Some(&tokio_postgres::error::SqlState::ACTIVE_SQL_TRANSACTION)
+        {
+            message.push_str(NOT_IN_A_TRANSACTION);
+        }
+        let stage = match failed.stage {
+            Stage::Reset => FailedAt::Reset,
+            Stage::Record => FailedAt::Record,
+            Stage::Statement(i) => {
+                let st = &statements[i];
+                let (line, text) = st.headline();
+                if let Some(p) = position {
+                    message.push_str(&format!(" (line {})", st.line_of(p)));
+                }
+                FailedAt::Statement(FailedStatement {
+                    number: i + 1,
+                    of: statements.len(),
+                    line,
+                    text: shorten(text, 120),
                 })
-                .map(|p| st.line_of(p));
-            if let Some(at) = at {
-                message.push_str(&format!(" (line {at})"));
             }
-            FailedStatement {
-                number: i + 1,
-                of: statements.len(),
-                line,
-                text: shorten(text, 120),
-            }
-        });
+        };
         Failure {
             file: file.file_name.clone(),
-            statement,
+            at: stage,
             message,
+            kept: failed.kept,
         }
     }
 }
 
-enum Failed {
-    Statement(usize, tokio_postgres::Error),
-    Record(tokio_postgres::Error),
+/// What a statement PostgreSQL refuses in a transaction block needs.
+const NOT_IN_A_TRANSACTION: &str = "\n    `supabase db push` runs such a statement outside a transaction only when it is the first statement of the file, or when it is one the CLI knows to run on its own (CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, VACUUM, CLUSTER, ALTER SYSTEM); elsewhere it fails, as here: move it to a file of its own";
+
+/// The creation of the history table, in one transaction, unless it is
+/// there already (as the CLI does).
+async fn set_up(client: &Client) -> Result<(), tokio_postgres::Error> {
+    let provisioned: bool = client.query_one(PROVISIONED, &[]).await?.get(0);
+    if provisioned {
+        return Ok(());
+    }
+    client
+        .batch_execute(&format!("BEGIN;\n{};\nCOMMIT", CREATE_TABLE.join(";\n")))
+        .await
 }
 
-/// One file in one transaction: its statements, then its history row. On
-/// any error the transaction is rolled back.
-async fn apply_one(
-    client: &mut Client,
-    file: &LocalFile,
-    statements: &[Statement],
-) -> Result<(), Failed> {
-    let tx = client.transaction().await.map_err(Failed::Record)?;
-    for (i, st) in statements.iter().enumerate() {
-        let result: Result<Vec<SimpleQueryMessage>, _> = tx.simple_query(&st.text).await;
-        if let Err(e) = result {
-            let _ = tx.rollback().await;
-            return Err(Failed::Statement(i, e));
-        }
-    }
-    // As the CLI: a file without statements records NULL.
-    let texts: Option<Vec<&str>> =
-        (!statements.is_empty()).then(|| statements.iter().map(|s| s.text.as_str()).collect());
-    let recorded = tx
-        .query_typed(
-            INSERT_VERSION,
-            &[
-                (&file.version, Type::TEXT),
-                (&file.name, Type::TEXT),
-                (&texts, Type::TEXT_ARRAY),
-            ],
-        )
-        .await;
-    if let Err(e) = recorded {
-        let _ = tx.rollback().await;
-        return Err(Failed::Record(e));
-    }
-    tx.commit().await.map_err(Failed::Record)
+fn error_position(e: &tokio_postgres::Error) -> Option<usize> {
+    e.as_db_error().and_then(|db| match db.position() {
+        Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
+        _ => None,
+    })
 }
 
 /// A file applied and recorded.
@@ -180,10 +161,24 @@ pub enum ApplyError {
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub file: String,
-    /// `None` when recording the version failed (after every statement ran).
-    pub statement: Option<FailedStatement>,
-    /// The database's error, scrubbed.
+    pub at: FailedAt,
+    /// The database's error, scrubbed, or why envctl refused the file.
     pub message: String,
+    /// How many of the file's first statements stay applied: they were
+    /// committed before the failure (by the file's own COMMIT, or before a
+    /// statement that runs outside a transaction). The file is not
+    /// recorded.
+    pub kept: usize,
+}
+
+/// Where a file failed.
+#[derive(Debug, Clone)]
+pub enum FailedAt {
+    /// Resetting the session before the file (`RESET ALL`).
+    Reset,
+    Statement(FailedStatement),
+    /// Recording it, after every statement ran.
+    Record,
 }
 
 #[derive(Debug, Clone)]
@@ -199,15 +194,20 @@ pub struct FailedStatement {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.statement {
-            Some(s) => write!(
+        match &self.at {
+            FailedAt::Statement(s) => write!(
                 f,
                 "{} failed at statement {} of {} (line {}: {}):\n    {}",
                 self.file, s.number, s.of, s.line, s.text, self.message
             ),
-            None => write!(
+            FailedAt::Record => write!(
                 f,
                 "{}: recording it in supabase_migrations.schema_migrations failed:\n    {}",
+                self.file, self.message
+            ),
+            FailedAt::Reset => write!(
+                f,
+                "{}: resetting the session before it (RESET ALL) failed:\n    {}",
                 self.file, self.message
             ),
         }

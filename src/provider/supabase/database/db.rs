@@ -20,9 +20,14 @@ use super::tls::MakeRustls;
 use crate::provider::tls::{self, Check};
 use envctl_core::secret::Secret;
 
-/// The Supabase CLI's statements (pkg/migration/history.go).
+/// The Supabase CLI's statements (2.117.0, read in the server's log).
+/// Whether the history table is already there, with its three columns:
+/// then nothing is created (no `CREATE` privilege is needed).
+pub const PROVISIONED: &str = "SELECT count(*) = 3 AS provisioned FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = pg_catalog.to_regclass('supabase_migrations.schema_migrations') AND c.relkind IN ('r', 'p') AND NOT a.attisdropped AND a.attname IN ('version', 'name', 'statements')";
+/// Otherwise, in one transaction: the lock timeout is the transaction's
+/// own, so it never reaches a migration.
 pub const CREATE_TABLE: [&str; 5] = [
-    "SET lock_timeout = '4s'",
+    "SET LOCAL lock_timeout = '4s'",
     "CREATE SCHEMA IF NOT EXISTS supabase_migrations",
     "CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY)",
     "ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS statements text[]",
@@ -40,8 +45,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct HistoryRow {
     pub version: String,
     pub name: String,
-    /// `None` when the row has none (an empty file, or a row written by
-    /// `migration repair` or an old CLI).
+    /// `None` when the row has none: an empty file (`{}`), or a row
+    /// written by `migration repair` or an old CLI (`NULL`).
     pub statements: Option<Vec<String>>,
 }
 

@@ -72,6 +72,19 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_marked_sensitive_is_judged_as_a_secret() {
+        let marked = secret(SecretOrigin::Literal, Some(Class::Sensitive));
+        let found = Case::protected()
+            .set("ADMIN_PIN", marked)
+            .only(LiteralSecret);
+        assert!(
+            found.message().contains("marked `sensitive: true`"),
+            "{}",
+            found.message()
+        );
+    }
+
+    #[test]
     fn disabled_it_finds_nothing() {
         let case = literal(Case::protected()).disable(LiteralSecret);
         assert_eq!(case.severities(LiteralSecret), []);

@@ -142,7 +142,7 @@ mod tests {
         let case = Case::protected()
             .declare("VITE_STRIPE_PUBLISHABLE_KEY", "pk_live_x")
             .code("app", served("src/api.ts", reads[..3].to_vec()))
-            .target("fn", "supabase")
+            .target("fn", "supabase", &[], &[])
             .code(
                 "fn",
                 served("supabase/functions/a/index.ts", reads[3..].to_vec()),
@@ -154,7 +154,7 @@ mod tests {
     fn a_variable_routed_to_another_target_says_where_it_goes() {
         let case = Case::protected()
             .declare("RESEND_API_KEY", "re_x")
-            .target("fn", "supabase")
+            .target("fn", "supabase", &[], &[])
             .code(
                 "fn",
                 served(

@@ -1,0 +1,1 @@
+//! The Netlify provider over HTTP against the fake Netlify.
