@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod cli;
 pub mod clock;
+pub mod code;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -6,6 +6,7 @@
 //! measures `validate`, `plan`, `drift` and `apply` (wall time, CPU time,
 //! peak memory, requests) beside the naive strategy of `naive.rs`.
 
+mod code;
 mod github;
 mod measure;
 mod naive;
@@ -32,6 +33,8 @@ Usage: envctl-bench [--quick | --full] [OPTIONS]
   --environments LIST   e.g. 1,3,10
   --latency LIST        injected per-request latency in ms, e.g. 0,20,100
   --runs K              runs per measurement; the table shows medians
+  --code-files LIST     source files in the code-scanning row of `validate`
+                        (default 5000; 0 skips it)
   --naive-budget SECS   skip a naive run whose requests x latency exceed this
                         (20); its wall time is then estimated, marked ≈
   --envctl PATH         the binary to measure (default: beside this one)
@@ -53,6 +56,8 @@ struct Config {
     naive_budget: Duration,
     envctl: PathBuf,
     out: Option<PathBuf>,
+    /// Source files for the code-scanning row, one row each.
+    code_files: Vec<usize>,
 }
 
 fn list<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<Vec<T>, String> {
@@ -79,6 +84,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         naive_budget: Duration::from_secs(20),
         envctl: beside,
         out: None,
+        code_files: vec![5000],
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -98,6 +104,10 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
                 config.naive_budget = Duration::from_secs(list::<u64>(&arg, args.next())?[0])
             }
             "--envctl" => config.envctl = args.next().ok_or("--envctl needs a path")?.into(),
+            "--code-files" => {
+                config.code_files = list::<usize>(&arg, args.next())?;
+                config.code_files.retain(|n| *n > 0);
+            }
             "--out" => config.out = Some(args.next().ok_or("--out needs a path")?.into()),
             "-h" | "--help" => {
                 print!("{USAGE}");
@@ -393,6 +403,11 @@ fn run(config: &Config) -> Result<(), String> {
         rows.push(row);
     }
 
+    for &files in &config.code_files {
+        eprintln!("validate scanning {files} source files…");
+        rows.push(code_row(config, files)?);
+    }
+
     for &m in &config.environments {
         for &n in &config.variables {
             eprintln!("N = {n} variables, M = {m} environments: generating and seeding…");
@@ -433,6 +448,39 @@ fn run(config: &Config) -> Result<(), String> {
         eprintln!("written to {}", out.display());
     }
     Ok(())
+}
+
+/// `validate` of a project whose targets serve `files` generated source
+/// files (N is the number of files in this row).
+fn code_row(config: &Config, files: usize) -> Result<Row, String> {
+    let project = code::CodeProject::generate(files)?;
+    let logs = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let log = logs.path().join("validate.log");
+    let args = vec!["validate".to_string()];
+    let mut costs = Vec::new();
+    for _ in 0..config.runs.max(3) {
+        let cost = measure::run(project.path(), &[], &config.envctl, &args, &log)?;
+        if cost.code != 0 {
+            let output = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(format!(
+                "validate of {files} source files exited {}:\n{output}",
+                cost.code
+            ));
+        }
+        costs.push(cost);
+    }
+    Ok(Row {
+        command: "validate, code",
+        strategy: "envctl",
+        variables: files,
+        environments: 1,
+        latency_ms: 0,
+        wall: median(costs.iter().map(|c| c.wall).collect()),
+        cpu: median(costs.iter().map(|c| c.cpu).collect()),
+        peak_rss: costs.iter().map(|c| c.peak_rss).max().unwrap_or(0),
+        requests: Requests::default(),
+        estimated: false,
+    })
 }
 
 /// The machine the numbers were taken on.
@@ -607,10 +655,24 @@ fn report(config: &Config, machine: &str, rows: &[Row]) -> String {
             )
         },
     );
+    targets(
+        &mut out,
+        "validate scanning 5,000 source files < 1 s",
+        envctl("validate, code").filter(|r| r.variables == 5000),
+        |r| {
+            (
+                "validate scanning 5,000 source files (one environment) < 1 s".into(),
+                ms(r.wall),
+                r.wall < Duration::from_secs(1),
+            )
+        },
+    );
     // The largest peak of any envctl command at N = 5,000, per M.
     let largest = config.environments.iter().filter_map(|m| {
         rows.iter()
             .filter(|r| r.strategy == "envctl" && r.variables == 5000 && r.environments == *m)
+            // N counts source files there, not variables.
+            .filter(|r| r.command != "validate, code")
             .max_by_key(|r| r.peak_rss)
     });
     targets(&mut out, "peak memory < 50 MB at N = 5,000", largest, |r| {
@@ -731,6 +793,7 @@ mod tests {
             naive_budget: Duration::from_secs(20),
             envctl: PathBuf::from("envctl"),
             out: None,
+            code_files: vec![5000],
         }
     }
 
@@ -757,6 +820,7 @@ mod tests {
             line("N=1000 M=1, 100 ms: ≤ 1.5 × chain of 5 + 50 ms = 800 ms").contains("**missed**")
         );
         assert!(line("validate of 5,000 variables").ends_with("| - | not measured |"));
+        assert!(line("validate scanning 5,000 source files").ends_with("| - | not measured |"));
         assert!(line("drift of 10 environments").ends_with("not measured |"));
         assert!(report.contains("Machine: test machine."));
     }

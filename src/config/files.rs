@@ -10,6 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+pub use super::target::TargetEntry;
 pub use crate::provider::TargetSpec;
 use crate::provider::project_files;
 use envctl_core::yaml::de::Spanned;
@@ -40,6 +41,13 @@ pub struct ProjectFile {
     /// replaces this.
     #[serde(default)]
     pub routes: BTreeMap<String, Spanned<Vec<String>>>,
+    /// The app's code each target serves, by target name: folders, files
+    /// or globs (`src`, `apps/web/**/*.ts`) that `validate` reads for the
+    /// variables the code uses. A target's own `code:` replaces this.
+    /// Default: the target's platform's folders, and the frontend
+    /// folders for a target that receives browser-prefixed variables.
+    #[serde(default)]
+    pub code: BTreeMap<String, Spanned<Vec<String>>>,
     /// Configuration of the rules every plan is checked against.
     #[serde(default)]
     pub rules: RulesConfig,
@@ -130,7 +138,7 @@ pub struct EnvironmentFile {
     pub local: Option<bool>,
     /// Where this environment's variables go, by target name.
     #[serde(default)]
-    pub targets: BTreeMap<String, Spanned<TargetSpec>>,
+    pub targets: BTreeMap<String, Spanned<TargetEntry>>,
     /// Variables: a plain value, `{ secret: <reference> }`, or `~` to drop a
     /// default in this environment.
     #[serde(default)]

@@ -7,6 +7,7 @@
 pub mod files;
 mod load;
 pub mod schema;
+mod target;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -117,6 +117,7 @@ fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environm
         local: existing.is_some_and(|e| e.local),
         targets,
         variables: BTreeMap::new(),
+        unset: Default::default(),
         functions: BTreeMap::new(),
         migrations: None,
     })
@@ -150,6 +151,7 @@ fn targets(request: &Request, file: &Path) -> Result<BTreeMap<String, Target>, E
                     column: 1,
                 },
                 migration_files: None,
+                code: None,
             },
         );
     }

@@ -12,6 +12,7 @@ use crate::Error;
 use crate::config::{Environment, SecretRef, VarValue, Workspace};
 use crate::provider::{Provider, Snapshot, local_migrations};
 use crate::secret::{self, EnvSource, ProcessEnv, Secret};
+use envctl_core::code::CodeReads;
 use envctl_core::plan::{self, DesiredTarget, Plan, Resolved, TargetPlan};
 use envctl_core::rules::{self, RuleId, Severity, Verdict};
 
@@ -209,16 +210,26 @@ pub fn rules_context<'a>(
         weak_secrets: BTreeMap::new(),
         key_projects: BTreeMap::new(),
         elsewhere: Vec::new(),
+        code: None,
     }
 }
 
 /// The rules over the desired state alone (no live state): what `validate`
-/// checks, and what `plan` checks before it reads anything.
-pub fn offline(ws: &Workspace, env: &Environment, secrets: &Secrets) -> (Plan, Verdict) {
+/// checks, with the code each target serves, and what `plan` checks before
+/// it reads anything.
+pub fn offline(
+    ws: &Workspace,
+    env: &Environment,
+    secrets: &Secrets,
+    code: Option<&CodeReads>,
+) -> (Plan, Verdict) {
     let desired = plan::desired_targets(env, &secrets.resolution);
     let empty = vec![Snapshot::default(); desired.len()];
     let plan = plan::diff(&ws.project, env, &desired, &empty);
-    let ctx = secrets.judged(rules_context(ws, env, true));
+    let ctx = rules::Context {
+        code,
+        ..secrets.judged(rules_context(ws, env, true))
+    };
     let verdict = rules::evaluate(&plan, &ctx);
     (plan, verdict)
 }
@@ -259,7 +270,7 @@ pub fn prepare(
     // A required variable may exist live, undeclared: only the plan can
     // tell, so `required` waits for live state; every other refusal of the
     // desired state stands whatever is live.
-    let (_, verdict) = offline(ws, env, &secrets);
+    let (_, verdict) = offline(ws, env, &secrets, None);
     let final_refusal = verdict
         .findings
         .iter()

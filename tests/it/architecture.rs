@@ -45,6 +45,14 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         "config",
         &["engine", "cli", "secret", "keyring", "saved", "audit"],
     ),
+    // Code scanning reads the app's source files for `validate`; it talks
+    // to no platform, resolves no secret and returns data.
+    (
+        "code",
+        &[
+            "provider", "engine", "cli", "secret", "keyring", "saved", "audit",
+        ],
+    ),
     // Secret sources know the keychain, not the platforms.
     ("secret", &["provider", "config", "engine", "cli"]),
     (

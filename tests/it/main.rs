@@ -11,6 +11,7 @@ mod canary_netlify;
 mod ci;
 mod cli;
 mod cloudflare;
+mod code_scan;
 mod conformance;
 mod descriptions;
 mod error_scrub;

@@ -317,6 +317,23 @@ fn high_entropy(v: &str) -> bool {
     entropy >= 4.0
 }
 
+/// The host of a URL in `text` that points at this machine (`localhost`,
+/// `127.0.0.1`, `0.0.0.0`, `[::1]`), lower-cased; `None` when there is
+/// none. Rules `localhost-url` (values) and `hardcoded-localhost` (code)
+/// share it.
+pub fn loopback_host(text: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    // Cheap refusal first: code scanning asks this of every string literal.
+    if !text.contains("://") {
+        return None;
+    }
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/?#\s]|$)")
+            .expect("valid regex")
+    });
+    re.captures(text).map(|c| c[1].to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! performs.
 
 pub mod apply;
+pub mod code;
 pub mod detect;
 pub mod diagnostic;
 pub mod glob;

@@ -1,9 +1,9 @@
-//! `validate`: the rules over each environment's desired state, offline:
-//! no secret resolved, nothing read.
+//! `validate`: the rules over each environment's desired state and the
+//! app's code, offline: no secret resolved, no platform read.
 
 use std::path::Path;
 
-use super::load;
+use super::{load, print_warnings};
 use crate::Error;
 use crate::cli::{Exit, Format, Output, render_findings};
 use crate::engine::{self, Secrets};
@@ -19,10 +19,13 @@ pub fn run(
 ) -> Result<Exit, Error> {
     let ws = load(root, out)?;
     let envs = engine::selected(&ws, names)?;
+    let code = crate::code::scan(&ws, &envs);
+    print_warnings(&code.warnings, out);
     let mut refused = Vec::new();
     let mut all = Verdict::default();
     for env in &envs {
-        let (_, verdict) = engine::offline(&ws, env, &Secrets::unresolved(env));
+        let scanned = code.environments.get(&env.name);
+        let (_, verdict) = engine::offline(&ws, env, &Secrets::unresolved(env), scanned);
         if verdict.refused() {
             refused.push(env.name.as_str());
         }

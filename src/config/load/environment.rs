@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{functions, migrations, valid_name, variables};
-use crate::config::files::{EnvironmentFile, ProjectFile, TargetSpec};
-use crate::config::{Environment, Target};
+use super::{code, functions, migrations, valid_name, variables};
+use crate::config::files::{EnvironmentFile, ProjectFile, TargetEntry, TargetSpec};
+use crate::config::{Environment, Target, VarValue};
 use envctl_core::diagnostic::{Diagnostic, Location};
 use envctl_core::yaml::Pos;
 use envctl_core::yaml::de::Spanned;
@@ -33,7 +33,12 @@ pub(super) fn resolve(
         functions,
         migrations,
     } = env;
-    let targets = resolve_targets(root, file, targets, diags);
+    let targets = resolve_targets(root, project, file, targets, diags);
+    let unset = variables
+        .iter()
+        .filter(|(_, spec)| spec.value.value == VarValue::Unset)
+        .map(|(name, _)| name.clone())
+        .collect();
     let variables = variables::resolve(project, name, file, variables, &targets, diags);
     let functions = functions::resolve(root, project, file, &functions, &targets, diags);
     variables::check_platform_names(&targets, &variables, diags);
@@ -53,6 +58,7 @@ pub(super) fn resolve(
         local: local.unwrap_or(name == "local"),
         targets,
         variables,
+        unset,
         functions,
         migrations,
     }
@@ -63,22 +69,33 @@ pub(super) fn resolve(
 /// history.
 fn resolve_targets(
     root: &Path,
+    project: &ProjectFile,
     file: &Path,
-    specs: BTreeMap<String, Spanned<TargetSpec>>,
+    specs: BTreeMap<String, Spanned<TargetEntry>>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Target> {
     let mut targets = BTreeMap::new();
-    for (name, spec) in specs {
-        let pos = Some(spec.pos);
-        let (location, spec) = (Location::new(file, spec.pos), spec.value);
+    for (name, entry) in specs {
+        let pos = Some(entry.pos);
+        let location = Location::new(file, entry.pos);
+        let TargetEntry { spec, code } = entry.value;
         check_target(&name, &spec, file, pos, diags);
         let (files, missing) = crate::provider::migration_files(&spec, &name, root, file, pos);
         diags.extend(missing);
+        // The target's own `code:`, else the project's for its name.
+        let code = match code {
+            Some(code) => {
+                diags.extend(code::check(root, file, &code));
+                Some(code)
+            }
+            None => project.code.get(&name).cloned(),
+        };
         let target = Target {
             name: name.clone(),
             settings: Arc::new(spec),
             location,
             migration_files: files,
+            code: code.map(|c| c.value),
         };
         targets.insert(name, target);
     }

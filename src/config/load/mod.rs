@@ -4,6 +4,7 @@
 //! need more than one file ([`checks`]: aliases, routes, rules).
 
 mod checks;
+mod code;
 mod environment;
 mod functions;
 mod migrations;
@@ -73,6 +74,7 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
         environments.insert(name, resolved);
     }
     checks::check_project(&project, &project_path, &environments, &mut diags);
+    code::check_project(root, &project, &project_path, &environments, &mut diags);
     let mut project = project;
     checks::canonicalize_environment_names(&mut project);
     // One bad default is one problem, not one per environment.

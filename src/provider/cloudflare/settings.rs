@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -65,7 +65,8 @@ impl TargetSettings for Settings {
 
     /// A D1 database keeps its own history, by file name. Variables are
     /// bound to a deployment when it is made; `--redeploy` retries the
-    /// environment's latest.
+    /// environment's latest. A Pages project runs the Pages Functions in
+    /// `functions/` and builds the frontend it is sent variables for.
     fn traits(&self) -> Traits {
         let d1 = self.database_id.is_some();
         Traits {
@@ -73,6 +74,14 @@ impl TargetSettings for Settings {
             migration_tool: d1.then_some("wrangler d1 migrations apply <DATABASE> --remote"),
             readback: Readback::WriteOnlyTargetDated,
             baked: Baked::Redeployable,
+            code: CodeTraits {
+                folders: &["functions"],
+                frontend: true,
+                // The build's own variables (developers.cloudflare.com,
+                // Pages "Build configuration": CF_PAGES, CF_PAGES_BRANCH,
+                // CF_PAGES_COMMIT_SHA, CF_PAGES_URL) and `CI`.
+                injected: &["CF_PAGES", "CF_PAGES_*", "CI"],
+            },
             ..Traits::default()
         }
     }

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -44,10 +44,15 @@ impl TargetSettings for Settings {
         self.prune
     }
 
-    /// Secrets are write-only, each with its own `updated_at`.
+    /// Secrets are write-only, each with its own `updated_at`. They serve
+    /// workflows, not the app's code: no code is scanned by default.
     fn traits(&self) -> Traits {
         Traits {
             readback: Readback::WriteOnlyDated,
+            code: CodeTraits {
+                frontend: false,
+                ..CodeTraits::default()
+            },
             ..Traits::default()
         }
     }

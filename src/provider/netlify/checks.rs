@@ -18,7 +18,7 @@ use envctl_core::diagnostic::Diagnostic;
 use envctl_core::yaml::Pos;
 
 /// Netlify's read-only build and runtime variables.
-const READ_ONLY: &[&str] = &[
+pub const READ_ONLY: &[&str] = &[
     "NETLIFY",
     "BUILD_ID",
     "CONTEXT",

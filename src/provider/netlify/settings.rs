@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use super::context::Context;
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
@@ -87,6 +87,8 @@ impl TargetSettings for Settings {
     /// says when each variable last changed. Deploys are built with the
     /// values: `--redeploy` builds production; other contexts' deploys
     /// take them when built again; `netlify dev` reads them when it starts.
+    /// It hosts the frontend it is sent variables for and runs the
+    /// functions in Netlify's default folders.
     fn traits(&self) -> Traits {
         let baked = match self.context.as_str() {
             "dev" => Baked::No,
@@ -96,6 +98,15 @@ impl TargetSettings for Settings {
         Traits {
             readback: Readback::WriteOnlyDated,
             baked,
+            // Netlify's default folders for Functions and Edge Functions
+            // (docs.netlify.com/build/functions/get-started,
+            // …/edge-functions/get-started); its read-only variables are
+            // set in the code's environment by Netlify itself.
+            code: CodeTraits {
+                folders: &["netlify/functions", "netlify/edge-functions"],
+                frontend: true,
+                injected: super::checks::READ_ONLY,
+            },
             ..Traits::default()
         }
     }

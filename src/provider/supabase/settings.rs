@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec};
 
@@ -37,7 +37,8 @@ impl TargetSettings for Settings {
 
     /// The environment's Edge Functions and migration head live in its
     /// Supabase project; Supabase injects `SUPABASE_*` into functions
-    /// itself and refuses them as secrets.
+    /// itself and refuses them as secrets. Its code is the functions
+    /// folder (`holds_functions`), never a frontend.
     fn traits(&self) -> Traits {
         Traits {
             holds_functions: true,
@@ -45,6 +46,11 @@ impl TargetSettings for Settings {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            code: CodeTraits {
+                folders: &[],
+                frontend: false,
+                injected: INJECTED,
+            },
             ..Traits::default()
         }
     }
@@ -61,6 +67,23 @@ impl TargetSettings for Settings {
         }
     }
 }
+
+/// What every Edge Function finds in its environment without a secret
+/// being set: Supabase's "Default secrets" (the API URL and keys, the
+/// database URL, the JWKS) and, when hosted, the region, the execution id
+/// and the deployment id (supabase.com/docs/guides/functions/secrets).
+const INJECTED: &[&str] = &[
+    "SUPABASE_URL",
+    "SUPABASE_DB_URL",
+    "SUPABASE_ANON_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "SUPABASE_PUBLISHABLE_KEYS",
+    "SUPABASE_SECRET_KEYS",
+    "SUPABASE_JWKS",
+    "SB_REGION",
+    "SB_EXECUTION_ID",
+    "DENO_DEPLOYMENT_ID",
+];
 
 impl registry::Settings for Settings {
     fn receives(&self) -> Option<&[String]> {

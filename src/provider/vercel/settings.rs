@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use envctl_core::model::{Baked, Identity, Readback, TargetSettings, Traits};
+use envctl_core::model::{Baked, CodeTraits, Identity, Readback, TargetSettings, Traits};
 
 use crate::provider::registry::{self, Import, TargetSpec, quoted};
 
@@ -57,6 +57,7 @@ impl TargetSettings for Settings {
     /// preview or a custom environment's latest deployment, but not the
     /// preview of every branch and pull request; `vercel dev` reads
     /// `development` when it starts.
+    /// It hosts the frontend it is sent variables for.
     fn traits(&self) -> Traits {
         let baked = match (self.target.as_str(), &self.git_branch) {
             ("development", _) => Baked::No,
@@ -67,6 +68,10 @@ impl TargetSettings for Settings {
             readback: Readback::WriteOnlyDated,
             baked,
             descriptions: true,
+            code: CodeTraits {
+                injected: INJECTED,
+                ..CodeTraits::default()
+            },
             ..Traits::default()
         }
     }
@@ -88,6 +93,12 @@ impl TargetSettings for Settings {
         }
     }
 }
+
+/// Vercel's system environment variables (`VERCEL_ENV`, `VERCEL_URL`,
+/// `VERCEL_GIT_*`, …), their framework-prefixed copies
+/// (`NEXT_PUBLIC_VERCEL_URL`, `VITE_VERCEL_ENV`, …) and `CI` during
+/// builds (vercel.com/docs/environment-variables/system-environment-variables).
+const INJECTED: &[&str] = &["VERCEL", "VERCEL_*", "*_VERCEL_*", "CI"];
 
 impl registry::Settings for Settings {
     fn receives(&self) -> Option<&[String]> {

@@ -3,7 +3,7 @@
 //! (`envctl::config`).
 
 use std::any::Any;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +19,10 @@ pub struct Environment {
     pub local: bool,
     pub targets: BTreeMap<String, Target>,
     pub variables: BTreeMap<String, Variable>,
+    /// Names the environment's file sets to `~`: meant to be absent here,
+    /// so code that reads one (only when a feature is on) is expected to
+    /// find nothing.
+    pub unset: BTreeSet<String>,
     pub functions: BTreeMap<String, Function>,
     pub migrations: Option<Migrations>,
 }
@@ -33,6 +37,10 @@ pub struct Target {
     /// Cloudflare target with a D1 database): the `.sql` file names in its
     /// migrations folder, sorted. `None` for every other target.
     pub migration_files: Option<Vec<String>>,
+    /// `code:` as written: the folders and globs of the app's code this
+    /// target serves, relative to the project root. `None`: the
+    /// platform's defaults ([`CodeTraits`]); an empty list: no scan.
+    pub code: Option<Vec<String>>,
 }
 
 impl Target {
@@ -108,6 +116,9 @@ pub struct Traits {
     /// The platform keeps a variable's `description:` (Vercel's comment):
     /// a live description that differs is a change.
     pub descriptions: bool,
+    /// The code the platform runs for a target, and what it sets in that
+    /// code's environment itself.
+    pub code: CodeTraits,
 }
 
 /// Whether running deployments keep the values they were built with, and
@@ -126,6 +137,38 @@ pub enum Baked {
     /// them (one per branch or pull request): each takes the new values
     /// when it is deployed again.
     NextDeployment,
+}
+
+/// Where a target's code is by default, and the names its platform sets
+/// itself: data, so code scanning names no platform (docs/configuration.md,
+/// "Code").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeTraits {
+    /// Folders of the project the platform runs for every target of its
+    /// kind (Pages Functions' `functions`), scanned when they exist. A
+    /// target that holds the environment's functions (`holds_functions`)
+    /// also serves the project's functions folder (`paths.functions`).
+    pub folders: &'static [&'static str],
+    /// A target that receives browser-prefixed variables (`VITE_*`,
+    /// `NEXT_PUBLIC_*`, `rules.client_prefixes`) serves the app's frontend
+    /// folders (`src`, `app`, `pages`, `lib`, `components`): it builds or
+    /// hosts the frontend.
+    pub frontend: bool,
+    /// Names (globs) the platform sets in the code's environment itself:
+    /// code may read them without the environment declaring them.
+    pub injected: &'static [&'static str],
+}
+
+/// A platform that says nothing hosts a frontend when it is sent one's
+/// variables, and injects nothing.
+impl Default for CodeTraits {
+    fn default() -> Self {
+        CodeTraits {
+            folders: &[],
+            frontend: true,
+            injected: &[],
+        }
+    }
 }
 
 /// What a read of a platform can tell about a value declared secret: the

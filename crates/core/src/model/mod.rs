@@ -9,7 +9,7 @@ pub mod record;
 pub mod write;
 
 pub use desired::{
-    Baked, Environment, Function, Identity, Migrations, Readback, SecretRef, Target,
+    Baked, CodeTraits, Environment, Function, Identity, Migrations, Readback, SecretRef, Target,
     TargetSettings, Traits, VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};

@@ -203,6 +203,28 @@ pub enum FindingKind {
         /// variable).
         owner: String,
     },
+    /// Code a target serves reads a variable the environment does not
+    /// send it (the finding's place is the first read).
+    UndeclaredVariable {
+        name: String,
+        /// How the code reads it: `import.meta.env`, `Deno.env.get`, …
+        access: &'static str,
+        /// How many other places read it.
+        more: usize,
+        /// The environment's other targets that do receive it.
+        elsewhere: Vec<String>,
+    },
+    /// A target receives a variable no code it serves reads.
+    UnusedVariable {
+        name: String,
+        /// The code scanned, as `code:` or its defaults name it.
+        code: String,
+    },
+    /// A URL of this machine written into code a deployed environment
+    /// serves.
+    HardcodedLocalhost {
+        host: String,
+    },
 }
 
 impl FindingKind {
@@ -224,12 +246,15 @@ impl FindingKind {
             | FindingKind::SecretOld { name, .. }
             | FindingKind::SupabaseKeyProject { name, .. }
             | FindingKind::ReusedSecret { name, .. }
-            | FindingKind::ForeignHost { name, .. } => Some(name),
+            | FindingKind::ForeignHost { name, .. }
+            | FindingKind::UndeclaredVariable { name, .. }
+            | FindingKind::UnusedVariable { name, .. } => Some(name),
             FindingKind::StripeKeyPair { publishable, .. } => Some(publishable),
             FindingKind::DeleteInProtected { variable, .. } => variable.as_deref(),
             FindingKind::MigrationDrift { .. }
             | FindingKind::D1MigrationDrift { .. }
-            | FindingKind::SharedTarget { .. } => None,
+            | FindingKind::SharedTarget { .. }
+            | FindingKind::HardcodedLocalhost { .. } => None,
         }
     }
 
@@ -299,6 +324,9 @@ impl FindingKind {
             } => {
                 format!("secret {name} was last set {days} days ago in {env}, more than {max_days}")
             }
+            FindingKind::UndeclaredVariable { .. }
+            | FindingKind::UnusedVariable { .. }
+            | FindingKind::HardcodedLocalhost { .. } => self.code_message(env),
             FindingKind::SupabaseKeyProject { .. }
             | FindingKind::StripeKeyPair { .. }
             | FindingKind::ReusedSecret { .. }
@@ -408,6 +436,9 @@ impl FindingKind {
             FindingKind::SecretOld { name, .. } => format!(
                 "rotate it: `envctl rotate <env> {name} --generate` (or with the new key from its issuer), or raise `rules.secret_max_age_days`"
             ),
+            FindingKind::UndeclaredVariable { .. }
+            | FindingKind::UnusedVariable { .. }
+            | FindingKind::HardcodedLocalhost { .. } => self.code_fix(),
             FindingKind::SupabaseKeyProject { name, project, .. } => format!(
                 "use project {project}'s own key for {name} (dashboard: Project Settings › API Keys)"
             ),

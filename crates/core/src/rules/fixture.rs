@@ -3,13 +3,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Context, Finding, RuleId, SecretElsewhere, Severity, evaluate};
+use crate::code::{Access, CodeReads, FileScan, Read, Served};
 use crate::detect::Class;
 use crate::diagnostic::Location;
 use crate::model::VarValue;
 use crate::model::policy::{Disable, RulesConfig};
-use crate::model::{Environment, Identity, Readback, Target, TargetSettings, Traits, Variable};
+use crate::model::{
+    CodeTraits, Environment, Identity, Readback, Target, TargetSettings, Traits, Variable,
+};
 use crate::plan::{Action, Change, Plan, Reason, SecretOrigin, Subject, TargetPlan, Value};
 use crate::span::Pos;
 use crate::span::Spanned;
@@ -26,6 +30,8 @@ pub(crate) struct Case {
     pub weak_secrets: BTreeMap<String, &'static str>,
     pub key_projects: BTreeMap<String, String>,
     pub elsewhere: Vec<SecretElsewhere>,
+    /// The code each target serves, as `validate` would have scanned it.
+    pub code: CodeReads,
 }
 
 /// An environment: `production` is protected, `dev` local, any other
@@ -38,6 +44,7 @@ pub(crate) fn environment(name: &str) -> Environment {
         local: name == "dev",
         targets: BTreeMap::new(),
         variables: BTreeMap::new(),
+        unset: Default::default(),
         functions: BTreeMap::new(),
         migrations: None,
     }
@@ -53,6 +60,15 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            code: CodeTraits {
+                folders: &[],
+                frontend: false,
+                injected: &[
+                    "SUPABASE_URL",
+                    "SUPABASE_ANON_KEY",
+                    "SUPABASE_SERVICE_ROLE_KEY",
+                ],
+            },
             ..Traits::default()
         },
         "cloudflare" => Traits {
@@ -119,6 +135,7 @@ impl Case {
             weak_secrets: BTreeMap::new(),
             key_projects: BTreeMap::new(),
             elsewhere: Vec::new(),
+            code: CodeReads::default(),
         }
     }
 
@@ -213,6 +230,7 @@ impl Case {
             weak_secrets: self.weak_secrets.clone(),
             key_projects: self.key_projects.clone(),
             elsewhere: self.elsewhere.clone(),
+            code: (!self.code.targets.is_empty()).then_some(&self.code),
         };
         let verdict = evaluate(&self.plan, &ctx);
         verdict
@@ -231,6 +249,45 @@ impl Case {
 
     pub fn severities(&self, rule: RuleId) -> Vec<Severity> {
         self.findings(rule).iter().map(|f| f.severity).collect()
+    }
+
+    /// Whether any rule refuses.
+    pub fn verdict_refused(&self) -> bool {
+        RuleId::ALL
+            .iter()
+            .any(|r| self.severities(*r).contains(&Severity::Error))
+    }
+
+    /// Target `target` serves `code` (added to what it served already).
+    pub fn code(mut self, target: &str, code: Served) -> Case {
+        let served = self.code.targets.entry(target.into()).or_default();
+        served.roots.extend(code.roots);
+        served.files.extend(code.files);
+        self
+    }
+}
+
+/// A read of `name` at `line`:`column`.
+pub(crate) fn read(name: &str, access: Access, line: usize, column: usize) -> Read {
+    Read {
+        name: name.into(),
+        access,
+        pos: Pos { line, column },
+    }
+}
+
+/// Code in one file, `path`, with `reads`; its root is the path's first
+/// folder.
+pub(crate) fn served(path: &str, reads: Vec<Read>) -> Served {
+    let root = path.split('/').next().unwrap_or(path).to_string();
+    let file = FileScan {
+        path: path.into(),
+        reads,
+        ..FileScan::default()
+    };
+    Served {
+        roots: vec![root],
+        files: vec![Arc::new(file)],
     }
 }
 
@@ -296,5 +353,6 @@ pub(crate) fn target(name: &str, kind: &'static str, places: &[&str], hosts: &[&
             column: 3,
         },
         migration_files: None,
+        code: None,
     }
 }

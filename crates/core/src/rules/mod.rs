@@ -9,12 +9,14 @@
 mod builtin;
 mod custom;
 mod finding;
+mod finding_code;
 
 use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
 
+use crate::code::CodeReads;
 use crate::detect::{Class, classify};
 use crate::diagnostic::Location;
 use crate::model::policy::{Disable, RulesConfig};
@@ -46,10 +48,13 @@ pub enum RuleId {
     StripeKeyPair,
     ReusedSecret,
     CrossEnvironmentTarget,
+    UndeclaredVariable,
+    UnusedVariable,
+    HardcodedLocalhost,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 18] = [
+    pub const ALL: [RuleId; 21] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -68,6 +73,9 @@ impl RuleId {
         RuleId::StripeKeyPair,
         RuleId::ReusedSecret,
         RuleId::CrossEnvironmentTarget,
+        RuleId::UndeclaredVariable,
+        RuleId::UnusedVariable,
+        RuleId::HardcodedLocalhost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +98,9 @@ impl RuleId {
             RuleId::StripeKeyPair => "stripe-key-pair",
             RuleId::ReusedSecret => "reused-secret",
             RuleId::CrossEnvironmentTarget => "cross-environment-target",
+            RuleId::UndeclaredVariable => "undeclared-variable",
+            RuleId::UnusedVariable => "unused-variable",
+            RuleId::HardcodedLocalhost => "hardcoded-localhost",
         }
     }
 }
@@ -148,6 +159,9 @@ pub struct Context<'a> {
     /// secrets must not equal (`reused-secret`), as digests; empty for an
     /// environment that is not protected.
     pub elsewhere: Vec<SecretElsewhere>,
+    /// The code each target serves, scanned (`validate`); `None` when no
+    /// code was read, and the code rules find nothing.
+    pub code: Option<&'a CodeReads>,
 }
 
 /// A secret value of another environment, known by its digest only.
@@ -271,7 +285,7 @@ impl<'a> Facts<'a> {
 type Rule = fn(&Facts<'_>) -> Vec<Finding>;
 
 /// Every rule, under the id `rules.disable` switches it off by.
-const RULES: [(RuleId, Rule); 18] = [
+const RULES: [(RuleId, Rule); 21] = [
     (RuleId::ForbiddenFlag, builtin::flags::check),
     (RuleId::LocalhostUrl, builtin::localhost::check),
     (RuleId::StripeKeyMode, builtin::stripe::check),
@@ -295,6 +309,15 @@ const RULES: [(RuleId, Rule); 18] = [
     (
         RuleId::CrossEnvironmentTarget,
         builtin::cross_environment_target::check,
+    ),
+    (
+        RuleId::UndeclaredVariable,
+        builtin::undeclared_variable::check,
+    ),
+    (RuleId::UnusedVariable, builtin::unused_variable::check),
+    (
+        RuleId::HardcodedLocalhost,
+        builtin::hardcoded_localhost::check,
     ),
 ];
 

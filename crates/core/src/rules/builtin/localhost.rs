@@ -1,10 +1,7 @@
 //! `localhost-url`: a URL pointing at this machine outside a local
 //! environment (runbook 000 §2.3 and its release gate).
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
+use crate::detect::loopback_host;
 use crate::plan::Value;
 use crate::rules::{Facts, Finding, FindingKind, RuleId};
 
@@ -19,7 +16,7 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
             let Value::Text { text } = item.value else {
                 return None;
             };
-            let host = localhost(text)?;
+            let host = loopback_host(text)?;
             Some(facts.finding(
                 RuleId::LocalhostUrl,
                 facts.ctx.policy(),
@@ -32,15 +29,6 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
             ))
         })
         .collect()
-}
-
-fn localhost(text: &str) -> Option<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/?#\s]|$)")
-            .expect("valid regex")
-    });
-    re.captures(text).map(|c| c[1].to_ascii_lowercase())
 }
 
 #[cfg(test)]

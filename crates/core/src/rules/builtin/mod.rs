@@ -4,6 +4,7 @@
 pub(super) mod cross_environment_target;
 pub(super) mod exposure;
 pub(super) mod flags;
+pub(super) mod hardcoded_localhost;
 pub(super) mod literal;
 pub(super) mod localhost;
 pub(super) mod migration_drift;
@@ -15,4 +16,6 @@ pub(super) mod secret_age;
 pub(super) mod stripe;
 pub(super) mod stripe_key_pair;
 pub(super) mod supabase_key_project;
+pub(super) mod undeclared_variable;
+pub(super) mod unused_variable;
 pub(super) mod weak_secret;
