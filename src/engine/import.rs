@@ -119,6 +119,7 @@ fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environm
         variables: BTreeMap::new(),
         functions: BTreeMap::new(),
         migrations: None,
+        settings: Default::default(),
     })
 }
 

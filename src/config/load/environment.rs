@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{functions, migrations, valid_name, variables};
+use super::{functions, migrations, settings, valid_name, variables};
 use crate::config::files::{EnvironmentFile, ProjectFile, TargetSpec};
 use crate::config::{Environment, Target};
 use envctl_core::diagnostic::{Diagnostic, Location};
@@ -32,6 +32,8 @@ pub(super) fn resolve(
         variables,
         functions,
         migrations,
+        auth,
+        buckets,
     } = env;
     let targets = resolve_targets(root, file, targets, diags);
     let variables = variables::resolve(project, name, file, variables, &targets, diags);
@@ -46,6 +48,14 @@ pub(super) fn resolve(
         local_versions,
         diags,
     );
+    let settings = settings::resolve(
+        file,
+        &project.defaults.buckets,
+        &buckets,
+        auth.as_ref(),
+        &targets,
+        diags,
+    );
     Environment {
         name: name.to_string(),
         file: file.to_path_buf(),
@@ -55,6 +65,7 @@ pub(super) fn resolve(
         variables,
         functions,
         migrations,
+        settings,
     }
 }
 

@@ -8,6 +8,7 @@ mod environment;
 mod functions;
 mod migrations;
 mod read;
+pub(crate) mod settings;
 mod variables;
 
 use std::collections::BTreeMap;

@@ -40,6 +40,7 @@ pub(crate) fn environment(name: &str) -> Environment {
         variables: BTreeMap::new(),
         functions: BTreeMap::new(),
         migrations: None,
+        settings: Default::default(),
     }
 }
 
