@@ -32,6 +32,7 @@ mod render;
 mod rules;
 mod secrets;
 mod supabase;
+mod supabase_settings;
 mod undeclared;
 mod undeclared_functions;
 mod value_rules;
