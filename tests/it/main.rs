@@ -22,6 +22,7 @@ mod gh_oracle;
 mod github;
 mod honest_inputs;
 mod hostile;
+mod import_all;
 mod migrations;
 mod netlify;
 mod netlify_cli_fake;
