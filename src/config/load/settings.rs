@@ -140,7 +140,7 @@ fn no_holder(file: &Path, pos: envctl_core::yaml::Pos, what: &str) -> Diagnostic
         format!("{what} needs a target that holds the project's settings"),
     )
     .with_help(Some(
-        "add a `type: supabase` target to this environment, or move this to the environment that has one",
+        "add a target that holds the functions and migrations to this environment, or move this to the environment that has one",
     ))
 }
 
