@@ -45,6 +45,7 @@ fn token(value: &Value) -> Option<String> {
         Value::Secret { .. } | Value::Hidden => None,
         Value::Function { verify_jwt } => Some(format!("verify_jwt={verify_jwt}")),
         Value::Migrations { head, .. } => Some(format!("head {head}")),
+        Value::Bucket { public } => Some(format!("public={public}")),
     }
 }
 

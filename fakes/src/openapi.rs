@@ -210,6 +210,12 @@ impl Spec {
         self.resolve(response)
     }
 
+    /// The component schema `name` (`#/components/schemas/<name>`), as
+    /// parsed: for a fake that answers with every documented field.
+    pub fn component(&'static self, name: &str) -> Option<&'static Value> {
+        self.spec().pointer(&format!("/components/schemas/{name}"))
+    }
+
     /// The spec, parsed once, with its schemas rewritten to draft 4.
     fn spec(&'static self) -> &'static Value {
         self.parsed.get_or_init(|| {

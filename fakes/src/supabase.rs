@@ -27,6 +27,9 @@ use sha2::{Digest, Sha256};
 use crate::openapi;
 use crate::server::{Api, Request, Response};
 
+mod settings;
+pub use settings::Bucket as StorageBucket;
+
 /// Every scope a token can hold; [`FakeSupabase::new`]'s token holds all.
 pub const ALL_SCOPES: &[&str] = &[
     "secrets:read",
@@ -35,6 +38,9 @@ pub const ALL_SCOPES: &[&str] = &[
     "edge_functions:write",
     "database:read",
     "database:write",
+    "auth:read",
+    "auth:write",
+    "storage:read",
 ];
 
 /// The secrets a real project provides to its functions, which
@@ -167,6 +173,8 @@ struct Project {
     /// `(version, name)`, sorted by version.
     migrations: Vec<(String, String)>,
     migration_table_missing: bool,
+    /// Auth URLs and Storage buckets.
+    settings: settings::Settings,
 }
 
 struct Secret {
@@ -467,6 +475,9 @@ enum Op {
     DeleteFunction,
     ListMigrations,
     RunQuery,
+    GetAuthConfig,
+    UpdateAuthConfig,
+    ListBuckets,
 }
 
 impl Op {
@@ -483,6 +494,9 @@ impl Op {
             Op::DeleteFunction => ("DELETE", "functions/{function_slug}"),
             Op::ListMigrations => ("GET", "database/migrations"),
             Op::RunQuery => ("POST", "database/query"),
+            Op::GetAuthConfig => ("GET", "config/auth"),
+            Op::UpdateAuthConfig => ("PATCH", "config/auth"),
+            Op::ListBuckets => ("GET", "storage/buckets"),
         };
         format!("{method} /v1/projects/{{ref}}/{path}")
     }
@@ -500,6 +514,9 @@ impl Op {
             }
             Op::ListMigrations => &["database:read"],
             Op::RunQuery => &["database:write", "database:read"],
+            Op::GetAuthConfig => &["auth:read"],
+            Op::UpdateAuthConfig => &["auth:write"],
+            Op::ListBuckets => &["storage:read"],
         }
     }
 }
@@ -528,6 +545,9 @@ fn route(request: &Request) -> Option<Route> {
         ("DELETE", ["functions", slug]) => (Op::DeleteFunction, Some(*slug)),
         ("GET", ["database", "migrations"]) => (Op::ListMigrations, None),
         ("POST", ["database", "query"]) => (Op::RunQuery, None),
+        ("GET", ["config", "auth"]) => (Op::GetAuthConfig, None),
+        ("PATCH", ["config", "auth"]) => (Op::UpdateAuthConfig, None),
+        ("GET", ["storage", "buckets"]) => (Op::ListBuckets, None),
         _ => return None,
     };
     Some(Route {
@@ -571,6 +591,9 @@ impl State {
             Op::DeleteFunction => delete_function(project, slug),
             Op::ListMigrations => Ok(list_migrations(project)),
             Op::RunQuery => run_query(project, request),
+            Op::GetAuthConfig => Ok(settings::get_auth(&project.settings)),
+            Op::UpdateAuthConfig => settings::update_auth(&mut project.settings, request),
+            Op::ListBuckets => Ok(settings::list_buckets(&project.settings)),
         }
     }
 
@@ -1246,10 +1269,13 @@ fn migration_rows(project: &Project, with_name: bool) -> Value {
 /// (and the same without `, name`), matched ignoring case, runs of
 /// whitespace and a trailing `;`. A missing history table is the
 /// Postgres `42P01` error the real API relays as `400`.
-fn run_query(project: &Project, request: &Request) -> Reply {
+fn run_query(project: &mut Project, request: &Request) -> Reply {
     let body = json_body(request)?;
     openapi::validate_request("v1-run-a-query", &body).map_err(|e| error(400, &e))?;
     let query = body.get("query").and_then(Value::as_str).unwrap_or("");
+    if let Some(reply) = settings::bucket_query(&mut project.settings, query) {
+        return reply;
+    }
     let with_name = match normalize_sql(query).as_str() {
         "select version, name from supabase_migrations.schema_migrations order by version" => true,
         "select version from supabase_migrations.schema_migrations order by version" => false,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 pub use super::target::TargetEntry;
+pub use crate::config::load::settings::{AuthSpec, BucketSpec};
 pub use crate::provider::TargetSpec;
 use crate::provider::project_files;
 use envctl_core::yaml::de::Spanned;
@@ -94,6 +95,9 @@ pub struct Defaults {
     pub functions: BTreeMap<String, Spanned<Option<FunctionSpec>>>,
     /// The migration head every environment must be at.
     pub migrations: Option<Spanned<MigrationsSpec>>,
+    /// Storage buckets every environment's project must have.
+    #[serde(default)]
+    pub buckets: BTreeMap<String, Spanned<Option<BucketSpec>>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -149,6 +153,12 @@ pub struct EnvironmentFile {
     pub functions: BTreeMap<String, Spanned<Option<FunctionSpec>>>,
     /// The migration head this environment must be at.
     pub migrations: Option<Spanned<MigrationsSpec>>,
+    /// The Auth URL settings of this environment's Supabase project.
+    pub auth: Option<Spanned<AuthSpec>>,
+    /// Storage buckets this environment's Supabase project must have
+    /// (added to the defaults). Never deleted by envctl.
+    #[serde(default)]
+    pub buckets: BTreeMap<String, Spanned<Option<BucketSpec>>>,
 }
 
 /// One variable as written: a plain value, a secret reference, or unset.

@@ -77,9 +77,11 @@ pub fn import(
         .collect::<Result<_, _>>()?;
     let live = engine.block_on(read_all(&providers))??;
     let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
-    crate::fs::write_atomically(&path, &yaml(&env, &vars)).map_err(|e| Error::Io {
-        context: format!("writing {}", rel.display()),
-        source: e,
+    crate::fs::write_atomically(&path, &(yaml(&env, &vars) + &held(&live))).map_err(|e| {
+        Error::Io {
+            context: format!("writing {}", rel.display()),
+            source: e,
+        }
     })?;
     Ok(Imported {
         file: rel,
@@ -120,6 +122,7 @@ fn environment(ws: &Workspace, request: &Request, rel: &Path) -> Result<Environm
         unset: Default::default(),
         functions: BTreeMap::new(),
         migrations: None,
+        settings: Default::default(),
     })
 }
 
@@ -247,7 +250,11 @@ fn yaml(env: &Environment, vars: &Variables) -> String {
     for t in env.targets.values() {
         yaml.push_str(&target_yaml(t));
     }
-    yaml.push_str("\nvariables:\n");
+    yaml.push_str(if vars.is_empty() {
+        "\nvariables: {}\n"
+    } else {
+        "\nvariables:\n"
+    });
     let all = env.targets.len();
     for (name, (imported, holders)) in vars {
         let only = (holders.len() < all).then(|| format!("targets: [{}]", holders.join(", ")));
@@ -270,6 +277,43 @@ fn yaml(env: &Environment, vars: &Variables) -> String {
             }
         };
         yaml.push_str(&line);
+    }
+    yaml
+}
+
+/// What the target holding the environment's functions has besides
+/// variables: its Edge Functions (with `verify_jwt`), its migration head,
+/// its Auth URLs and its Storage buckets.
+fn held(live: &[Snapshot]) -> String {
+    let mut yaml = String::new();
+    for snapshot in live {
+        if let Some(functions) = snapshot.functions.as_ref().filter(|f| !f.is_empty()) {
+            yaml.push_str("\nfunctions:\n");
+            for (slug, f) in functions {
+                let _ = writeln!(yaml, "  {slug}: {{ verify_jwt: {} }}", f.verify_jwt);
+            }
+        }
+        if let Some(head) = snapshot.migrations.as_ref().and_then(|m| m.last()) {
+            let _ = write!(yaml, "\nmigrations:\n  head: {}\n", quoted(&head.version));
+        }
+        if let Some(auth) = &snapshot.settings.auth {
+            yaml.push_str("\nauth:\n");
+            if let Some(url) = &auth.site_url {
+                let _ = writeln!(yaml, "  site_url: {}", quoted(url));
+            }
+            if !auth.redirect_urls.is_empty() {
+                yaml.push_str("  redirect_urls:\n");
+                for url in &auth.redirect_urls {
+                    let _ = writeln!(yaml, "    - {}", quoted(url));
+                }
+            }
+        }
+        if let Some(buckets) = snapshot.settings.buckets.as_ref().filter(|b| !b.is_empty()) {
+            yaml.push_str("\nbuckets:\n");
+            for (name, public) in buckets {
+                let _ = writeln!(yaml, "  {name}: {{ public: {public} }}");
+            }
+        }
     }
     yaml
 }

@@ -65,6 +65,7 @@ fn target(
         variables,
         functions: None,
         migrations: None,
+        settings: None,
     }
 }
 

@@ -86,6 +86,7 @@ impl MemoryProvider {
                 Write::DeleteFunction { slug } => {
                     state.functions.remove(slug);
                 }
+                Write::SetSetting { .. } | Write::SetBucket { .. } => {}
             }
         }
         Ok(())

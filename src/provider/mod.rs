@@ -49,10 +49,13 @@ pub use supabase::project as project_files;
 
 impl Provider {
     /// The same provider, asked for values where the platform gives them
-    /// rather than for what tells a change (Vercel tags): for `import`.
+    /// rather than for what tells a change (Vercel tags), and for all it
+    /// holds (a Supabase project's functions, migration head, Auth URLs
+    /// and buckets): for `import`.
     pub fn reading_values(self) -> Provider {
         match self {
             Provider::Vercel(v) => Provider::Vercel(v.reading_values()),
+            Provider::Supabase(s) => Provider::Supabase(s.reading_everything()),
             other => other,
         }
     }

@@ -123,6 +123,23 @@ pub fn writes(
             (Subject::Function { slug }, Action::Delete) => {
                 out.push(Write::DeleteFunction { slug: slug.clone() })
             }
+            (Subject::Setting { name }, Action::Create | Action::Update) => {
+                if let Some(Value::Text { text }) = &change.after {
+                    out.push(Write::SetSetting {
+                        name: name.clone(),
+                        value: text.clone(),
+                    });
+                }
+            }
+            (Subject::Bucket { name }, Action::Create | Action::Update) => {
+                if let Some(Value::Bucket { public }) = &change.after {
+                    out.push(Write::SetBucket {
+                        name: name.clone(),
+                        public: *public,
+                        create: change.action == Action::Create,
+                    });
+                }
+            }
             // Applying migrations belongs to the Supabase target; unknown
             // and unchanged items are never written.
             _ => {}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{code, functions, migrations, valid_name, variables};
+use super::{code, functions, migrations, settings, valid_name, variables};
 use crate::config::files::{EnvironmentFile, ProjectFile, TargetEntry, TargetSpec};
 use crate::config::{Environment, Target, VarValue};
 use envctl_core::diagnostic::{Diagnostic, Location};
@@ -32,6 +32,8 @@ pub(super) fn resolve(
         variables,
         functions,
         migrations,
+        auth,
+        buckets,
     } = env;
     let targets = resolve_targets(root, project, file, targets, diags);
     let unset = variables
@@ -51,6 +53,14 @@ pub(super) fn resolve(
         local_versions,
         diags,
     );
+    let settings = settings::resolve(
+        file,
+        &project.defaults.buckets,
+        &buckets,
+        auth.as_ref(),
+        &targets,
+        diags,
+    );
     Environment {
         name: name.to_string(),
         file: file.to_path_buf(),
@@ -61,6 +71,7 @@ pub(super) fn resolve(
         unset,
         functions,
         migrations,
+        settings,
     }
 }
 

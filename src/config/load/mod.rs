@@ -9,6 +9,7 @@ mod environment;
 mod functions;
 mod migrations;
 mod read;
+pub(crate) mod settings;
 mod variables;
 
 use std::collections::BTreeMap;

@@ -117,6 +117,11 @@ impl DotenvProvider {
                 Write::SetFunction { .. } | Write::DeleteFunction { .. } => {
                     return Err(self.error("write", "a dotenv file holds no Edge Functions".into()));
                 }
+                Write::SetSetting { .. } | Write::SetBucket { .. } => {
+                    return Err(
+                        self.error("write", "a dotenv file holds no project settings".into())
+                    );
+                }
             }
         }
         Ok(doc.render())

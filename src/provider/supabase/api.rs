@@ -66,7 +66,7 @@ pub struct Bundle {
 
 #[derive(Debug, Clone)]
 pub struct Api {
-    http: Client,
+    pub(super) http: Client,
 }
 
 impl Api {
@@ -80,7 +80,7 @@ impl Api {
         self.http.requests_sent()
     }
 
-    fn path(project: &str, rest: &str) -> String {
+    pub(super) fn path(project: &str, rest: &str) -> String {
         format!("/v1/projects/{}{rest}", http::encode(project))
     }
 

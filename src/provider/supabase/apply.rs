@@ -23,6 +23,7 @@ impl SupabaseProvider {
         let bundles = self.bundles(writes)?;
         let mut done = Vec::new();
         self.write_secrets(writes, stop, &mut done).await?;
+        self.apply_settings(writes, stop, &mut done).await?;
         self.deploy_functions(writes, bundles, stop, &mut done)
             .await?;
         for (i, write) in writes.iter().enumerate() {

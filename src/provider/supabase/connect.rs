@@ -25,7 +25,8 @@ pub fn connect(
         project.root.to_path_buf(),
         project.functions,
         env.migrations.is_some(),
-    );
+    )
+    .with_settings(&env.settings);
     let Some(reference) = env
         .migrations
         .as_ref()

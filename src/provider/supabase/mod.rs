@@ -9,8 +9,11 @@
 
 pub mod api;
 mod apply;
+pub mod auth;
+pub mod buckets;
 pub mod bundle;
 pub mod checks;
+mod config;
 mod connect;
 pub mod database;
 pub mod dialect;
@@ -47,6 +50,8 @@ pub struct SupabaseProvider {
     /// `migrations.database_url`: the history is read there, not through
     /// the Management API, and `apply --migrations` writes there.
     database: Option<Arc<Database>>,
+    /// The settings (Auth URLs, buckets) a read asks for.
+    reads: config::Reads,
 }
 
 impl SupabaseProvider {
@@ -66,6 +71,7 @@ impl SupabaseProvider {
             functions_dir: functions_dir.to_string(),
             read_migrations,
             database: None,
+            reads: config::Reads::default(),
         }
     }
 
@@ -89,17 +95,20 @@ impl SupabaseProvider {
     /// read at once.
     pub async fn read(&self) -> Result<Snapshot, ProviderError> {
         let project = self.project_ref.as_str();
-        let (secrets, functions, migrations) = tokio::join!(
+        let (secrets, functions, migrations, settings) = tokio::join!(
             self.api.list_secrets(project),
             self.api.list_functions(project),
-            self.migrations()
+            self.migrations(),
+            self.live_settings()
         );
+        let settings = settings?;
         let secrets = secrets.map_err(|e| self.error(e, "secrets:read"))?;
         let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
         let migrations = migrations?;
         let mut warnings = Vec::new();
         let (variables, updated_ms) = live_secrets(secrets, &mut warnings);
-        let (functions, versions) = live_functions(functions, &mut warnings);
+        let (functions, mut versions) = live_functions(functions, &mut warnings);
+        versions.extend(settings_versions(&settings));
         Ok(Snapshot {
             variables,
             functions: Some(functions),
@@ -108,6 +117,7 @@ impl SupabaseProvider {
             versions,
             updated_ms,
             handles: super::Handles::none(),
+            settings,
             ..Snapshot::default()
         })
     }
@@ -221,4 +231,23 @@ fn live_functions(
         );
     }
     (live, versions)
+}
+
+/// The settings read, as version tokens for saved plans.
+fn settings_versions(settings: &envctl_core::model::LiveSettings) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some(auth) = &settings.auth {
+        out.insert(
+            auth::SITE_URL.to_string(),
+            auth.site_url.clone().unwrap_or_default(),
+        );
+        out.insert(
+            auth::REDIRECT_URLS.to_string(),
+            envctl_core::model::join_urls(&auth.redirect_urls),
+        );
+    }
+    for (name, public) in settings.buckets.iter().flatten() {
+        out.insert(format!("bucket:{name}"), format!("public={public}"));
+    }
+    out
 }

@@ -195,6 +195,7 @@ impl VercelProvider {
             variables,
             functions: None,
             migrations: None,
+            settings: Default::default(),
             warnings,
             versions,
             updated_ms,

@@ -25,6 +25,8 @@ pub struct Environment {
     pub unset: BTreeSet<String>,
     pub functions: BTreeMap<String, Function>,
     pub migrations: Option<Migrations>,
+    /// Auth URLs and Storage buckets the environment's project must have.
+    pub settings: super::ProjectSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -96,8 +98,9 @@ pub struct Identity {
 /// A platform's capabilities and limits, as data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Traits {
-    /// The environment's Edge Functions and migration head are planned on
-    /// this target (the environment's database and functions live there).
+    /// The environment's Edge Functions, migration head and project
+    /// settings (Auth URLs, Storage buckets) are planned on this target
+    /// (the environment's database and functions live there).
     pub holds_functions: bool,
     /// A name prefix the platform injects itself and refuses as a key
     /// (rule `supabase-reserved`).

@@ -30,6 +30,8 @@ pub struct Snapshot {
     /// Each variable's description as the platform keeps it, where it
     /// keeps one (`Traits::descriptions`). Never a value.
     pub descriptions: BTreeMap<String, String>,
+    /// Auth URLs and Storage buckets, where they were read.
+    pub settings: super::LiveSettings,
     /// What apply needs from this read beyond the values.
     pub handles: Handles,
 }

@@ -6,6 +6,7 @@ pub mod desired;
 pub mod live;
 pub mod policy;
 pub mod record;
+pub mod settings;
 pub mod write;
 
 pub use desired::{
@@ -13,4 +14,5 @@ pub use desired::{
     TargetSettings, Traits, VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
+pub use settings::{Auth, Bucket, LiveAuth, LiveSettings, ProjectSettings, join_urls, split_urls};
 pub use write::{Write, deletes, sets};

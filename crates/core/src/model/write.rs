@@ -24,6 +24,19 @@ pub enum Write {
     DeleteFunction {
         slug: String,
     },
+    /// A project setting (`auth.site_url`, `auth.redirect_urls`), as
+    /// the plan shows it.
+    SetSetting {
+        name: String,
+        value: String,
+    },
+    /// A Storage bucket: created (`create`), or its public flag changed.
+    /// Buckets are never deleted: they hold data.
+    SetBucket {
+        name: String,
+        public: bool,
+        create: bool,
+    },
 }
 
 /// The variable values among `writes`, with their indices: what a
@@ -61,6 +74,8 @@ impl Write {
             Write::SetFunction { slug, .. } | Write::DeleteFunction { slug } => {
                 Subject::Function { slug: slug.clone() }
             }
+            Write::SetSetting { name, .. } => Subject::Setting { name: name.clone() },
+            Write::SetBucket { name, .. } => Subject::Bucket { name: name.clone() },
         }
     }
 
@@ -75,6 +90,15 @@ impl Write {
                 slug, verify_jwt, ..
             } => format!("set verify_jwt={verify_jwt} on function {slug}"),
             Write::DeleteFunction { slug } => format!("delete function {slug}"),
+            Write::SetSetting { name, value } => format!("set {name} to {value:?}"),
+            Write::SetBucket {
+                name,
+                public,
+                create: true,
+            } => format!("create bucket {name} (public={public})"),
+            Write::SetBucket { name, public, .. } => {
+                format!("set public={public} on bucket {name}")
+            }
         }
     }
 }

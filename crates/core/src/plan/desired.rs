@@ -23,6 +23,8 @@ pub struct DesiredTarget {
     pub functions: Option<BTreeMap<String, bool>>,
     /// For targets that carry migrations.
     pub migrations: Option<DesiredMigrations>,
+    /// `Some` for the target that holds the project's settings (Supabase).
+    pub settings: Option<crate::model::ProjectSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,7 @@ pub fn desired_targets(
                         .map(|f| (f.slug.clone(), f.verify_jwt))
                         .collect()
                 }),
+                settings: supabase.then(|| env.settings.clone()),
                 migrations: if supabase {
                     env.migrations.as_ref().map(|m| DesiredMigrations {
                         style: MigrationStyle::Supabase,

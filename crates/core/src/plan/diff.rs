@@ -206,6 +206,9 @@ fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {
     if let Some(migrations) = &desired.migrations {
         changes.push(diff_migrations(migrations, live));
     }
+    if let Some(settings) = &desired.settings {
+        super::settings::diff_settings(settings, &live.settings, &mut changes);
+    }
     changes.sort_by(|a, b| a.subject.cmp(&b.subject));
     changes
 }

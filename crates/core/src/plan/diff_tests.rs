@@ -39,6 +39,7 @@ fn target(vars: &[(&str, DesiredValue)], prune: bool) -> DesiredTarget {
             .collect(),
         functions: None,
         migrations: None,
+        settings: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod desired;
 mod diff;
 mod functions;
 mod migrations;
+mod settings;
 
 use std::fmt;
 
@@ -85,9 +86,21 @@ impl Change {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Subject {
-    Variable { name: String },
-    Function { slug: String },
+    Variable {
+        name: String,
+    },
+    Function {
+        slug: String,
+    },
     MigrationHead,
+    /// A project setting: `auth.site_url`, `auth.redirect_urls`.
+    Setting {
+        name: String,
+    },
+    /// A Storage bucket.
+    Bucket {
+        name: String,
+    },
 }
 
 impl fmt::Display for Subject {
@@ -96,6 +109,8 @@ impl fmt::Display for Subject {
             Subject::Variable { name } => f.write_str(name),
             Subject::Function { slug } => write!(f, "function {slug}"),
             Subject::MigrationHead => f.write_str("migration head"),
+            Subject::Setting { name } => f.write_str(name),
+            Subject::Bucket { name } => write!(f, "bucket {name}"),
         }
     }
 }
@@ -134,6 +149,10 @@ pub enum Value {
     Migrations {
         head: String,
         pending: Vec<String>,
+    },
+    /// A Storage bucket.
+    Bucket {
+        public: bool,
     },
 }
 

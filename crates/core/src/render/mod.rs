@@ -54,6 +54,8 @@ pub fn value(value: &Value) -> String {
         } => "(sensitive, unresolved)".to_string(),
         Value::Hidden => "(hidden by the platform)".to_string(),
         Value::Function { verify_jwt } => format!("verify_jwt={verify_jwt}"),
+        Value::Bucket { public: true } => "public".to_string(),
+        Value::Bucket { public: false } => "private".to_string(),
         Value::Migrations { head, pending } if pending.is_empty() => format!("head {head}"),
         Value::Migrations { head, pending } => format!(
             "head {head}, {} pending: {}",

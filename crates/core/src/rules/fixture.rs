@@ -47,6 +47,7 @@ pub(crate) fn environment(name: &str) -> Environment {
         unset: Default::default(),
         functions: BTreeMap::new(),
         migrations: None,
+        settings: Default::default(),
     }
 }
 
