@@ -5,6 +5,7 @@
 mod common;
 
 mod adopt;
+mod auth_url;
 mod architecture;
 mod canary;
 mod canary_netlify;
