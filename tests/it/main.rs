@@ -5,8 +5,8 @@
 mod common;
 
 mod adopt;
-mod auth_url;
 mod architecture;
+mod auth_url;
 mod canary;
 mod canary_netlify;
 mod ci;
