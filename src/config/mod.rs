@@ -18,7 +18,7 @@ pub use envctl_core::model::{
     Variable,
 };
 pub use files::{FunctionSpec, TargetSpec};
-pub use load::load;
+pub use load::{load, load_for_import};
 
 /// The project as loaded from `envctl.yaml` and `environments/`.
 #[derive(Debug, Clone)]

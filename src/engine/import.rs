@@ -77,11 +77,13 @@ pub fn import(
         .collect::<Result<_, _>>()?;
     let live = engine.block_on(read_all(&providers))??;
     let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
-    crate::fs::write_atomically(&path, &(yaml(&env, &vars) + &held(&live))).map_err(|e| {
-        Error::Io {
-            context: format!("writing {}", rel.display()),
-            source: e,
-        }
+    crate::fs::write_atomically(
+        &path,
+        &(yaml(&env, &vars) + &held(&live, root.join(&ws.paths.migrations).is_dir())),
+    )
+    .map_err(|e| Error::Io {
+        context: format!("writing {}", rel.display()),
+        source: e,
     })?;
     Ok(Imported {
         file: rel,
@@ -93,6 +95,61 @@ pub fn import(
             .count(),
         stored,
     })
+}
+
+/// Creates what a first import needs and the folder lacks: `envctl.yaml`
+/// (`version: 1`, the folder's name as the project) and `environments/`.
+/// An existing file is never touched. Returns what it created, relative
+/// to `root`, for the caller to report, or to [`unscaffold`] when the
+/// import fails.
+pub fn scaffold(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut created = Vec::new();
+    let project = Path::new("envctl.yaml");
+    if !root.join(project).exists() {
+        let folder = std::fs::canonicalize(root).ok();
+        let name = folder
+            .as_deref()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .unwrap_or("app");
+        let text = format!(
+            "# yaml-language-server: $schema=./schemas/envctl.schema.json\n#\n# Written by `envctl import`. See docs/configuration.md for every key.\nversion: 1\nproject: {}\n",
+            quoted(name)
+        );
+        let io = |e| Error::Io {
+            context: format!("creating {}", project.display()),
+            source: e,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(root.join(project))
+            .map_err(io)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
+        created.push(project.to_path_buf());
+    }
+    let dir = Path::new("environments");
+    if !root.join(dir).is_dir() {
+        std::fs::create_dir(root.join(dir)).map_err(|e| Error::Io {
+            context: format!("creating {}/", dir.display()),
+            source: e,
+        })?;
+        created.push(dir.to_path_buf());
+    }
+    Ok(created)
+}
+
+/// Removes what [`scaffold`] created, after a failed import: the folder
+/// only if it is still empty.
+pub fn unscaffold(root: &Path, created: &[PathBuf]) {
+    for path in created.iter().rev() {
+        let full = root.join(path);
+        let _ = if full.is_dir() {
+            std::fs::remove_dir(full)
+        } else {
+            std::fs::remove_file(full)
+        };
+    }
 }
 
 /// The environment to import into: the targets named with `--from`, or
@@ -284,7 +341,7 @@ fn yaml(env: &Environment, vars: &Variables) -> String {
 /// What the target holding the environment's functions has besides
 /// variables: its Edge Functions (with `verify_jwt`), its migration head,
 /// its Auth URLs and its Storage buckets.
-fn held(live: &[Snapshot]) -> String {
+fn held(live: &[Snapshot], migrations_here: bool) -> String {
     let mut yaml = String::new();
     for snapshot in live {
         if let Some(functions) = snapshot.functions.as_ref().filter(|f| !f.is_empty()) {
@@ -294,7 +351,16 @@ fn held(live: &[Snapshot]) -> String {
             }
         }
         if let Some(head) = snapshot.migrations.as_ref().and_then(|m| m.last()) {
-            let _ = write!(yaml, "\nmigrations:\n  head: {}\n", quoted(&head.version));
+            let head = quoted(&head.version);
+            if migrations_here {
+                let _ = write!(yaml, "\nmigrations:\n  head: {head}\n");
+            } else {
+                // `head:` is checked against the folder, which is not here.
+                let _ = write!(
+                    yaml,
+                    "\n# migrations:\n#   head: {head}   # once the migrations folder is in this repository\n"
+                );
+            }
         }
         if let Some(auth) = &snapshot.settings.auth {
             yaml.push_str("\nauth:\n");

@@ -5,7 +5,9 @@
 use crate::common;
 
 use common::Workspace;
-use common::platforms::{MIGRATIONS, Platforms, STAGING_REF, assert_no_leak, pairs};
+use common::platforms::{
+    MIGRATIONS, PRODUCTION_REF, Platforms, STAGING_REF, assert_no_leak, pairs,
+};
 use envctl_fakes::supabase::FunctionStatus;
 
 #[test]
@@ -52,4 +54,65 @@ fn import_writes_functions_head_auth_and_buckets() {
         .filter(|l| !l.trim_start().starts_with('='))
         .collect();
     assert!(changed.is_empty(), "{changed:?}\n{out}");
+}
+
+/// `import` in a folder with nothing in it: it creates `envctl.yaml` and
+/// `environments/`, says so, and writes a file that validates; a second
+/// environment leaves `envctl.yaml` alone, and an existing environment
+/// file still needs --force.
+#[test]
+fn import_into_an_empty_folder_creates_the_project() {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    let prod = format!("supabase:{PRODUCTION_REF}");
+
+    let run = ws.run(&["import", "production", "--from", &prod], &env);
+    run.expect(0);
+    let said = run.all();
+    for needle in [
+        "Created envctl.yaml.",
+        "Created environments/.",
+        "Wrote environments/production.yaml",
+    ] {
+        assert!(said.contains(needle), "{needle} in {said}");
+    }
+    assert_no_leak(&said);
+    let project = ws.read("envctl.yaml");
+    let folder = ws.path(".").canonicalize().unwrap();
+    let name = folder.file_name().unwrap().to_str().unwrap();
+    assert!(
+        project.starts_with("# yaml-language-server: $schema="),
+        "{project}"
+    );
+    assert!(project.contains("version: 1\n"), "{project}");
+    assert!(
+        project.contains(&format!("project: \"{name}\"")),
+        "{project}"
+    );
+    ws.run(&["validate"], &env).expect(0);
+
+    let staging = format!("supabase:{STAGING_REF}");
+    let run = ws.run(&["import", "staging", "--from", &staging], &env);
+    run.expect(0);
+    assert!(!run.all().contains("Created"), "{}", run.all());
+    assert_eq!(ws.read("envctl.yaml"), project);
+
+    let before = ws.read("environments/production.yaml");
+    let again = ws.run(&["import", "production", "--from", &staging], &env);
+    assert_ne!(again.code(), 0);
+    assert!(again.stderr().contains("--force"), "{}", again.stderr());
+    assert_eq!(ws.read("environments/production.yaml"), before);
+    ws.run(&["import", "production", "--from", &prod, "--force"], &env)
+        .expect(0);
+}
+
+#[test]
+fn a_failed_import_into_an_empty_folder_leaves_it_empty() {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    let run = ws.run(&["import", "production"], &[]);
+    assert_ne!(run.code(), 0);
+    assert!(run.stderr().contains("--from"), "{}", run.stderr());
+    assert_eq!(ws.files(), []);
 }

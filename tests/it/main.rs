@@ -6,6 +6,7 @@ mod common;
 
 mod adopt;
 mod architecture;
+mod auth_url;
 mod canary;
 mod canary_netlify;
 mod ci;

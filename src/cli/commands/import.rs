@@ -4,21 +4,27 @@ use std::path::Path;
 
 use crate::cli::{Exit, ImportArgs, Output};
 use crate::engine::Engine;
-use crate::engine::import::{Request, import};
+use crate::engine::import::{Request, import, scaffold, unscaffold};
 use crate::{Error, config};
 
 pub fn run(engine: &Engine, root: &Path, args: &ImportArgs, out: &Output) -> Result<Exit, Error> {
-    // Load warnings are not shown: import writes an environment file; it
-    // does not plan from the ones there.
-    let ws = config::load(root)?.workspace;
-    let request = Request {
-        env: args.env.clone(),
-        from: args.from.clone(),
-        team: args.team.clone(),
-        force: args.force,
-        to_keyring: args.to_keyring,
+    // A folder with no envctl.yaml or environments/ gets them (and loses
+    // them again if the import fails). Load warnings are not shown: import
+    // writes an environment file; it does not plan from the ones there.
+    let created = scaffold(root)?;
+    let done = config::load_for_import(root)
+        .and_then(|loaded| import(engine, &loaded.workspace, root, &request(args)));
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => {
+            unscaffold(root, &created);
+            return Err(e);
+        }
     };
-    let done = import(engine, &ws, root, &request)?;
+    for path in &created {
+        let what = if path.extension().is_some() { "" } else { "/" };
+        out.note(&format!("Created {}{what}.", path.display()));
+    }
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     out.note(&format!(
         "Wrote {} from {} target{}: {} variable{}, {} secret{} still needing a value{}.",
@@ -36,4 +42,14 @@ pub fn run(engine: &Engine, root: &Path, args: &ImportArgs, out: &Output) -> Res
         }
     ));
     Ok(Exit::Ok)
+}
+
+fn request(args: &ImportArgs) -> Request {
+    Request {
+        env: args.env.clone(),
+        from: args.from.clone(),
+        team: args.team.clone(),
+        force: args.force,
+        to_keyring: args.to_keyring,
+    }
 }

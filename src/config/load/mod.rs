@@ -38,6 +38,16 @@ type EnvFile = (String, PathBuf, EnvironmentFile);
 /// Loads the workspace rooted at `root`. Any error-level diagnostic fails
 /// the whole load with every diagnostic found.
 pub fn load(root: &Path) -> Result<Loaded, Error> {
+    load_with(root, true)
+}
+
+/// Loads a workspace whose `environments/` may hold no file yet: `import`
+/// writes the first one.
+pub fn load_for_import(root: &Path) -> Result<Loaded, Error> {
+    load_with(root, false)
+}
+
+fn load_with(root: &Path, need_environments: bool) -> Result<Loaded, Error> {
     let mut diags = Vec::new();
     let project_path = PathBuf::from(PROJECT_FILE);
     let project: Option<ProjectFile> =
@@ -57,7 +67,7 @@ pub fn load(root: &Path) -> Result<Loaded, Error> {
             .with_help(Some("this envctl reads `version: 1`")),
         );
     }
-    if env_files.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+    if need_environments && env_files.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(
             Diagnostic::error(Path::new(ENVIRONMENTS_DIR), None, "no environment files")
                 .with_help(Some("create environments/<name>.yaml for each environment, e.g. environments/local.yaml")),

@@ -130,6 +130,11 @@ fn resolve_auth(file: &Path, spec: &Spanned<AuthSpec>, diags: &mut Vec<Diagnosti
             .as_ref()
             .map(|urls| urls.iter().map(|u| u.value.clone()).collect()),
         location: Location::new(file, spec.pos),
+        url_locations: site_url
+            .iter()
+            .chain(redirect_urls.iter().flatten())
+            .map(|u| Location::new(file, u.pos))
+            .collect(),
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Auth {
     /// Every other URL Auth may redirect to (Supabase's `uri_allow_list`).
     pub redirect_urls: Option<Vec<String>>,
     pub location: Location,
+    /// Where each of [`Auth::urls`] is written, in that order (empty when
+    /// not known: `location` stands for them).
+    pub url_locations: Vec<Location>,
 }
 
 impl Auth {
@@ -39,6 +42,24 @@ impl Auth {
             .iter()
             .chain(self.redirect_urls.iter().flatten())
             .map(String::as_str)
+    }
+
+    /// Every URL declared, with where it is written and which field holds
+    /// it (`site_url` or `redirect_urls`).
+    pub fn located_urls(&self) -> impl Iterator<Item = (&'static str, &str, &Location)> {
+        let fields = self
+            .site_url
+            .iter()
+            .map(|_| "site_url")
+            .chain(self.redirect_urls.iter().flatten().map(|_| "redirect_urls"));
+        let places = self
+            .url_locations
+            .iter()
+            .chain(std::iter::repeat(&self.location));
+        fields
+            .zip(self.urls())
+            .zip(places)
+            .map(|((field, url), location)| (field, url, location))
     }
 }
 

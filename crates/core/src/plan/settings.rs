@@ -148,6 +148,7 @@ mod tests {
                     "https://b.example.com".into(),
                 ]),
                 location: location.clone(),
+                url_locations: Vec::new(),
             }),
             buckets: BTreeMap::from([(
                 "content".to_string(),

@@ -225,6 +225,22 @@ pub enum FindingKind {
     HardcodedLocalhost {
         host: String,
     },
+    /// An Auth URL (`field`: `site_url` or `redirect_urls`) at this
+    /// machine.
+    AuthUrlLocalhost {
+        field: &'static str,
+        url: String,
+        host: String,
+    },
+    /// An Auth URL at a host that serves another environment.
+    AuthUrlForeignHost {
+        field: &'static str,
+        url: String,
+        host: String,
+        other_environment: String,
+        /// What ties the host there (a target, its `site_url`).
+        owner: String,
+    },
 }
 
 impl FindingKind {
@@ -254,7 +270,9 @@ impl FindingKind {
             FindingKind::MigrationDrift { .. }
             | FindingKind::D1MigrationDrift { .. }
             | FindingKind::SharedTarget { .. }
-            | FindingKind::HardcodedLocalhost { .. } => None,
+            | FindingKind::HardcodedLocalhost { .. }
+            | FindingKind::AuthUrlLocalhost { .. }
+            | FindingKind::AuthUrlForeignHost { .. } => None,
         }
     }
 
@@ -332,51 +350,9 @@ impl FindingKind {
             | FindingKind::ReusedSecret { .. }
             | FindingKind::SharedTarget { .. }
             | FindingKind::ForeignHost { .. } => self.between_message(env),
-        }
-    }
-
-    /// The messages of the rules that check values against each other.
-    fn between_message(&self, env: &str) -> String {
-        match self {
-            FindingKind::SupabaseKeyProject {
-                name,
-                key_project,
-                project,
-                named_by,
-            } => format!(
-                "{name} is a key of Supabase project {key_project}, while {named_by} puts {env} in project {project}"
-            ),
-            FindingKind::StripeKeyPair {
-                publishable,
-                publishable_mode,
-                secret,
-                secret_mode,
-            } => format!(
-                "{publishable} is a {publishable_mode}-mode Stripe key and {secret} a {secret_mode}-mode one, in {env}: what the browser creates with one, the server cannot find with the other"
-            ),
-            FindingKind::ReusedSecret {
-                name,
-                other_environment,
-                other_name,
-            } => format!(
-                "{name} in {env} has the same value as {other_name} in {other_environment}: their digests match"
-            ),
-            FindingKind::SharedTarget {
-                target,
-                place,
-                other_environment,
-                other_target,
-            } => format!(
-                "target {target} writes to {place}, as target {other_target} of {other_environment} does: the two environments overwrite each other"
-            ),
-            FindingKind::ForeignHost {
-                name,
-                host,
-                other_environment,
-                owner,
-            } => format!("{name} points at {host}, which is {other_environment}'s ({owner})"),
-            // `message` sends only the kinds above here.
-            _ => String::new(),
+            FindingKind::AuthUrlLocalhost { .. } | FindingKind::AuthUrlForeignHost { .. } => {
+                self.auth_message(env)
+            }
         }
     }
 
@@ -439,6 +415,9 @@ impl FindingKind {
             FindingKind::UndeclaredVariable { .. }
             | FindingKind::UnusedVariable { .. }
             | FindingKind::HardcodedLocalhost { .. } => self.code_fix(),
+            FindingKind::AuthUrlLocalhost { .. } | FindingKind::AuthUrlForeignHost { .. } => {
+                self.auth_fix()
+            }
             FindingKind::SupabaseKeyProject { name, project, .. } => format!(
                 "use project {project}'s own key for {name} (dashboard: Project Settings › API Keys)"
             ),

@@ -9,6 +9,8 @@
 mod builtin;
 mod custom;
 mod finding;
+mod finding_auth;
+mod finding_between;
 mod finding_code;
 
 use std::fmt;
@@ -51,10 +53,11 @@ pub enum RuleId {
     UndeclaredVariable,
     UnusedVariable,
     HardcodedLocalhost,
+    AuthUrl,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 21] = [
+    pub const ALL: [RuleId; 22] = [
         RuleId::ForbiddenFlag,
         RuleId::LocalhostUrl,
         RuleId::Required,
@@ -76,6 +79,7 @@ impl RuleId {
         RuleId::UndeclaredVariable,
         RuleId::UnusedVariable,
         RuleId::HardcodedLocalhost,
+        RuleId::AuthUrl,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +105,7 @@ impl RuleId {
             RuleId::UndeclaredVariable => "undeclared-variable",
             RuleId::UnusedVariable => "unused-variable",
             RuleId::HardcodedLocalhost => "hardcoded-localhost",
+            RuleId::AuthUrl => "auth-url",
         }
     }
 }
@@ -285,7 +290,7 @@ impl<'a> Facts<'a> {
 type Rule = fn(&Facts<'_>) -> Vec<Finding>;
 
 /// Every rule, under the id `rules.disable` switches it off by.
-const RULES: [(RuleId, Rule); 21] = [
+const RULES: [(RuleId, Rule); 22] = [
     (RuleId::ForbiddenFlag, builtin::flags::check),
     (RuleId::LocalhostUrl, builtin::localhost::check),
     (RuleId::StripeKeyMode, builtin::stripe::check),
@@ -319,6 +324,7 @@ const RULES: [(RuleId, Rule); 21] = [
         RuleId::HardcodedLocalhost,
         builtin::hardcoded_localhost::check,
     ),
+    (RuleId::AuthUrl, builtin::auth_url::check),
 ];
 
 /// Evaluates every enabled rule over the plan's resulting state.

@@ -1,6 +1,7 @@
 //! The built-in rules, one a file. Each is a function from the plan's
 //! resulting state to findings, and traces back to a runbook.
 
+pub(super) mod auth_url;
 pub(super) mod cross_environment_target;
 pub(super) mod exposure;
 pub(super) mod flags;
