@@ -168,7 +168,7 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Write environments/<ENV>.yaml from what is live now.
     #[command(
-        after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML."
+        after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML. Edge Functions, the migration head, Auth URLs and\nbuckets come along from a Supabase target. In a folder without envctl.yaml,\nimport creates it and environments/ first (never over an existing file)."
     )]
     Import(ImportArgs),
     /// Store, check or remove a secret in the OS keychain (`keyring` references).
