@@ -351,6 +351,28 @@ pub struct MigrationsSpec {
     /// environment file: each environment has its own database.
     #[serde(default)]
     pub database_url: Option<DatabaseUrl>,
+    /// The runner whose own history table records what is applied, when
+    /// the migrations are not run by the platform's own tool:
+    /// `node-pg-migrate`, `knex`, `prisma`, `drizzle`, `golang-migrate` or
+    /// `flyway`. `paths.migrations` is then that runner's folder, and
+    /// `head` one of its ids (a file name, a folder name, a version). The
+    /// history is read over `database_url`; envctl does not apply such
+    /// migrations: the plan names the runner's command.
+    #[serde(default)]
+    #[schemars(schema_with = "history_schema")]
+    pub history: Option<String>,
+    /// The runner's history table, when not its default (`pgmigrations`,
+    /// `knex_migrations`, `__drizzle_migrations`, `schema_migrations`,
+    /// `flyway_schema_history`; Prisma's cannot be renamed). Only with
+    /// `history`.
+    #[serde(default)]
+    pub history_table: Option<String>,
+    /// The schema of the runner's history table, when not its default
+    /// (`public` for node-pg-migrate and Prisma, `drizzle` for Drizzle,
+    /// the connection's current schema for the others). Only with
+    /// `history`.
+    #[serde(default)]
+    pub history_schema: Option<String>,
 }
 
 /// A database URL: only ever a secret reference.
@@ -401,5 +423,9 @@ impl JsonSchema for DatabaseUrl {
 }
 
 fn head_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "anyOf": [ { "const": "latest" }, { "type": ["string", "integer"], "pattern": "^[0-9]+$" } ] })
+    json_schema!({ "anyOf": [ { "const": "latest" }, { "type": ["string", "integer"] } ] })
+}
+
+fn history_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "enum": ["node-pg-migrate", "knex", "prisma", "drizzle", "golang-migrate", "flyway"] })
 }

@@ -47,6 +47,8 @@ pub struct SupabaseProvider {
     /// `migrations.database_url`: the history is read there, not through
     /// the Management API, and `apply --migrations` writes there.
     database: Option<Arc<Database>>,
+    /// `migrations.history`: another runner's table holds the history.
+    history: Option<database::history::Source>,
 }
 
 impl SupabaseProvider {
@@ -66,15 +68,28 @@ impl SupabaseProvider {
             functions_dir: functions_dir.to_string(),
             read_migrations,
             database: None,
+            history: None,
         }
     }
 
-    /// Reads (and migrates) the history in this database directly.
-    pub fn with_database(self, database: Database) -> SupabaseProvider {
+    /// Reads (and migrates) the history in this database directly, from
+    /// the table of `history`'s runner when there is one.
+    pub fn with_database(
+        self,
+        database: Database,
+        history: Option<database::history::Source>,
+    ) -> SupabaseProvider {
         SupabaseProvider {
             database: Some(Arc::new(database)),
+            history,
             ..self
         }
+    }
+
+    /// The runner whose table holds the history, when not the Supabase
+    /// CLI's.
+    pub fn history(&self) -> Option<&database::history::Source> {
+        self.history.as_ref()
     }
 
     pub fn database(&self) -> Option<&Database> {
@@ -96,8 +111,7 @@ impl SupabaseProvider {
         );
         let secrets = secrets.map_err(|e| self.error(e, "secrets:read"))?;
         let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
-        let migrations = migrations?;
-        let mut warnings = Vec::new();
+        let (migrations, mut warnings) = migrations?;
         let (variables, updated_ms) = live_secrets(secrets, &mut warnings);
         let (functions, versions) = live_functions(functions, &mut warnings);
         Ok(Snapshot {
@@ -114,10 +128,25 @@ impl SupabaseProvider {
     /// The applied migrations, when the environment pins a head: from the
     /// database when `migrations.database_url` is set, else through the
     /// Management API.
-    async fn migrations(&self) -> Result<Option<Vec<AppliedMigration>>, ProviderError> {
-        match (&self.database, self.read_migrations) {
-            (_, false) => Ok(None),
-            (Some(db), true) => db
+    async fn migrations(
+        &self,
+    ) -> Result<(Option<Vec<AppliedMigration>>, Vec<String>), ProviderError> {
+        let failed = |message| {
+            ProviderError::new(
+                &self.target,
+                "read migration history",
+                ErrorKind::Database,
+                message,
+            )
+        };
+        let listed = match (&self.database, self.read_migrations, &self.history) {
+            (_, false, _) => Ok(None),
+            (Some(db), true, Some(source)) => {
+                let applied = db.runner_history(source).await.map_err(failed)?;
+                let live = database::history::as_live(&applied);
+                return Ok((Some(live), applied.warnings));
+            }
+            (Some(db), true, None) => db
                 .history()
                 .await
                 .map(|rows| {
@@ -130,21 +159,15 @@ impl SupabaseProvider {
                             .collect(),
                     )
                 })
-                .map_err(|message| {
-                    ProviderError::new(
-                        &self.target,
-                        "read migration history",
-                        ErrorKind::Database,
-                        message,
-                    )
-                }),
-            (None, true) => self
+                .map_err(failed),
+            (None, true, _) => self
                 .api
                 .applied_migrations(&self.project_ref)
                 .await
                 .map(|versions| Some(versions.into_iter().map(AppliedMigration::from).collect()))
                 .map_err(|e| self.error(e, "database:read")),
-        }
+        };
+        listed.map(|m| (m, Vec::new()))
     }
 
     /// The target's name in the environment file.

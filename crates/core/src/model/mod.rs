@@ -9,8 +9,8 @@ pub mod record;
 pub mod write;
 
 pub use desired::{
-    Environment, Function, Migrations, Readback, SecretRef, Target, TargetSettings, Traits,
-    VarValue, Variable, is_env_name,
+    Environment, Function, History, Migrations, Readback, SecretRef, Target, TargetSettings,
+    Traits, VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
 pub use write::{Write, deletes, sets};
