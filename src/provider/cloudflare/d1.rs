@@ -114,6 +114,11 @@ pub fn wrangler_order(names: &mut [String]) {
 }
 
 impl CloudflareProvider {
+    /// Whether a D1 database is configured.
+    pub fn has_d1(&self) -> bool {
+        self.d1.is_some()
+    }
+
     /// The D1 database's migration files that are `pending`, in the order
     /// wrangler applies them; `root` is the project root.
     pub fn d1_files(&self, root: &Path, pending: &[String]) -> Result<Vec<LocalFile>, String> {

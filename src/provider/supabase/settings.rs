@@ -45,6 +45,7 @@ impl TargetSettings for Settings {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            ..Traits::default()
         }
     }
 }

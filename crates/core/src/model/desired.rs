@@ -78,6 +78,10 @@ pub struct Traits {
     /// The platform's own command that applies pending migrations, for
     /// messages that point to it (`supabase db push`).
     pub migration_tool: Option<&'static str>,
+    /// The migrations belong to another runner (`migrations.history`):
+    /// envctl reads its history and never applies them; `migration_tool`
+    /// is that runner's command.
+    pub runner_history: bool,
     /// What a read can tell about a value declared secret.
     pub readback: Readback,
 }

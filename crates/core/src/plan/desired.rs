@@ -131,6 +131,7 @@ pub fn desired_targets(
             if let (true, Some(history)) = (supabase, history) {
                 // The runner's own command applies these migrations.
                 traits.migration_tool = Some(history.tool);
+                traits.runner_history = true;
             }
             DesiredTarget {
                 name: target.name.clone(),

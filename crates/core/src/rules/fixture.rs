@@ -51,6 +51,7 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
             migrations_by_file: false,
             migration_tool: Some("supabase db push"),
             readback: Readback::Readable,
+            runner_history: false,
         },
         "cloudflare" => Traits {
             migrations_by_file: true,
