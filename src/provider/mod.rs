@@ -288,9 +288,14 @@ impl Migrator<'_> {
                 pending
                     .iter()
                     .map(|v| {
-                        list.iter().find(|f| f.version == *v).cloned().ok_or_else(|| {
-                            format!("migration {v} has no file named {v}_<name>.sql in {folder}")
-                        })
+                        list.iter()
+                            .find(|f| f.version == *v)
+                            .cloned()
+                            .ok_or_else(|| {
+                                format!(
+                                    "migration {v} has no file named {v}_<name>.sql in {folder}"
+                                )
+                            })
                     })
                     .collect()
             }

@@ -11,6 +11,7 @@ mod canary_netlify;
 mod ci;
 mod cli;
 mod cloudflare;
+mod cloudflare_d1;
 mod conformance;
 mod error_scrub;
 mod examples;

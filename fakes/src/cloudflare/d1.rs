@@ -34,7 +34,9 @@ impl FakeCloudflare {
     /// If the account or database does not exist.
     pub fn d1_queries(&self, account_id: &str, database_id: &str) -> Vec<String> {
         let mut state = self.lock();
-        database(&mut state, account_id, database_id).queries.clone()
+        database(&mut state, account_id, database_id)
+            .queries
+            .clone()
     }
 
     /// Every statement that ran on a D1 database (in requests that
@@ -207,7 +209,11 @@ fn sqlite_error(message: &str) -> Error {
 
 /// Runs one statement on `db`; its result rows.
 fn run(db: &mut Database, statement: &str) -> Result<Vec<Value>, Error> {
-    if let Some((_, message)) = db.fail_on.iter().find(|(t, _)| statement.contains(t.as_str())) {
+    if let Some((_, message)) = db
+        .fail_on
+        .iter()
+        .find(|(t, _)| statement.contains(t.as_str()))
+    {
         return Err(sqlite_error(&format!("{message}: SQLITE_ERROR")));
     }
     match Sql::parse(statement) {
@@ -224,9 +230,10 @@ fn run(db: &mut Database, statement: &str) -> Result<Vec<Value>, Error> {
             Ok(Vec::new())
         }
         Sql::Select { all, table } => {
-            let rows = db.tables.get(&table).ok_or_else(|| {
-                sqlite_error(&format!("no such table: {table}: SQLITE_ERROR"))
-            })?;
+            let rows = db
+                .tables
+                .get(&table)
+                .ok_or_else(|| sqlite_error(&format!("no such table: {table}: SQLITE_ERROR")))?;
             Ok(rows
                 .iter()
                 .map(|r| {
@@ -239,9 +246,10 @@ fn run(db: &mut Database, statement: &str) -> Result<Vec<Value>, Error> {
                 .collect())
         }
         Sql::Insert { table, name } => {
-            let rows = db.tables.get_mut(&table).ok_or_else(|| {
-                sqlite_error(&format!("no such table: {table}: SQLITE_ERROR"))
-            })?;
+            let rows = db
+                .tables
+                .get_mut(&table)
+                .ok_or_else(|| sqlite_error(&format!("no such table: {table}: SQLITE_ERROR")))?;
             if rows.iter().any(|r| r.name == name) {
                 return Err(Error::new(
                     400,
@@ -345,7 +353,9 @@ mod tests {
     #[test]
     fn statements_split_outside_quotes_and_comments() {
         assert_eq!(
-            split("CREATE TABLE a (x TEXT DEFAULT ';'); -- c;\n/* d; */ INSERT INTO b VALUES (\";\");\n\t\t"),
+            split(
+                "CREATE TABLE a (x TEXT DEFAULT ';'); -- c;\n/* d; */ INSERT INTO b VALUES (\";\");\n\t\t"
+            ),
             [
                 "CREATE TABLE a (x TEXT DEFAULT ';')",
                 "-- c;\n/* d; */ INSERT INTO b VALUES (\";\")"
