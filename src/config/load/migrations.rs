@@ -239,6 +239,10 @@ fn resolve_head(
         }
     } else if versions.contains(&wanted) {
         wanted.clone()
+    } else if let Some(id) = by_number(versions, &wanted) {
+        // `head: "012"` for `012_add_rls_core_tables` (a runner's ids are
+        // names).
+        id
     } else {
         let help = match closest(&wanted, versions.iter().map(String::as_str)) {
             Some(best) => format!("did you mean `{best}`?"),
@@ -273,6 +277,15 @@ fn resolve_head(
         database_url: None,
         history: None,
     })
+}
+
+/// The one id whose number (before its first `_`) is `wanted`.
+fn by_number(ids: &[String], wanted: &str) -> Option<String> {
+    let mut found = ids
+        .iter()
+        .filter(|id| id.split_once('_').is_some_and(|(n, _)| n == wanted));
+    let first = found.next()?;
+    found.next().is_none().then(|| first.clone())
 }
 
 /// Versions of `<version>_<name>.sql` files in `dir`, in order, as the
