@@ -160,7 +160,7 @@ fn resolve_history(
         if !is_identifier(text) {
             ok = false;
             diags.push(
-                Diagnostic::error(*origin, Some(*pos), format!("`{key}` `{text}` is not a table or schema name"))
+                Diagnostic::error(origin, Some(*pos), format!("`{key}` `{text}` is not a table or schema name"))
                     .with_help(Some("use letters, digits and `_` (at most 63), as the runner's configuration names it")),
             );
         }
@@ -168,7 +168,7 @@ fn resolve_history(
     if let (false, Some((_, origin, pos))) = (runner.table_configurable(), &table) {
         ok = false;
         diags.push(
-            Diagnostic::error(*origin, Some(*pos), format!("{} always records its history in `{}`", runner.name(), runner.default_table()))
+            Diagnostic::error(origin, Some(*pos), format!("{} always records its history in `{}`", runner.name(), runner.default_table()))
                 .with_help(Some("remove `history_table` (`history_schema` names the schema of the database URL's `?schema=`)")),
         );
     }
