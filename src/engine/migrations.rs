@@ -88,7 +88,7 @@ pub fn jobs<'a>(
                 env.file.display()
             ))));
         };
-        guard(&target.name, change, tool)?;
+        guard(&target.name, change, tool, by_file)?;
         // Not refused: live holds exactly the versions up to the head that
         // are not pending.
         let live = run
@@ -118,12 +118,20 @@ pub fn jobs<'a>(
 }
 
 /// The Supabase CLI's push guards: no migration runs while the history
-/// and the files disagree, or while the history is unknown.
-fn guard(target: &str, change: &Change, tool: &str) -> Result<(), Blocked> {
+/// and the files disagree, or while the history is unknown. (wrangler
+/// applies a D1 database's other files anyway; envctl does not: `by_file`.)
+fn guard(target: &str, change: &Change, tool: &str, by_file: bool) -> Result<(), Blocked> {
     match &change.reason {
         Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. } => {
+            let why = if by_file {
+                format!(
+                    "`{tool}` would apply the other files anyway; restore the missing ones first"
+                )
+            } else {
+                format!("as `{tool}` refuses")
+            };
             Err(Blocked::Refused(format!(
-                "target {target}: {}\n  envctl applies no migration while the history and the files disagree (as `{tool}` refuses)",
+                "target {target}: {}\n  envctl applies no migration while the history and the files disagree ({why})",
                 change.reason
             )))
         }

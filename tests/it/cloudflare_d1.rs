@@ -211,3 +211,25 @@ fn a_failing_d1_migration_stops_the_run_and_names_the_file() {
         "{queries:?}"
     );
 }
+
+#[test]
+fn a_d1_history_naming_a_missing_file_is_not_applied_over() {
+    let server = cloudflare();
+    let env = cloudflare_env(&server);
+    let ws = klubz();
+    ws.write("migrations/0004_trip_invites.sql", INVITES);
+    server.api().record_migrations(
+        CLOUDFLARE_ACCOUNT,
+        KLUBZ_STAGING_DB,
+        "d1_migrations",
+        &["0005_hotfix_from_a_laptop.sql"],
+    );
+    run(&ws, &["apply", "staging", "--migrations", "--yes"], &env)
+        .expect(3)
+        .expect_output("live has migrations that are not local files: 0005_hotfix_from_a_laptop.sql")
+        .expect_output("`wrangler d1 migrations apply <DATABASE> --remote` would apply the other files anyway; restore the missing ones first");
+    let queries = server
+        .api()
+        .d1_queries(CLOUDFLARE_ACCOUNT, KLUBZ_STAGING_DB);
+    assert!(queries.iter().all(|q| !q.contains("INSERT")), "{queries:?}");
+}
