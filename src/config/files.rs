@@ -426,6 +426,8 @@ fn head_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "anyOf": [ { "const": "latest" }, { "type": ["string", "integer"] } ] })
 }
 
+// A string with the names as examples, not an enum: a misspelt runner gets
+// envctl's own error, with the name it was probably meant to be.
 fn history_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "enum": ["node-pg-migrate", "knex", "prisma", "drizzle", "golang-migrate", "flyway"] })
+    json_schema!({ "type": "string", "examples": ["node-pg-migrate", "knex", "prisma", "drizzle", "golang-migrate", "flyway"] })
 }

@@ -356,3 +356,59 @@ fn runbook_002s_numbered_migrations_are_not_all_pending() {
         .expect(0)
         .expect_output("live is past the desired head: 013_add_billing_and_orgs applied");
 }
+
+#[test]
+fn history_settings_are_checked_when_loading() {
+    let ws = Workspace::at(tempfile::tempdir().unwrap());
+    let project = |migrations: &str| {
+        format!(
+            "version: 1\nproject: runners\npaths:\n  migrations: migrations\ndefaults:\n  migrations:\n    head: latest\n{migrations}"
+        )
+    };
+    ws.write("migrations/001_a.sql", "select 1;\n");
+    ws.write(
+        "environments/staging.yaml",
+        &format!("targets:\n  db:\n    type: supabase\n    project_ref: {REF}\n"),
+    );
+    let cases = [
+        (
+            "    history: knexx\n",
+            "unknown migration runner `knexx`",
+            "did you mean `knex`?",
+        ),
+        (
+            "    history_table: mine\n",
+            "`history_table` is used only with `history`",
+            "name the runner",
+        ),
+        (
+            "    history: prisma\n    history_table: mine\n",
+            "prisma always records its history in `_prisma_migrations`",
+            "remove `history_table`",
+        ),
+        (
+            "    history: knex\n    history_schema: \"app; drop\"\n",
+            "`history_schema` `app; drop` is not a table or schema name",
+            "letters, digits",
+        ),
+        (
+            "    history: node-pg-migrate\n",
+            "`migrations.history` is set but environment staging has no `database_url`",
+            "add `database_url: { secret: env:DATABASE_URL }`",
+        ),
+    ];
+    for (settings, error, help) in cases {
+        ws.write("envctl.yaml", &project(settings));
+        ws.run(&["validate"], &[])
+            .expect(1)
+            .expect_output(error)
+            .expect_output(help);
+    }
+    // With the database URL, valid; the runner's ids are the head.
+    ws.write("envctl.yaml", &project("    history: node-pg-migrate\n"));
+    ws.append(
+        "environments/staging.yaml",
+        "migrations:\n  database_url: { secret: env:STAGING_DATABASE_URL }\n  head: \"001\"",
+    );
+    ws.run(&["validate"], &[]).expect(0);
+}

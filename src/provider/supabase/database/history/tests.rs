@@ -219,3 +219,28 @@ fn queries_quote_the_table_and_use_each_runners_default_schema() {
     };
     assert!(query(&custom).contains(r#"FROM "app"."my""table" ORDER"#));
 }
+
+#[test]
+fn the_schemas_offer_every_runner_and_no_other() {
+    fn history_enum(value: &serde_json::Value) -> Option<Vec<String>> {
+        match value {
+            serde_json::Value::Object(map) => map
+                .get("history")
+                .and_then(|h| h.get("examples"))
+                .and_then(|e| serde_json::from_value(e.clone()).ok())
+                .or_else(|| map.values().find_map(history_enum)),
+            serde_json::Value::Array(items) => items.iter().find_map(history_enum),
+            _ => None,
+        }
+    }
+    let names: Vec<String> = Runner::ALL.iter().map(|r| r.name().to_string()).collect();
+    for file in ["envctl.schema.json", "environment.schema.json"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schemas")
+            .join(file);
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(history_enum(&schema).as_ref(), Some(&names), "{file}");
+    }
+    assert_eq!(Runner::parse("liquibase"), None);
+}
