@@ -110,18 +110,6 @@ impl Runner {
     pub fn older_pending_is_drift(self) -> bool {
         !matches!(self, Runner::Knex | Runner::Prisma)
     }
-
-    /// What the runner's migrations folder holds, for messages.
-    pub fn layout(self) -> &'static str {
-        match self {
-            Runner::NodePgMigrate => "one file per migration (`<number>_<name>.sql`, `.js`, …)",
-            Runner::Knex => "one `.js` or `.ts` file per migration",
-            Runner::Prisma => "one folder per migration, each with a `migration.sql`",
-            Runner::Drizzle => "`meta/_journal.json` and one `<tag>.sql` per journal entry",
-            Runner::GolangMigrate => "`<version>_<title>.up.sql` files",
-            Runner::Flyway => "`V<version>__<description>.sql` files",
-        }
-    }
 }
 
 /// Where a runner's history is, as the environment names it.
