@@ -351,9 +351,34 @@ fn d1_answers_wranglers_history_queries() {
     let first = &r.body["result"][0]["results"][0];
     assert_eq!(first["id"], 1);
     assert!(first["applied_at"].is_string());
+    // Not SQLite: any other statement runs and changes nothing but the log.
     let drop = json!({ "sql": "DROP TABLE d1_migrations" });
     let r = send(&server, "POST", &query_path(DB), Some(TOKEN), Some(&drop));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 200, "{}", r.body);
+    // A request is one batch: a failing statement records nothing of it.
+    let batch = json!({ "sql": "CREATE TABLE t (x TEXT);\nINSERT INTO d1_migrations (name) values ('0003_x.sql');\nINSERT INTO d1_migrations (name) values ('0001_init.sql');" });
+    let r = send(&server, "POST", &query_path(DB), Some(TOKEN), Some(&batch));
+    assert_eq!((r.status, r.code()), (400, 7500), "{}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UNIQUE constraint failed: d1_migrations.name")
+    );
+    assert_eq!(
+        server
+            .api()
+            .d1_statements(ACCOUNT, DB)
+            .last()
+            .map(String::as_str),
+        Some("DROP TABLE d1_migrations"),
+        "nothing of the failed batch ran"
+    );
+    assert_eq!(
+        server.api().d1_queries(ACCOUNT, DB).len(),
+        7,
+        "every request is logged, failed ones too"
+    );
     assert_eq!(
         server
             .api()

@@ -94,9 +94,12 @@ pub enum Command {
         /// preview) are named, with why.
         #[arg(long)]
         redeploy: bool,
-        /// Also apply pending migration files to the environment's database
-        /// (`migrations.database_url`), first, each file in its own
-        /// transaction, recorded as the Supabase CLI records them.
+        /// Also apply pending migration files first: to the environment's
+        /// database (`migrations.database_url`), each file run and recorded
+        /// as the Supabase CLI does; to a Cloudflare target's D1 database,
+        /// as `wrangler d1 migrations apply --remote` does. Migrations
+        /// another runner keeps (`migrations.history`) are not applied:
+        /// its command is named.
         #[arg(long)]
         migrations: bool,
         /// Show the plan (and with --migrations the files that would run);

@@ -88,11 +88,17 @@ pub fn note(note: &Note, env: &str, out: &Output) {
             pending,
             description,
             tool,
+            needs_url,
         } => out.note(&format!(
-            "target {target}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations` (needs `migrations.database_url`), or `{tool}` against {description}",
+            "target {target}: {} migration{} not applied yet ({}); apply them with `envctl apply {env} --migrations`{}, or `{tool}` against {description}",
             pending.len(),
             plural(pending.len()),
             pending.join(", "),
+            if *needs_url {
+                " (needs `migrations.database_url`)"
+            } else {
+                ""
+            },
         )),
         Note::MigrationsPendingElsewhere {
             target,
@@ -100,7 +106,7 @@ pub fn note(note: &Note, env: &str, out: &Output) {
             description,
             tool,
         } => out.note(&format!(
-            "target {target}: {} D1 migration{} not applied yet ({}); envctl does not apply D1 migrations: run `{tool}` ({description})",
+            "target {target}: {} migration{} not applied yet ({}); envctl reads this runner's history but does not apply its files: run `{tool}` ({description})",
             pending.len(),
             plural(pending.len()),
             pending.join(", "),

@@ -10,6 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+pub use super::migrations_file::{DatabaseUrl, MigrationsSpec};
 pub use super::target::TargetEntry;
 pub use crate::config::load::settings::{AuthSpec, BucketSpec};
 pub use crate::provider::TargetSpec;
@@ -199,7 +200,7 @@ struct VarLong {
     description: Option<String>,
 }
 
-struct SecretRefSpec(SecretRef);
+pub(super) struct SecretRefSpec(pub(super) SecretRef);
 
 impl<'de> Deserialize<'de> for SecretRefSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -393,7 +394,7 @@ impl Default for FunctionSpec {
     }
 }
 
-fn secret_schema() -> Schema {
+pub(super) fn secret_schema() -> Schema {
     json_schema!({
         "description": "Where the value comes from: `env:NAME`, `file:PATH`, `keyring`, or `{ command: [program, arg…] }`.",
         "anyOf": [
@@ -406,75 +407,4 @@ fn secret_schema() -> Schema {
             }
         ]
     })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MigrationsSpec {
-    /// `latest` (the newest file in the migrations folder) or a pinned
-    /// version such as `"20240101120000"`. An environment that leaves it
-    /// out takes the default's.
-    #[serde(default)]
-    #[schemars(schema_with = "head_schema")]
-    pub head: Option<String>,
-    /// The environment's PostgreSQL database, as `{ secret: env:NAME }`
-    /// (the URL holds a password, so it is always a secret reference):
-    /// `postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=PATH`.
-    /// With it, envctl reads the applied history from
-    /// `supabase_migrations.schema_migrations` directly, and
-    /// `envctl apply ENV --migrations` applies pending files. Only in an
-    /// environment file: each environment has its own database.
-    #[serde(default)]
-    pub database_url: Option<DatabaseUrl>,
-}
-
-/// A database URL: only ever a secret reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(pub SecretRef);
-
-impl<'de> Deserialize<'de> for DatabaseUrl {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Long {
-            secret: SecretRefSpec,
-        }
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = DatabaseUrl;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`{ secret: <reference> }`")
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<DatabaseUrl, E> {
-                // Never echoed: it likely holds a password.
-                Err(E::custom(
-                    "a database URL holds a password: write `{ secret: env:NAME }` (or `file:PATH`, `{ command: [...] }`), not the URL",
-                ))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DatabaseUrl, A::Error> {
-                let long = Long::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(DatabaseUrl(long.secret.0))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl JsonSchema for DatabaseUrl {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DatabaseUrl".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "`{ secret: <reference> }`: where the database URL comes from; never the URL itself.",
-            "type": "object",
-            "properties": { "secret": secret_schema() },
-            "required": ["secret"],
-            "additionalProperties": false
-        })
-    }
-}
-
-fn head_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "anyOf": [ { "const": "latest" }, { "type": ["string", "integer"], "pattern": "^[0-9]+$" } ] })
 }

@@ -6,6 +6,7 @@
 
 pub mod files;
 mod load;
+mod migrations_file;
 pub mod schema;
 mod target;
 

@@ -18,9 +18,12 @@ pub enum Note {
         pending: Vec<String>,
         description: String,
         tool: &'static str,
+        /// `--migrations` needs `migrations.database_url` (the migrations
+        /// of the environment's database, not a target's own).
+        needs_url: bool,
     },
-    /// Migrations pending in a history envctl never applies to (a D1
-    /// database): the platform's `tool` does.
+    /// Migrations pending that another runner keeps (`migrations.history`):
+    /// envctl never applies them; the runner's `tool` does.
     MigrationsPendingElsewhere {
         target: String,
         pending: Vec<String>,
@@ -32,29 +35,28 @@ pub enum Note {
     Platform { target: String, text: String },
 }
 
-/// What apply leaves to the platforms' own tools: pending migrations, and
-/// history that disagrees with the files. Histories kept by file name (D1)
-/// are always left to their tool; the environment's head unless
-/// `--migrations` ran it (`applied`).
+/// What apply leaves to the migration tools: pending migrations, and
+/// history that disagrees with the files, unless `--migrations` ran them
+/// (`applied`). Migrations another runner keeps are always left to it.
 pub fn migrations_left(plan: &Plan, applied: bool) -> Vec<Note> {
     let mut notes = Vec::new();
     for target in &plan.targets {
-        let d1 = target.traits.migrations_by_file;
+        let elsewhere = target.traits.runner_history;
         for change in &target.changes {
             if change.subject != Subject::MigrationHead
                 || change.action == Action::Unchanged
-                || (applied && !d1)
+                || (applied && !elsewhere)
             {
                 continue;
             }
-            notes.extend(migration_note(target, change, d1));
+            notes.extend(migration_note(target, change, elsewhere));
         }
     }
     notes
 }
 
 /// A migration head change's note, if it needs one.
-fn migration_note(target: &TargetPlan, change: &Change, d1: bool) -> Option<Note> {
+fn migration_note(target: &TargetPlan, change: &Change, elsewhere: bool) -> Option<Note> {
     if change.is_schema_drift() {
         return Some(Note::HistoryDisagrees {
             target: target.name.clone(),
@@ -68,12 +70,14 @@ fn migration_note(target: &TargetPlan, change: &Change, d1: bool) -> Option<Note
         .traits
         .migration_tool
         .unwrap_or("the platform's own tool");
+    let traits = target.traits;
     let (target, pending, description) = (
         target.name.clone(),
         pending.clone(),
         target.description.clone(),
     );
-    Some(if d1 {
+    let needs_url = !traits.migrations_by_file;
+    Some(if elsewhere {
         Note::MigrationsPendingElsewhere {
             target,
             pending,
@@ -86,6 +90,7 @@ fn migration_note(target: &TargetPlan, change: &Change, d1: bool) -> Option<Note
             pending,
             description,
             tool,
+            needs_url,
         }
     })
 }

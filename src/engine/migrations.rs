@@ -1,22 +1,26 @@
-//! `apply --migrations`: each Supabase target's pending migration files,
-//! run against the environment's database (`migrations.database_url`)
-//! before anything else is written. Progress is reported through a
-//! callback, as each file commits.
+//! `apply --migrations`: each target's pending migration files, run
+//! before anything else is written: against the environment's database
+//! (`migrations.database_url`) for the target that holds the
+//! environment's migrations, or against a target's own migration database
+//! (one that keeps its history by file name). Progress is reported through
+//! a callback, as each file commits. Migrations another runner keeps
+//! (`migrations.history`) are read, never applied: the runner's command
+//! is named instead.
 
 use std::time::{Duration, Instant};
 
 use super::{Engine, Planned};
 use crate::Error;
 use crate::config::{Environment, Workspace};
-use crate::provider::database::{Applied, ApplyError, Database, Failure};
-use crate::provider::local_migrations::{self as files, LocalFile};
-use crate::provider::{ErrorKind, ProviderError};
-use envctl_core::plan::{Change, Reason, Subject, Value};
+use crate::provider::database::{Applied, ApplyError, Failure};
+use crate::provider::local_migrations::LocalFile;
+use crate::provider::{ErrorKind, Migrator, ProviderError};
+use envctl_core::plan::{Action, Change, Reason, Subject, Value};
 
 /// The files one target's database needs, in order.
 pub struct Job<'a> {
     target: String,
-    database: &'a Database,
+    migrator: Migrator<'a>,
     files: Vec<LocalFile>,
     /// The history as the plan saw it.
     live: Vec<String>,
@@ -32,17 +36,17 @@ pub enum Blocked {
 }
 
 /// What `apply --migrations` would run, target by target; refused when the
-/// Supabase CLI's push guards fail.
+/// platform tool's guards fail, or when another runner keeps the history.
 pub fn jobs<'a>(
     ws: &Workspace,
     env: &Environment,
     planned: &'a Planned,
 ) -> Result<Vec<Job<'a>>, Blocked> {
     let mut jobs = Vec::new();
-    let mut local: Option<Vec<LocalFile>> = None;
     for run in planned.runs().map_err(Blocked::Error)? {
         let target = run.plan;
-        if !target.traits.holds_functions {
+        let by_file = target.traits.migrations_by_file;
+        if !target.traits.holds_functions && !by_file {
             continue;
         }
         let Some(change) = target
@@ -56,18 +60,35 @@ pub fn jobs<'a>(
             .traits
             .migration_tool
             .unwrap_or("the platform's own tool");
-        let Some(database) = run.provider.database() else {
+        let pending = match &change.after {
+            Some(Value::Migrations { pending, .. }) => pending.clone(),
+            _ => Vec::new(),
+        };
+        let history = env.migrations.as_ref().and_then(|m| m.history.as_ref());
+        if let (false, Some(history)) = (by_file, history) {
+            if change.action == Action::Unchanged {
+                continue;
+            }
+            return Err(Blocked::Error(Error::Usage(format!(
+                "--migrations: target {}'s migrations are kept by {} (`migrations.history` in {}): envctl reads that history but does not apply its files; run `{tool}`{}",
+                target.name,
+                history.runner,
+                env.file.display(),
+                if pending.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (pending: {})", pending.join(", "))
+                }
+            ))));
+        }
+        let Some(migrator) = run.provider.migrator() else {
             return Err(Blocked::Error(Error::Usage(format!(
                 "--migrations: target {} has no database to apply migrations to: set `migrations.database_url` in {} (e.g. `database_url: {{ secret: env:DATABASE_URL }}`), or run `{tool}`",
                 target.name,
                 env.file.display()
             ))));
         };
-        guard(&target.name, change, tool)?;
-        let pending = match &change.after {
-            Some(Value::Migrations { pending, .. }) => pending.clone(),
-            _ => Vec::new(),
-        };
+        guard(&target.name, change, tool, by_file)?;
         // Not refused: live holds exactly the versions up to the head that
         // are not pending.
         let live = run
@@ -82,17 +103,13 @@ pub fn jobs<'a>(
                     .collect()
             })
             .unwrap_or_default();
-        let list = match &local {
-            Some(list) => list,
-            None => local.insert(
-                files::list(&ws.root.join(&ws.paths.migrations))
-                    .map_err(|e| Blocked::Error(Error::Usage(e)))?,
-            ),
-        };
+        let files = migrator
+            .files(&ws.root, &ws.paths.migrations, &pending)
+            .map_err(|e| Blocked::Error(Error::Usage(e)))?;
         jobs.push(Job {
             target: target.name.clone(),
-            database,
-            files: pending_files(ws, list, &pending)?,
+            migrator,
+            files,
             live,
             tool,
         });
@@ -101,12 +118,20 @@ pub fn jobs<'a>(
 }
 
 /// The Supabase CLI's push guards: no migration runs while the history
-/// and the files disagree, or while the history is unknown.
-fn guard(target: &str, change: &Change, tool: &str) -> Result<(), Blocked> {
+/// and the files disagree, or while the history is unknown. (wrangler
+/// applies a D1 database's other files anyway; envctl does not: `by_file`.)
+fn guard(target: &str, change: &Change, tool: &str, by_file: bool) -> Result<(), Blocked> {
     match &change.reason {
         Reason::LiveAhead { .. } | Reason::OutOfOrder { .. } | Reason::LiveBeyondHead { .. } => {
+            let why = if by_file {
+                format!(
+                    "`{tool}` would apply the other files anyway; restore the missing ones first"
+                )
+            } else {
+                format!("as `{tool}` refuses")
+            };
             Err(Blocked::Refused(format!(
-                "target {target}: {}\n  envctl applies no migration while the history and the files disagree (as `{tool}` refuses)",
+                "target {target}: {}\n  envctl applies no migration while the history and the files disagree ({why})",
                 change.reason
             )))
         }
@@ -115,28 +140,6 @@ fn guard(target: &str, change: &Change, tool: &str) -> Result<(), Blocked> {
         )))),
         _ => Ok(()),
     }
-}
-
-/// The local file of each pending version, in order.
-fn pending_files(
-    ws: &Workspace,
-    list: &[LocalFile],
-    pending: &[String],
-) -> Result<Vec<LocalFile>, Blocked> {
-    pending
-        .iter()
-        .map(|v| {
-            list.iter()
-                .find(|f| f.version == *v)
-                .cloned()
-                .ok_or_else(|| {
-                    Blocked::Error(Error::Usage(format!(
-                        "migration {v} has no file named {v}_<name>.sql in {}",
-                        ws.paths.migrations
-                    )))
-                })
-        })
-        .collect()
 }
 
 /// What one job would run, for `--dry-run`.
@@ -164,7 +167,7 @@ pub fn preview(jobs: &[Job<'_>]) -> Result<Vec<Preview>, Error> {
                 .collect::<Result<_, Error>>()?;
             Ok(Preview {
                 target: job.target.clone(),
-                database: job.database.describe().to_string(),
+                database: job.migrator.describe(),
                 files,
             })
         })
@@ -195,7 +198,7 @@ pub fn run(
     let mut count = 0;
     for job in jobs.iter().filter(|j| !j.files.is_empty()) {
         let started = Instant::now();
-        let result = engine.block_on(job.database.apply(&job.files, &job.live, |file| {
+        let result = engine.block_on(job.migrator.apply(&job.files, &job.live, |file| {
             progress(Progress::Applied {
                 target: &job.target,
                 file,
@@ -206,7 +209,7 @@ pub fn run(
         progress(Progress::Done {
             target: &job.target,
             count: applied.len(),
-            database: job.database.describe(),
+            database: &job.migrator.describe(),
             elapsed: started.elapsed(),
         });
     }

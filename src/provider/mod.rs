@@ -246,6 +246,77 @@ impl Provider {
             _ => None,
         }
     }
+
+    /// What applies this target's pending migrations, when envctl does:
+    /// the environment's database (`migrations.database_url`, the
+    /// platform's own history), or a D1 database.
+    pub fn migrator(&self) -> Option<Migrator<'_>> {
+        match self {
+            Provider::Supabase(p) if p.history().is_none() => p.database().map(Migrator::Database),
+            Provider::Cloudflare(p) if p.has_d1() => Some(Migrator::D1(p)),
+            _ => None,
+        }
+    }
+}
+
+/// Where `apply --migrations` runs a target's files, each as the
+/// platform's own tool runs them.
+#[derive(Debug, Clone, Copy)]
+pub enum Migrator<'a> {
+    Database(&'a supabase::database::Database),
+    D1(&'a cloudflare::CloudflareProvider),
+}
+
+impl Migrator<'_> {
+    /// What the files are applied to, without credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            Migrator::Database(db) => db.describe().to_string(),
+            Migrator::D1(p) => p.d1_describe(),
+        }
+    }
+
+    /// The local files of the `pending` migrations, in the order they run;
+    /// `root` is the project root, `folder` `paths.migrations`.
+    pub fn files(
+        &self,
+        root: &Path,
+        folder: &str,
+        pending: &[String],
+    ) -> Result<Vec<local_migrations::LocalFile>, String> {
+        match self {
+            Migrator::Database(_) => {
+                let list = local_migrations::list(&root.join(folder))?;
+                pending
+                    .iter()
+                    .map(|v| {
+                        list.iter()
+                            .find(|f| f.version == *v)
+                            .cloned()
+                            .ok_or_else(|| {
+                                format!(
+                                    "migration {v} has no file named {v}_<name>.sql in {folder}"
+                                )
+                            })
+                    })
+                    .collect()
+            }
+            Migrator::D1(p) => p.d1_files(root, pending),
+        }
+    }
+
+    /// Applies `files` in order; `live` is the history the plan saw.
+    pub async fn apply(
+        &self,
+        files: &[local_migrations::LocalFile],
+        live: &[String],
+        progress: impl FnMut(&database::Applied),
+    ) -> Result<Vec<database::Applied>, database::ApplyError> {
+        match self {
+            Migrator::Database(db) => db.apply(files, live, progress).await,
+            Migrator::D1(p) => p.apply_d1(files, live, progress).await,
+        }
+    }
 }
 
 /// What a target's platform would refuse in its settings (or envctl could

@@ -351,10 +351,11 @@ fn d1_migrations_pending_and_history_drift() {
     run(&ws, &["drift", "staging"], &env)
         .expect(2)
         .expect_output("drift: 0 to add, 1 to change, 0 to delete");
-    run(&ws, &["apply", "staging", "--yes"], &env)
+    let applied = run(&ws, &["apply", "staging", "--yes"], &env);
+    applied
         .expect(0)
-        .expect_output("1 D1 migration not applied yet (0004_trip_invites.sql)")
-        .expect_output("wrangler d1 migrations apply");
+        .expect_output("1 migration not applied yet (0004_trip_invites.sql); apply them with `envctl apply staging --migrations`, or `wrangler d1 migrations apply");
+    assert!(!applied.all().contains("migrations.database_url"));
     server.api().record_migrations(
         CLOUDFLARE_ACCOUNT,
         KLUBZ_STAGING_DB,

@@ -467,14 +467,12 @@ fn prompt_atoms_production_must_report_production() {
 fn prompt_atoms_numbered_migration_head_must_exist() {
     let ws = copy(&PROMPT_ATOMS);
     // The runbook's list skips 009.
-    let line = ws.append(
-        "environments/production.yaml",
-        "migrations: { head: \"009\" }",
-    );
+    ws.append("environments/production.yaml", "  head: \"009\"");
+    let line = ws.line_of("environments/production.yaml", "database_url:");
     ws.run(&["validate"], &[])
         .expect(1)
         .expect_output(&format!(
-            "environments/production.yaml:{line}:13: error: migration head `009` is not a file in backend/migrations"
+            "environments/production.yaml:{line}:3: error: migration head `009` is not a file in backend/migrations"
         ));
 
     // A real numbered version pins fine.

@@ -12,6 +12,7 @@ mod canary_netlify;
 mod ci;
 mod cli;
 mod cloudflare;
+mod cloudflare_d1;
 mod code_scan;
 mod conformance;
 mod descriptions;

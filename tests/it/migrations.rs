@@ -8,6 +8,8 @@ use crate::common;
 mod differential;
 #[path = "migrations/pg.rs"]
 mod pg;
+#[path = "migrations/runners.rs"]
+mod runners;
 
 use std::time::Instant;
 

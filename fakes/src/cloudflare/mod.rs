@@ -27,9 +27,10 @@
 //!   first; `POST …/deployments/{id}/retry` makes a new one of the same
 //!   environment and branch, bound to the environment's variables as they
 //!   are now ([`deployments`]).
-//! * **D1**: `POST …/d1/database/{id}/query` understands the few statements
-//!   wrangler's migration commands send (see [`Sql`]); a missing table is
-//!   `400`, code `7500`, "no such table: …" (unverified code).
+//! * **D1**: `POST …/d1/database/{id}/query` runs a request's statements
+//!   as one batch, keeping migration-history tables and a log of what was
+//!   sent (see the `d1` module); a missing table is `400`, code `7500`,
+//!   "no such table: …" (unverified code).
 //!
 //! State lives behind a mutex; tests drive and inspect it through the
 //! methods on [`FakeCloudflare`].
@@ -45,6 +46,8 @@ use crate::server::{Api, Request, Response};
 mod deployments;
 
 pub use deployments::Deployment;
+mod d1;
+use d1::Database;
 
 /// The deployment environments a Pages project has.
 pub const ENVIRONMENTS: [&str; 2] = ["production", "preview"];
@@ -114,11 +117,6 @@ struct Project {
     configs: BTreeMap<&'static str, DeploymentConfig>,
     /// Oldest first.
     deployments: Vec<Deployment>,
-}
-
-struct Database {
-    /// Table name → rows; only migration-history tables exist here.
-    tables: BTreeMap<String, Vec<MigrationRow>>,
 }
 
 #[derive(Default)]
@@ -276,12 +274,9 @@ impl FakeCloudflare {
     /// If the account does not exist.
     pub fn add_database(&self, account_id: &str, database_id: &str) {
         let mut state = self.lock();
-        account(&mut state, account_id).databases.insert(
-            database_id.to_string(),
-            Database {
-                tables: BTreeMap::new(),
-            },
-        );
+        account(&mut state, account_id)
+            .databases
+            .insert(database_id.to_string(), Database::default());
     }
 
     /// Records migrations as `wrangler d1 migrations apply` does, creating
@@ -302,12 +297,7 @@ impl FakeCloudflare {
             .entry(table.to_string())
             .or_default();
         for name in names {
-            let id = rows.last().map_or(1, |r| r.id + 1);
-            rows.push(MigrationRow {
-                id,
-                name: name.to_string(),
-                applied_at: iso(now_ms()).replace('T', " ").replace(".000Z", ""),
-            });
+            d1::push(rows, name);
         }
     }
 
@@ -459,7 +449,7 @@ impl State {
                     // Code unverified.
                     Error::new(404, 7404, &format!("The database {d} could not be found"))
                 })?;
-                query(db, request)
+                d1::query(db, request)
             }
         }
     }
@@ -614,96 +604,6 @@ fn parse_var(env: &str, key: &str, var: &Value) -> Result<Option<EnvVar>, Error>
         kind,
         value: value.clone(),
     }))
-}
-
-/// The statements the fake D1 understands, after collapsing whitespace,
-/// dropping a trailing `;` and ignoring keyword case.
-#[derive(Debug, PartialEq, Eq)]
-enum Sql {
-    /// `SELECT name FROM <t> ORDER BY id` or `SELECT * FROM <t> ORDER BY id`.
-    Select { all: bool, table: String },
-    /// `CREATE TABLE IF NOT EXISTS <t> (...)`: wrangler's history table.
-    Create { table: String },
-}
-
-impl Sql {
-    fn parse(sql: &str) -> Option<Sql> {
-        let text = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-        let text = text.trim_end_matches(';').trim();
-        let words: Vec<&str> = text.split(' ').collect();
-        let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-        let ident = |w: &str| {
-            let w = w.trim_matches(|c| c == '"' || c == '`');
-            (!w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                .then(|| w.to_string())
-        };
-        match lower.as_slice() {
-            ["select", col, "from", _, "order", "by", "id"] if *col == "name" || *col == "*" => {
-                Some(Sql::Select {
-                    all: *col == "*",
-                    table: ident(words[3])?,
-                })
-            }
-            ["create", "table", "if", "not", "exists", _, ..] => {
-                let name = words[5].split('(').next().unwrap_or("");
-                Some(Sql::Create {
-                    table: ident(name)?,
-                })
-            }
-            _ => None,
-        }
-    }
-}
-
-fn query(db: &mut Database, request: &Request) -> Result<Response, Error> {
-    let body = request
-        .json()
-        .map_err(|e| Error::new(400, 7400, &format!("Invalid request body: {e}")))?;
-    let Some(sql) = body.get("sql").and_then(Value::as_str) else {
-        return Err(Error::new(400, 7400, "The request body needs `sql`"));
-    };
-    let Some(statement) = Sql::parse(sql) else {
-        return Err(Error::new(
-            400,
-            7500,
-            "the fake D1 understands only wrangler's migration-history statements",
-        ));
-    };
-    let rows: Vec<Value> = match statement {
-        Sql::Create { table } => {
-            db.tables.entry(table).or_default();
-            Vec::new()
-        }
-        Sql::Select { all, table } => {
-            let rows = db.tables.get(&table).ok_or_else(|| {
-                Error::new(400, 7500, &format!("no such table: {table}: SQLITE_ERROR"))
-            })?;
-            rows.iter()
-                .map(|r| {
-                    if all {
-                        json!({ "id": r.id, "name": r.name, "applied_at": r.applied_at })
-                    } else {
-                        json!({ "name": r.name })
-                    }
-                })
-                .collect()
-        }
-    };
-    let read = rows.len();
-    Ok(ok(json!([{
-        "results": rows,
-        "success": true,
-        "meta": {
-            "changed_db": false,
-            "changes": 0,
-            "duration": 0.1,
-            "last_row_id": 0,
-            "rows_read": read,
-            "rows_written": 0,
-            "size_after": 16384
-        }
-    }])))
 }
 
 // ---------------------------------------------------------------------------
@@ -881,37 +781,6 @@ fn iso(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_sql_matcher_knows_wranglers_statements_only() {
-        assert_eq!(
-            Sql::parse("SELECT name\n  FROM d1_migrations ORDER BY id;"),
-            Some(Sql::Select {
-                all: false,
-                table: "d1_migrations".into()
-            })
-        );
-        assert_eq!(
-            Sql::parse("select * from my_table order by id"),
-            Some(Sql::Select {
-                all: true,
-                table: "my_table".into()
-            })
-        );
-        assert_eq!(
-            Sql::parse(
-                "CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE)"
-            ),
-            Some(Sql::Create {
-                table: "d1_migrations".into()
-            })
-        );
-        assert_eq!(Sql::parse("DROP TABLE d1_migrations"), None);
-        assert_eq!(
-            Sql::parse("SELECT name FROM x; DROP TABLE y ORDER BY id"),
-            None
-        );
-    }
 
     #[test]
     fn iso_dates() {

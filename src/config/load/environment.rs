@@ -45,6 +45,7 @@ pub(super) fn resolve(
     let functions = functions::resolve(root, project, file, &functions, &targets, diags);
     variables::check_platform_names(&targets, &variables, diags);
     let migrations = migrations::resolve(
+        root,
         project,
         name,
         file,

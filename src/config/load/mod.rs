@@ -77,7 +77,7 @@ fn load_with(root: &Path, need_environments: bool) -> Result<Loaded, Error> {
         return Err(Error::Invalid(diags));
     }
 
-    let migrations = migrations::local_migrations(root, &project.paths.migrations, &mut diags);
+    let migrations = migrations::local_migrations(root, &project, &mut diags);
     let mut environments = BTreeMap::new();
     for (name, file, env) in env_files {
         let resolved =

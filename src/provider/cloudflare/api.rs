@@ -282,6 +282,44 @@ impl Api {
             .map(|s| s.results)
             .unwrap_or_default())
     }
+    /// Runs `sql` (one statement or several) on a D1 database with the
+    /// body wrangler's `d1 execute --remote --command` sends, `{"sql": …}`;
+    /// each statement's result. `once`: a migration, never sent twice.
+    pub async fn d1_execute(
+        &self,
+        database_id: &str,
+        sql: &str,
+        operation: &str,
+        once: bool,
+    ) -> Result<Vec<D1Result>, HttpError> {
+        let call = Call::new(
+            operation,
+            Method::POST,
+            "POST d1/database/{id}/query",
+            format!(
+                "/accounts/{}/d1/database/{}/query",
+                http::encode(&self.account),
+                http::encode(database_id)
+            ),
+        )
+        .json(&serde_json::json!({ "sql": sql }));
+        let call = if once { call.once() } else { call };
+        let reply = self.http.send(&call).await?;
+        self.unwrap(&call, &reply)
+    }
+}
+
+/// One statement's result from D1's query endpoint.
+#[derive(Debug, Deserialize)]
+pub struct D1Result {
+    #[serde(default)]
+    pub results: Vec<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default = "succeeded")]
+    pub success: bool,
+}
+
+fn succeeded() -> bool {
+    true
 }
 
 impl Api {

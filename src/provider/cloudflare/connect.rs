@@ -30,6 +30,10 @@ pub fn connect(
             .migrations_table
             .clone()
             .unwrap_or_else(|| super::settings::D1_MIGRATIONS_TABLE.to_string()),
+        dir: settings
+            .migrations_dir
+            .clone()
+            .unwrap_or_else(|| super::settings::D1_MIGRATIONS_DIR.to_string()),
     });
     Ok(CloudflareProvider::new(
         &target.name,

@@ -26,6 +26,7 @@ pub mod api;
 mod apply;
 pub mod checks;
 mod connect;
+mod d1;
 mod deploys;
 pub mod dialect;
 mod hints;
@@ -48,6 +49,8 @@ pub struct D1 {
     pub database_id: String,
     /// The history table (an identifier checked when loading).
     pub table: String,
+    /// The migrations folder, relative to the project root.
+    pub dir: String,
 }
 
 /// What apply needs from the read it plans from:

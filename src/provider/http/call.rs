@@ -40,6 +40,9 @@ pub struct Call {
     /// Every value the body or query carries, cut out of any answer about
     /// this call before it is shown.
     pub exposed: Exposed,
+    /// Not idempotent (a migration that must run once): sent again only
+    /// after a rate limit, which the platform refuses before running it.
+    pub once: bool,
 }
 
 impl Call {
@@ -57,7 +60,15 @@ impl Call {
             body: Body::None,
             endpoint,
             exposed: Exposed::default(),
+            once: false,
         }
+    }
+
+    /// A call that must not run twice: no retry after a lost answer or a
+    /// server error, where it may have run.
+    pub fn once(mut self) -> Call {
+        self.once = true;
+        self
     }
 
     pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Call {

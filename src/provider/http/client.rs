@@ -101,6 +101,11 @@ impl Client {
             let (error, wait) = match outcome {
                 Ok(reply) => return Ok(reply),
                 Err(Attempt::Final(error)) => return Err(error.attempts(attempt)),
+                Err(Attempt::Retry { error, .. })
+                    if call.once && error.failure != super::Failure::RateLimited =>
+                {
+                    return Err(error.attempts(attempt));
+                }
                 Err(Attempt::Retry { error, wait }) => (error, wait),
             };
             if let Some(wait) = wait {

@@ -13,7 +13,8 @@
 //!
 //! Every operation envctl sends is idempotent by construction (upserts,
 //! deletes by name, deploys of the same files), so a request whose answer
-//! was lost is safe to send again.
+//! was lost is safe to send again; the one exception, a D1 migration, is
+//! marked [`Call::once`] and never sent twice.
 
 mod call;
 mod client;

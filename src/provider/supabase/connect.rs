@@ -1,7 +1,7 @@
 //! A Supabase target's provider: the token, the API, and the database of
 //! `migrations.database_url` when the environment names one.
 
-use super::database::Database;
+use super::database::{Database, history};
 use super::{Settings, SupabaseProvider, api};
 use crate::provider::connect::{ConnectError, Project, login, url_error};
 use crate::provider::credentials;
@@ -39,5 +39,17 @@ pub fn connect(
             Database::parse(&url, project.root).map_err(|why| format!("{reference}: {why}"))
         })
         .map_err(|message| ConnectError::failed(target, "migrations.database_url", message))?;
-    Ok(provider.with_database(database))
+    let history = env
+        .migrations
+        .as_ref()
+        .and_then(|m| m.history.as_ref())
+        .and_then(|h| {
+            Some(history::Source {
+                runner: history::Runner::parse(&h.runner)?,
+                table: h.table.clone(),
+                schema: h.schema.clone(),
+                folder: project.root.join(&h.folder),
+            })
+        });
+    Ok(provider.with_database(database, history))
 }

@@ -52,6 +52,8 @@ pub struct SupabaseProvider {
     database: Option<Arc<Database>>,
     /// The settings (Auth URLs, buckets) a read asks for.
     reads: config::Reads,
+    /// `migrations.history`: another runner's table holds the history.
+    history: Option<database::history::Source>,
 }
 
 impl SupabaseProvider {
@@ -72,15 +74,28 @@ impl SupabaseProvider {
             read_migrations,
             database: None,
             reads: config::Reads::default(),
+            history: None,
         }
     }
 
-    /// Reads (and migrates) the history in this database directly.
-    pub fn with_database(self, database: Database) -> SupabaseProvider {
+    /// Reads (and migrates) the history in this database directly, from
+    /// the table of `history`'s runner when there is one.
+    pub fn with_database(
+        self,
+        database: Database,
+        history: Option<database::history::Source>,
+    ) -> SupabaseProvider {
         SupabaseProvider {
             database: Some(Arc::new(database)),
+            history,
             ..self
         }
+    }
+
+    /// The runner whose table holds the history, when not the Supabase
+    /// CLI's.
+    pub fn history(&self) -> Option<&database::history::Source> {
+        self.history.as_ref()
     }
 
     pub fn database(&self) -> Option<&Database> {
@@ -104,8 +119,7 @@ impl SupabaseProvider {
         let settings = settings?;
         let secrets = secrets.map_err(|e| self.error(e, "secrets:read"))?;
         let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
-        let migrations = migrations?;
-        let mut warnings = Vec::new();
+        let (migrations, mut warnings) = migrations?;
         let (variables, updated_ms) = live_secrets(secrets, &mut warnings);
         let (functions, mut versions) = live_functions(functions, &mut warnings);
         versions.extend(settings_versions(&settings));
@@ -125,10 +139,25 @@ impl SupabaseProvider {
     /// The applied migrations, when the environment pins a head: from the
     /// database when `migrations.database_url` is set, else through the
     /// Management API.
-    async fn migrations(&self) -> Result<Option<Vec<AppliedMigration>>, ProviderError> {
-        match (&self.database, self.read_migrations) {
-            (_, false) => Ok(None),
-            (Some(db), true) => db
+    async fn migrations(
+        &self,
+    ) -> Result<(Option<Vec<AppliedMigration>>, Vec<String>), ProviderError> {
+        let failed = |message| {
+            ProviderError::new(
+                &self.target,
+                "read migration history",
+                ErrorKind::Database,
+                message,
+            )
+        };
+        let listed = match (&self.database, self.read_migrations, &self.history) {
+            (_, false, _) => Ok(None),
+            (Some(db), true, Some(source)) => {
+                let applied = db.runner_history(source).await.map_err(failed)?;
+                let live = database::history::as_live(&applied);
+                return Ok((Some(live), applied.warnings));
+            }
+            (Some(db), true, None) => db
                 .history()
                 .await
                 .map(|rows| {
@@ -141,21 +170,15 @@ impl SupabaseProvider {
                             .collect(),
                     )
                 })
-                .map_err(|message| {
-                    ProviderError::new(
-                        &self.target,
-                        "read migration history",
-                        ErrorKind::Database,
-                        message,
-                    )
-                }),
-            (None, true) => self
+                .map_err(failed),
+            (None, true, _) => self
                 .api
                 .applied_migrations(&self.project_ref)
                 .await
                 .map(|versions| Some(versions.into_iter().map(AppliedMigration::from).collect()))
                 .map_err(|e| self.error(e, "database:read")),
-        }
+        };
+        listed.map(|m| (m, Vec::new()))
     }
 
     /// The target's name in the environment file.

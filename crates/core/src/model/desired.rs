@@ -112,6 +112,10 @@ pub struct Traits {
     /// The platform's own command that applies pending migrations, for
     /// messages that point to it (`supabase db push`).
     pub migration_tool: Option<&'static str>,
+    /// The migrations belong to another runner (`migrations.history`):
+    /// envctl reads its history and never applies them; `migration_tool`
+    /// is that runner's command.
+    pub runner_history: bool,
     /// What a read can tell about a value declared secret.
     pub readback: Readback,
     /// Whether running deployments keep the values they were built with.
@@ -259,6 +263,30 @@ pub struct Migrations {
     /// `migrations.database_url`: the environment's database, read and
     /// migrated directly instead of through the Management API.
     pub database_url: Option<SecretRef>,
+    /// `migrations.history`: the runner whose own table records what is
+    /// applied, when it is not the platform's own tool. `versions` and
+    /// `local` are then that runner's migration ids, in its order.
+    pub history: Option<History>,
+}
+
+/// A migration runner that keeps its own history table (node-pg-migrate,
+/// knex, …), as the environment names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// The runner as written (`node-pg-migrate`).
+    pub runner: String,
+    /// The folder the runner reads its migrations from, relative to the
+    /// project root (`paths.migrations`).
+    pub folder: String,
+    /// `history_table`: the runner's history table, when not its default.
+    pub table: Option<String>,
+    /// `history_schema`: the schema of that table, when not its default.
+    pub schema: Option<String>,
+    /// The runner's own command that applies pending migrations.
+    pub tool: &'static str,
+    /// A pending file older than the newest applied one is drift: the
+    /// runner refuses to run it, or never will.
+    pub older_pending_is_drift: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,8 @@ pub mod settings;
 pub mod write;
 
 pub use desired::{
-    Baked, CodeTraits, Environment, Function, Identity, Migrations, Readback, SecretRef, Target,
-    TargetSettings, Traits, VarValue, Variable, is_env_name,
+    Baked, CodeTraits, Environment, Function, History, Identity, Migrations, Readback, SecretRef,
+    Target, TargetSettings, Traits, VarValue, Variable, is_env_name,
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
 pub use settings::{Auth, Bucket, LiveAuth, LiveSettings, ProjectSettings, join_urls, split_urls};

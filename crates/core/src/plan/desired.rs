@@ -50,6 +50,12 @@ pub enum MigrationStyle {
     /// wrangler's D1 migrations: the history is a set of file names, and
     /// every local file not in it is pending, whatever its number.
     D1,
+    /// Another runner's history table (`migrations.history`): ids in the
+    /// runner's own order (`local`), compared by place, not by number.
+    Runner {
+        /// A pending file before the newest applied one is drift.
+        older_pending_is_drift: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -131,8 +137,14 @@ pub fn desired_targets(
                 .collect();
             // The environment's functions and migration head are planned
             // on the target that holds them (its database).
-            let traits = target.settings.traits();
+            let mut traits = target.settings.traits();
             let supabase = traits.holds_functions;
+            let history = env.migrations.as_ref().and_then(|m| m.history.as_ref());
+            if let (true, Some(history)) = (supabase, history) {
+                // The runner's own command applies these migrations.
+                traits.migration_tool = Some(history.tool);
+                traits.runner_history = true;
+            }
             DesiredTarget {
                 name: target.name.clone(),
                 kind: target.settings.kind(),
@@ -149,7 +161,12 @@ pub fn desired_targets(
                 settings: supabase.then(|| env.settings.clone()),
                 migrations: if supabase {
                     env.migrations.as_ref().map(|m| DesiredMigrations {
-                        style: MigrationStyle::Supabase,
+                        style: match &m.history {
+                            Some(h) => MigrationStyle::Runner {
+                                older_pending_is_drift: h.older_pending_is_drift,
+                            },
+                            None => MigrationStyle::Supabase,
+                        },
                         head: m.head.clone(),
                         upto: m.versions.clone(),
                         local: m.local.clone(),

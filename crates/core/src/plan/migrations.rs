@@ -1,5 +1,6 @@
 //! Migration histories against the local files: the Supabase CLI's push
-//! guards, and wrangler's set difference for D1.
+//! guards, wrangler's set difference for D1, and other runners' histories
+//! compared by place in the runner's own order.
 
 use super::{Action, Change, DesiredMigrations, MigrationStyle, Reason, Subject, Value};
 use crate::model::Snapshot;
@@ -18,6 +19,13 @@ pub(super) fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Chan
         && let Some(applied) = &live.migrations
     {
         return diff_d1_migrations(want, applied);
+    }
+    if let MigrationStyle::Runner {
+        older_pending_is_drift,
+    } = want.style
+        && let Some(applied) = &live.migrations
+    {
+        return diff_runner_migrations(want, applied, older_pending_is_drift);
     }
     let head = &want.head;
     let after = |pending: Vec<String>| {
@@ -141,6 +149,75 @@ fn diff_d1_migrations(
         action,
         before: Some(Value::Migrations {
             head: names.last().map(|n| n.to_string()).unwrap_or_default(),
+            pending: Vec::new(),
+        }),
+        after: Some(Value::Migrations {
+            head: want.head.clone(),
+            pending,
+        }),
+        reason,
+        location: None,
+    }
+}
+
+/// Another runner's history: ids in the runner's order (`want.local`).
+/// Pending = the ids up to the head that are not applied; an applied id
+/// with no local file is drift, and so (where the runner refuses them or
+/// never runs them) is a pending file before the newest applied one.
+fn diff_runner_migrations(
+    want: &DesiredMigrations,
+    applied: &[crate::model::AppliedMigration],
+    older_pending_is_drift: bool,
+) -> Change {
+    let place = |id: &str| want.local.iter().position(|l| l == id);
+    let applied: Vec<&str> = applied.iter().map(|a| a.version.as_str()).collect();
+    let pending: Vec<String> = want
+        .upto
+        .iter()
+        .filter(|v| !applied.contains(&v.as_str()))
+        .cloned()
+        .collect();
+    let foreign: Vec<String> = applied
+        .iter()
+        .filter(|v| place(v).is_none())
+        .map(|v| v.to_string())
+        .collect();
+    let beyond: Vec<String> = applied
+        .iter()
+        .filter(|v| place(v).is_some() && !want.upto.iter().any(|u| u == *v))
+        .map(|v| v.to_string())
+        .collect();
+    let newest = applied.iter().filter_map(|v| place(v)).max();
+    let live_head = match newest {
+        Some(at) => want.local[at].clone(),
+        None => applied.last().map(|v| v.to_string()).unwrap_or_default(),
+    };
+    let out_of_order: Vec<String> = pending
+        .iter()
+        .filter(|v| older_pending_is_drift && newest.is_some_and(|n| place(v) < Some(n)))
+        .cloned()
+        .collect();
+    let (action, reason) = if !foreign.is_empty() {
+        (Action::Update, Reason::LiveAhead { versions: foreign })
+    } else if !out_of_order.is_empty() {
+        (
+            Action::Update,
+            Reason::OutOfOrder {
+                versions: out_of_order,
+            },
+        )
+    } else if !beyond.is_empty() {
+        (Action::Update, Reason::LiveBeyondHead { versions: beyond })
+    } else if pending.is_empty() {
+        (Action::Unchanged, Reason::Matches)
+    } else {
+        (Action::Update, Reason::PendingMigrations)
+    };
+    Change {
+        subject: Subject::MigrationHead,
+        action,
+        before: Some(Value::Migrations {
+            head: live_head,
             pending: Vec::new(),
         }),
         after: Some(Value::Migrations {

@@ -150,6 +150,12 @@ pub enum FindingKind {
     D1MigrationDrift {
         detail: String,
     },
+    /// Another runner's history (`migrations.history`) that disagrees
+    /// with its migrations folder; `tool` is the runner's command.
+    RunnerMigrationDrift {
+        detail: String,
+        tool: String,
+    },
     Forbidden {
         name: String,
         message: Option<String>,
@@ -272,7 +278,8 @@ impl FindingKind {
             | FindingKind::SharedTarget { .. }
             | FindingKind::HardcodedLocalhost { .. }
             | FindingKind::AuthUrlLocalhost { .. }
-            | FindingKind::AuthUrlForeignHost { .. } => None,
+            | FindingKind::AuthUrlForeignHost { .. }
+            | FindingKind::RunnerMigrationDrift { .. } => None,
         }
     }
 
@@ -320,7 +327,9 @@ impl FindingKind {
             FindingKind::DeleteInProtected { subject, .. } => {
                 format!("the plan deletes {subject} in protected environment {env}")
             }
-            FindingKind::MigrationDrift { detail } | FindingKind::D1MigrationDrift { detail } => {
+            FindingKind::MigrationDrift { detail }
+            | FindingKind::D1MigrationDrift { detail }
+            | FindingKind::RunnerMigrationDrift { detail, .. } => {
                 format!("schema drift in {env}: {detail}")
             }
             FindingKind::Forbidden { name, message } => match message {
@@ -405,6 +414,9 @@ impl FindingKind {
             FindingKind::D1MigrationDrift { .. } => {
                 "restore the missing files to the D1 migrations folder (wrangler matches the history by file name), or remove their rows from the history table if they were never meant to be there; then plan again".into()
             }
+            FindingKind::RunnerMigrationDrift { tool, .. } => format!(
+                "make the migrations folder match the runner's history (restore missing files, run older ones with the runner's own options, or fix the history with its own commands; it applies with `{tool}`); then plan again"
+            ),
             FindingKind::Forbidden { name, .. } => format!("remove {name} from this environment"),
             FindingKind::PatternMismatch { name, .. } => {
                 format!("change {name}'s value to match the pattern")

@@ -70,6 +70,7 @@ pub(crate) fn traits_of(kind: &str) -> Traits {
                     "SUPABASE_SERVICE_ROLE_KEY",
                 ],
             },
+            runner_history: false,
             ..Traits::default()
         },
         "cloudflare" => Traits {

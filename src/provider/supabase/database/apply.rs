@@ -179,6 +179,9 @@ pub enum FailedAt {
     Statement(FailedStatement),
     /// Recording it, after every statement ran.
     Record,
+    /// The file and its history row, sent as one request that failed as
+    /// a whole (a D1 database).
+    Query,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +208,7 @@ impl fmt::Display for Failure {
                 "{}: recording it in supabase_migrations.schema_migrations failed:\n    {}",
                 self.file, self.message
             ),
+            FailedAt::Query => write!(f, "{} failed:\n    {}", self.file, self.message),
             FailedAt::Reset => write!(
                 f,
                 "{}: resetting the session before it (RESET ALL) failed:\n    {}",

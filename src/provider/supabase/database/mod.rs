@@ -9,6 +9,7 @@
 
 mod apply;
 pub mod db;
+pub mod history;
 mod run;
 mod tls;
 

@@ -20,6 +20,11 @@ pub(in crate::rules) fn check(facts: &Facts<'_>) -> Vec<Finding> {
             let detail = change.reason.to_string();
             let kind = if d1 {
                 FindingKind::D1MigrationDrift { detail }
+            } else if target.traits.runner_history {
+                FindingKind::RunnerMigrationDrift {
+                    detail,
+                    tool: target.traits.migration_tool.unwrap_or_default().to_string(),
+                }
             } else {
                 FindingKind::MigrationDrift { detail }
             };
