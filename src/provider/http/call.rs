@@ -40,6 +40,9 @@ pub struct Call {
     /// Every value the body or query carries, cut out of any answer about
     /// this call before it is shown.
     pub exposed: Exposed,
+    /// The `Accept` header, when the endpoint answers in more than one
+    /// form (Supabase's function body).
+    pub accept: Option<&'static str>,
 }
 
 impl Call {
@@ -57,6 +60,7 @@ impl Call {
             body: Body::None,
             endpoint,
             exposed: Exposed::default(),
+            accept: None,
         }
     }
 
@@ -88,6 +92,11 @@ impl Call {
     pub fn json_bytes(mut self, bytes: Zeroizing<Vec<u8>>, exposed: Exposed) -> Call {
         self.body = Body::Json(bytes);
         self.exposed = exposed;
+        self
+    }
+
+    pub fn accept(mut self, media_type: &'static str) -> Call {
+        self.accept = Some(media_type);
         self
     }
 

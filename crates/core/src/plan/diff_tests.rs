@@ -175,7 +175,10 @@ fn functions_and_migrations() {
     let l = Snapshot {
         functions: Some(BTreeMap::from([(
             "b".to_string(),
-            LiveFunction { verify_jwt: true },
+            LiveFunction {
+                verify_jwt: true,
+                changed_files: None,
+            },
         )])),
         migrations: Some(vec!["1".into()]),
         ..Snapshot::default()

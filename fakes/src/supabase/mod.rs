@@ -27,6 +27,8 @@ use sha2::{Digest, Sha256};
 use crate::openapi;
 use crate::server::{Api, Request, Response};
 
+mod body;
+
 /// Every scope a token can hold; [`FakeSupabase::new`]'s token holds all.
 pub const ALL_SCOPES: &[&str] = &[
     "secrets:read",
@@ -465,6 +467,7 @@ enum Op {
     DeployFunction,
     UpdateFunction,
     DeleteFunction,
+    GetFunctionBody,
     ListMigrations,
     RunQuery,
 }
@@ -481,6 +484,7 @@ impl Op {
             Op::DeployFunction => ("POST", "functions/deploy"),
             Op::UpdateFunction => ("PATCH", "functions/{function_slug}"),
             Op::DeleteFunction => ("DELETE", "functions/{function_slug}"),
+            Op::GetFunctionBody => ("GET", "functions/{function_slug}/body"),
             Op::ListMigrations => ("GET", "database/migrations"),
             Op::RunQuery => ("POST", "database/query"),
         };
@@ -494,7 +498,7 @@ impl Op {
         match self {
             Op::ListSecrets => &["secrets:read"],
             Op::CreateSecrets | Op::DeleteSecrets => &["secrets:write"],
-            Op::ListFunctions | Op::GetFunction => &["edge_functions:read"],
+            Op::ListFunctions | Op::GetFunction | Op::GetFunctionBody => &["edge_functions:read"],
             Op::DeployFunction | Op::UpdateFunction | Op::DeleteFunction => {
                 &["edge_functions:write"]
             }
@@ -526,6 +530,7 @@ fn route(request: &Request) -> Option<Route> {
         ("GET", ["functions", slug]) => (Op::GetFunction, Some(*slug)),
         ("PATCH", ["functions", slug]) => (Op::UpdateFunction, Some(*slug)),
         ("DELETE", ["functions", slug]) => (Op::DeleteFunction, Some(*slug)),
+        ("GET", ["functions", slug, "body"]) => (Op::GetFunctionBody, Some(*slug)),
         ("GET", ["database", "migrations"]) => (Op::ListMigrations, None),
         ("POST", ["database", "query"]) => (Op::RunQuery, None),
         _ => return None,
@@ -569,6 +574,7 @@ impl State {
             }
             Op::UpdateFunction => update_function(project, slug, request),
             Op::DeleteFunction => delete_function(project, slug),
+            Op::GetFunctionBody => body::function_body(project, slug, request),
             Op::ListMigrations => Ok(list_migrations(project)),
             Op::RunQuery => run_query(project, request),
         }
