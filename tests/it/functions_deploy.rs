@@ -42,7 +42,7 @@ fn an_edited_source_file_is_planned_deployed_and_then_clean() {
     let plan = ws.run(&["plan", "prod"], &env);
     plan.expect(0)
         .expect_output("hazard-scan")
-        .expect_output("source changed: 1 file");
+        .expect_output("~ function hazard-scan: source changed: 1 file\n");
     assert!(!plan.stdout().contains("mesh-alert: source"));
     assert_no_leak(&plan.all());
 
@@ -105,7 +105,7 @@ fn code_deployed_by_someone_else_is_drift() {
     let plan = ws.run(&["plan", "prod"], &env);
     plan.expect(0)
         .expect_output("mesh-alert")
-        .expect_output("source changed: 2 files");
+        .expect_output("~ function mesh-alert: source changed: 2 files\n");
     ws.run(&["apply", "prod", "--yes"], &env).expect(0);
     let files = p
         .supabase
@@ -154,7 +154,8 @@ fn prune_removes_a_zombie_function_and_no_prune_leaves_it() {
         .expect(0);
     let gone = p.supabase.api().function(PRODUCTION_REF, "old-scan");
     assert!(
-        gone.as_ref().is_none_or(|f| f.status == FunctionStatus::Removed),
+        gone.as_ref()
+            .is_none_or(|f| f.status == FunctionStatus::Removed),
         "{gone:?}"
     );
     assert_eq!(
@@ -165,4 +166,25 @@ fn prune_removes_a_zombie_function_and_no_prune_leaves_it() {
         Some(FunctionStatus::Active)
     );
     ws.run(&["plan", "prod"], &env).expect(0);
+}
+
+#[test]
+fn a_body_the_server_cannot_unbundle_is_a_warning_and_the_code_is_not_compared() {
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    p.supabase
+        .api()
+        .set_legacy_body(PRODUCTION_REF, "hazard-scan");
+    ws.write(HAZARD, "Deno.serve(() => new Response(\"v3\"));\n");
+    let plan = ws.run(&["plan", "prod"], &env);
+    plan.expect(0)
+        .expect_output("the code of Edge Function hazard-scan was not compared");
+    assert!(
+        !plan.stdout().contains("source changed"),
+        "{}",
+        plan.stdout()
+    );
 }

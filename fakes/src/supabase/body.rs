@@ -30,7 +30,8 @@ pub(super) fn function_body(project: &Project, slug: &str, request: &Request) ->
         .ok_or_else(function_not_found)?;
     let multipart = request
         .header("accept")
-        .is_some_and(|a| a.to_ascii_lowercase().contains("multipart/form-data"));
+        .is_some_and(|a| a.to_ascii_lowercase().contains("multipart/form-data"))
+        && !project.legacy_bodies.contains(slug);
     if !multipart {
         let mut eszip = b"EZBR".to_vec();
         eszip.extend_from_slice(function.ezbr_sha256.as_deref().unwrap_or("").as_bytes());
@@ -85,6 +86,15 @@ fn multipart_body(function: &Function) -> Vec<u8> {
 }
 
 impl FakeSupabase {
+    /// Marks a function as bundled by an old Supabase CLI: its body comes
+    /// back as an eszip whatever the `Accept`.
+    pub fn set_legacy_body(&self, project_ref: &str, slug: &str) {
+        let mut state = self.lock();
+        project_mut(&mut state, project_ref)
+            .legacy_bodies
+            .insert(slug.to_string());
+    }
+
     /// Deploys new files for an existing function as someone else would
     /// (the dashboard, another machine's CLI): its files are replaced,
     /// its version goes up. Panics if the function does not exist.

@@ -17,7 +17,7 @@
 //! token scope (`403`), project lookup (`404`), then the endpoint itself.
 //! Every response, errors included, carries the rate-limit headers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -169,6 +169,9 @@ struct Project {
     /// `(version, name)`, sorted by version.
     migrations: Vec<(String, String)>,
     migration_table_missing: bool,
+    /// Functions whose body the server cannot unbundle (bundled by a
+    /// Supabase CLI before 1.120): only the eszip comes back.
+    legacy_bodies: BTreeSet<String>,
 }
 
 struct Secret {

@@ -434,3 +434,41 @@ fn a_description_the_platform_keeps_differently_is_a_change_only_there() {
     let changes = changes_for(&d, &l);
     assert_eq!(changes[0].reason, Reason::Differs);
 }
+
+#[test]
+fn changed_function_code_is_an_update_that_says_how_many_files() {
+    let mut d = target(&[], false);
+    d.functions = Some(BTreeMap::from([
+        ("same".to_string(), true),
+        ("edited".to_string(), false),
+        ("unknown".to_string(), true),
+    ]));
+    let f = |changed_files| LiveFunction {
+        verify_jwt: true,
+        changed_files,
+    };
+    let l = Snapshot {
+        functions: Some(BTreeMap::from([
+            ("same".to_string(), f(Some(0))),
+            ("edited".to_string(), f(Some(3))),
+            ("unknown".to_string(), f(None)),
+        ])),
+        ..Snapshot::default()
+    };
+    let changes = changes_for(&d, &l);
+    let edited = &changes[0];
+    assert_eq!(edited.action, Action::Update);
+    assert_eq!(
+        edited.reason,
+        Reason::SourceChanged {
+            files: 3,
+            verify_jwt_differs: true
+        }
+    );
+    assert_eq!(
+        edited.reason.to_string(),
+        "source changed: 3 files; verify_jwt differs"
+    );
+    assert_eq!(changes[1].action, Action::Unchanged);
+    assert_eq!(changes[2].action, Action::Unchanged);
+}
