@@ -106,6 +106,9 @@ fn code_deployed_by_someone_else_is_drift() {
     plan.expect(0)
         .expect_output("mesh-alert")
         .expect_output("~ function mesh-alert: source changed: 2 files\n");
+    ws.run(&["drift", "prod"], &env)
+        .expect(2)
+        .expect_output("functions      drift: 1 to change");
     ws.run(&["apply", "prod", "--yes"], &env).expect(0);
     let files = p
         .supabase
