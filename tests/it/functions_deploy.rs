@@ -191,3 +191,20 @@ fn a_body_the_server_cannot_unbundle_is_a_warning_and_the_code_is_not_compared()
         plan.stdout()
     );
 }
+
+#[test]
+fn a_spent_rate_limit_leaves_code_uncompared_with_a_warning() {
+    let ws = Workspace::example();
+    let p = Platforms::start();
+    let env = p.env();
+    let env = pairs(&env);
+    ws.run(&["apply", "prod", "--yes"], &env).expect(0);
+    p.supabase
+        .api()
+        .set_rate_limit(3, std::time::Duration::from_secs(60));
+    let plan = ws.run(&["plan", "prod"], &env);
+    plan.expect(0).expect_output(
+        "was not compared: Supabase's limit of 120 code reads a minute is spent; plan again in a minute",
+    );
+    assert_no_leak(&plan.all());
+}

@@ -67,6 +67,14 @@ impl SupabaseProvider {
             let body = match body {
                 Ok(Some(body)) => body,
                 Ok(None) => continue,
+                // 120 reads a minute per endpoint: a plan is not refused
+                // because code could not be compared, it says so.
+                Err(e) if e.failure == Failure::RateLimited => {
+                    warnings.push(format!(
+                        "the code of Edge Function {slug} was not compared: Supabase's limit of 120 code reads a minute is spent; plan again in a minute"
+                    ));
+                    continue;
+                }
                 Err(e) if matches!(e.failure, Failure::Rejected | Failure::Server) => {
                     warnings.push(format!(
                         "the code of Edge Function {slug} was not compared: {}",
