@@ -55,7 +55,13 @@ impl MemoryProvider {
                 state
                     .functions
                     .iter()
-                    .map(|(k, v)| (k.clone(), LiveFunction { verify_jwt: *v }))
+                    .map(|(k, v)| {
+                        let f = LiveFunction {
+                            verify_jwt: *v,
+                            changed_files: None,
+                        };
+                        (k.clone(), f)
+                    })
                     .collect(),
             ),
             migrations: None,

@@ -52,6 +52,9 @@ fn import_writes_functions_head_auth_and_buckets() {
                 .any(|n| l.contains(n))
         })
         .filter(|l| !l.trim_start().starts_with('='))
+        // The example's code is not the fake's: import takes functions'
+        // names and `verify_jwt`, not their source.
+        .filter(|l| !l.contains("source changed"))
         .collect();
     assert!(changed.is_empty(), "{changed:?}\n{out}");
 }

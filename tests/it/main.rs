@@ -21,6 +21,7 @@ mod example_cmd;
 mod examples;
 mod faults;
 mod fingerprints;
+mod functions_deploy;
 mod gh_oracle;
 mod github;
 mod honest_inputs;

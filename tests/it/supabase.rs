@@ -123,10 +123,11 @@ fn an_undeclared_function_is_left_alone_unless_pruning() {
     p.supabase
         .api()
         .add_function(STAGING_REF, "long-gone", true, FunctionStatus::Removed);
+    ws.run(&["apply", "staging", "--yes"], &env).expect(0);
+    // Throttled after envctl deployed it (a deploy makes it active).
     p.supabase
         .api()
         .add_function(STAGING_REF, "mesh-alert", true, FunctionStatus::Throttled);
-    ws.run(&["apply", "staging", "--yes"], &env).expect(0);
     let throttled = ws.run(&["plan", "staging"], &env);
     assert!(
         throttled
@@ -446,6 +447,12 @@ fn request_bodies_match_the_openapi_description() {
     p.supabase
         .api()
         .add_function(STAGING_REF, "stripe-webhook", true, FunctionStatus::Active);
+    // The same code as the local folder: only `verify_jwt` differs, which
+    // is a PATCH, not a deploy.
+    let source = std::fs::read(ws.path("supabase/functions/stripe-webhook/index.ts")).unwrap();
+    p.supabase
+        .api()
+        .deploy_by_hand(STAGING_REF, "stripe-webhook", &[("index.ts", &source)]);
     p.supabase.api().set_secret(STAGING_REF, "OLD_KEY", "x");
     ws.edit(
         "environments/staging.yaml",

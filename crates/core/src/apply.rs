@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::model::Write;
-use crate::plan::{Action, DesiredTarget, DesiredValue, Subject, TargetPlan, Value};
+use crate::plan::{Action, DesiredTarget, DesiredValue, Reason, Subject, TargetPlan, Value};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,8 @@ pub fn writes(
                 out.push(Write::SetFunction {
                     slug: slug.clone(),
                     verify_jwt,
-                    deploy: change.action == Action::Create,
+                    deploy: change.action == Action::Create
+                        || matches!(change.reason, Reason::SourceChanged { .. }),
                 });
             }
             (Subject::Function { slug }, Action::Delete) => {

@@ -43,6 +43,9 @@ pub struct Call {
     /// Not idempotent (a migration that must run once): sent again only
     /// after a rate limit, which the platform refuses before running it.
     pub once: bool,
+    /// The `Accept` header, when the endpoint answers in more than one
+    /// form (Supabase's function body).
+    pub accept: Option<&'static str>,
 }
 
 impl Call {
@@ -61,6 +64,7 @@ impl Call {
             endpoint,
             exposed: Exposed::default(),
             once: false,
+            accept: None,
         }
     }
 
@@ -99,6 +103,11 @@ impl Call {
     pub fn json_bytes(mut self, bytes: Zeroizing<Vec<u8>>, exposed: Exposed) -> Call {
         self.body = Body::Json(bytes);
         self.exposed = exposed;
+        self
+    }
+
+    pub fn accept(mut self, media_type: &'static str) -> Call {
+        self.accept = Some(media_type);
         self
     }
 

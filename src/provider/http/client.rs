@@ -147,6 +147,9 @@ impl Client {
         for (name, value) in self.dialect.headers {
             request = request.header(*name, *value);
         }
+        if let Some(accept) = call.accept {
+            request = request.header(reqwest::header::ACCEPT, accept);
+        }
         request = match &call.body {
             Body::None => request,
             Body::Json(bytes) => request

@@ -49,6 +49,9 @@ pub struct FunctionInfo {
     pub verify_jwt: bool,
     #[serde(default)]
     pub updated_at: i64,
+    /// Where the server keeps the entrypoint (a `file://` URL).
+    #[serde(default)]
+    pub entrypoint_path: Option<String>,
 }
 
 fn yes() -> bool {
@@ -217,6 +220,27 @@ impl Api {
         .query("slug", slug)
         .multipart(parts);
         self.http.send(&call).await.map(drop)
+    }
+
+    /// The deployed source files (`Accept: multipart/form-data` asks the
+    /// server to unbundle them); `None` when the function does not exist.
+    pub async fn function_body(
+        &self,
+        project: &str,
+        slug: &str,
+    ) -> Result<Option<Vec<u8>>, HttpError> {
+        let call = Call::new(
+            format!("read function {slug}'s code"),
+            Method::GET,
+            "GET function body",
+            Self::path(project, &format!("/functions/{}/body", http::encode(slug))),
+        )
+        .accept("multipart/form-data");
+        match self.http.send(&call).await {
+            Ok(reply) => Ok(Some(reply.body)),
+            Err(e) if e.failure == http::Failure::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn update_verify_jwt(

@@ -4,7 +4,8 @@
 //! Secrets are compared by digest: Supabase lists hex(sha256(value)), never
 //! the plaintext, which is exactly a [`Fingerprint`](envctl_core::secret::Fingerprint).
 //! A plan costs one request per list (secrets, functions, migrations),
-//! whatever their number; an apply sends one upsert and one delete for all
+//! whatever their number, and one per live function with a local folder
+//! to compare its deployed code (`deployed`); an apply sends one upsert and one delete for all
 //! secrets, then deploys functions a few at a time.
 
 pub mod api;
@@ -16,6 +17,7 @@ pub mod checks;
 mod config;
 mod connect;
 pub mod database;
+mod deployed;
 pub mod dialect;
 pub mod files;
 mod hints;
@@ -121,7 +123,8 @@ impl SupabaseProvider {
         let functions = functions.map_err(|e| self.error(e, "edge_functions:read"))?;
         let (migrations, mut warnings) = migrations?;
         let (variables, updated_ms) = live_secrets(secrets, &mut warnings);
-        let (functions, mut versions) = live_functions(functions, &mut warnings);
+        let changed = self.changed_sources(&functions, &mut warnings).await?;
+        let (functions, mut versions) = live_functions(functions, &changed, &mut warnings);
         versions.extend(settings_versions(&settings));
         Ok(Snapshot {
             variables,
@@ -222,10 +225,11 @@ fn live_secrets(
     (variables, updated_ms)
 }
 
-/// The listed functions that serve (a throttled one is a warning), and
-/// their versions.
+/// The listed functions that serve (a throttled one is a warning), how
+/// many files of each differ from the local source, and their versions.
 fn live_functions(
     functions: Vec<api::FunctionInfo>,
+    changed: &BTreeMap<String, usize>,
     warnings: &mut Vec<String>,
 ) -> (BTreeMap<String, LiveFunction>, BTreeMap<String, String>) {
     let mut live = BTreeMap::new();
@@ -246,12 +250,11 @@ fn live_functions(
                 f.version, f.updated_at, f.verify_jwt
             ),
         );
-        live.insert(
-            f.slug,
-            LiveFunction {
-                verify_jwt: f.verify_jwt,
-            },
-        );
+        let function = LiveFunction {
+            verify_jwt: f.verify_jwt,
+            changed_files: changed.get(&f.slug).copied(),
+        };
+        live.insert(f.slug, function);
     }
     (live, versions)
 }

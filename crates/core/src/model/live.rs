@@ -155,4 +155,9 @@ pub enum LiveValue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveFunction {
     pub verify_jwt: bool,
+    /// How many of the local source files differ from the deployed ones
+    /// (the platform compared them while reading): `Some(0)` when the
+    /// deployed code is the local code, `None` when it was not compared
+    /// (no local source, or the platform keeps no readable source).
+    pub changed_files: Option<usize>,
 }

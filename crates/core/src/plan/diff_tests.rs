@@ -176,7 +176,10 @@ fn functions_and_migrations() {
     let l = Snapshot {
         functions: Some(BTreeMap::from([(
             "b".to_string(),
-            LiveFunction { verify_jwt: true },
+            LiveFunction {
+                verify_jwt: true,
+                changed_files: None,
+            },
         )])),
         migrations: Some(vec!["1".into()]),
         ..Snapshot::default()
@@ -433,66 +436,43 @@ fn a_description_the_platform_keeps_differently_is_a_change_only_there() {
     assert_eq!(changes[0].reason, Reason::Differs);
 }
 
-fn runner(head: usize, local: &[&str], applied: &[&str], strict: bool) -> Change {
-    let local: Vec<String> = local.iter().map(|v| v.to_string()).collect();
-    let want = DesiredMigrations {
-        style: MigrationStyle::Runner {
-            older_pending_is_drift: strict,
-        },
-        head: local[head].clone(),
-        upto: local[..=head].to_vec(),
-        local,
-        statements: BTreeMap::new(),
+#[test]
+fn changed_function_code_is_an_update_that_says_how_many_files() {
+    let mut d = target(&[], false);
+    d.functions = Some(BTreeMap::from([
+        ("same".to_string(), true),
+        ("edited".to_string(), false),
+        ("unknown".to_string(), true),
+    ]));
+    let f = |changed_files| LiveFunction {
+        verify_jwt: true,
+        changed_files,
     };
-    let live = Snapshot {
-        migrations: Some(applied.iter().map(|v| (*v).into()).collect()),
+    let l = Snapshot {
+        functions: Some(BTreeMap::from([
+            ("same".to_string(), f(Some(0))),
+            ("edited".to_string(), f(Some(3))),
+            ("unknown".to_string(), f(None)),
+        ])),
         ..Snapshot::default()
     };
-    diff_migrations(&want, &live)
+    let changes = changes_for(&d, &l);
+    let edited = &changes[0];
+    assert_eq!(edited.action, Action::Update);
+    assert_eq!(
+        edited.reason,
+        Reason::SourceChanged {
+            files: 3,
+            verify_jwt_differs: true
+        }
+    );
+    assert_eq!(
+        edited.reason.to_string(),
+        "source changed: 3 files; verify_jwt differs"
+    );
+    assert_eq!(changes[1].action, Action::Unchanged);
+    assert_eq!(changes[2].action, Action::Unchanged);
 }
 
-#[test]
-fn runner_histories_compare_by_place_in_the_runners_order() {
-    // Ids a number-first order would put elsewhere: `b` after `a10`.
-    let local = ["a10_x.js", "a9_y.js", "b.js"];
-    let behind = runner(2, &local, &["a10_x.js"], true);
-    assert_eq!(behind.reason, Reason::PendingMigrations);
-    assert_eq!(
-        (behind.before.clone(), behind.after.clone()),
-        (
-            Some(Value::Migrations {
-                head: "a10_x.js".into(),
-                pending: vec![]
-            }),
-            Some(Value::Migrations {
-                head: "b.js".into(),
-                pending: vec!["a9_y.js".into(), "b.js".into()]
-            })
-        )
-    );
-    let gap = ["a10_x.js", "b.js"];
-    assert_eq!(
-        runner(2, &local, &gap, true).reason,
-        Reason::OutOfOrder {
-            versions: vec!["a9_y.js".into()]
-        }
-    );
-    // A runner that runs older files too: pending, not drift.
-    assert_eq!(
-        runner(2, &local, &gap, false).reason,
-        Reason::PendingMigrations
-    );
-    assert_eq!(
-        runner(2, &local, &["a10_x.js", "gone.js"], true).reason,
-        Reason::LiveAhead {
-            versions: vec!["gone.js".into()]
-        }
-    );
-    assert_eq!(
-        runner(0, &local, &["a10_x.js", "a9_y.js"], true).reason,
-        Reason::LiveBeyondHead {
-            versions: vec!["a9_y.js".into()]
-        }
-    );
-    assert_eq!(runner(2, &local, &local, true).action, Action::Unchanged);
-}
+#[path = "diff_runner_tests.rs"]
+mod runner;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::diff::undeclared;
 use super::{Action, Change, Reason, Subject, Value};
-use crate::model::Snapshot;
+use crate::model::{LiveFunction, Snapshot};
 
 pub(super) fn diff_functions(
     want: &BTreeMap<String, bool>,
@@ -35,16 +35,7 @@ pub(super) fn diff_functions(
         });
         let (action, reason, before) = match have.get(slug) {
             None => (Action::Create, Reason::NotLive, None),
-            Some(f) if f.verify_jwt == *verify_jwt => {
-                (Action::Unchanged, Reason::Matches, after.clone())
-            }
-            Some(f) => (
-                Action::Update,
-                Reason::VerifyJwtDiffers,
-                Some(Value::Function {
-                    verify_jwt: f.verify_jwt,
-                }),
-            ),
+            Some(f) => compare(f, *verify_jwt, &after),
         };
         changes.push(Change {
             subject: Subject::Function { slug: slug.clone() },
@@ -67,5 +58,29 @@ pub(super) fn diff_functions(
             before,
             prune,
         ));
+    }
+}
+
+/// A live function against the desired one: its code (as the platform
+/// compared it) first, then its settings.
+fn compare(
+    f: &LiveFunction,
+    verify_jwt: bool,
+    after: &Option<Value>,
+) -> (Action, Reason, Option<Value>) {
+    let before = Some(Value::Function {
+        verify_jwt: f.verify_jwt,
+    });
+    match f.changed_files {
+        Some(files) if files > 0 => (
+            Action::Update,
+            Reason::SourceChanged {
+                files,
+                verify_jwt_differs: f.verify_jwt != verify_jwt,
+            },
+            before,
+        ),
+        _ if f.verify_jwt == verify_jwt => (Action::Unchanged, Reason::Matches, after.clone()),
+        _ => (Action::Update, Reason::VerifyJwtDiffers, before),
     }
 }

@@ -196,6 +196,12 @@ pub enum Reason {
         why: String,
     },
     VerifyJwtDiffers,
+    /// The deployed code is not the local source: `files` local files
+    /// differ from (or are missing in) the deployed ones.
+    SourceChanged {
+        files: usize,
+        verify_jwt_differs: bool,
+    },
     /// The value matches, but the platform's description of it is not the
     /// declared `description:`.
     DescriptionDiffers,
@@ -236,6 +242,17 @@ impl fmt::Display for Reason {
             Reason::Rewrite { why } => f.write_str(why),
             Reason::LiveUnavailable { why } => write!(f, "could not read live state: {why}"),
             Reason::VerifyJwtDiffers => f.write_str("verify_jwt differs"),
+            Reason::SourceChanged {
+                files,
+                verify_jwt_differs,
+            } => {
+                let s = if *files == 1 { "" } else { "s" };
+                write!(f, "source changed: {files} file{s}")?;
+                if *verify_jwt_differs {
+                    f.write_str("; verify_jwt differs")?;
+                }
+                Ok(())
+            }
             Reason::DescriptionDiffers => {
                 f.write_str("the value matches; its description differs from `description:`")
             }

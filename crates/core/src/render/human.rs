@@ -135,6 +135,18 @@ fn line(out: &mut String, change: &Change, style: Style) {
                 );
             }
         }
+        // New code, same settings: the settings would read `x → x`.
+        Action::Update
+            if matches!(
+                change.reason,
+                Reason::SourceChanged {
+                    verify_jwt_differs: false,
+                    ..
+                }
+            ) =>
+        {
+            let _ = writeln!(out, "{head}: {}", change.reason);
+        }
         Action::Update => {
             let before = change
                 .before

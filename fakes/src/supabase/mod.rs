@@ -17,7 +17,7 @@
 //! token scope (`403`), project lookup (`404`), then the endpoint itself.
 //! Every response, errors included, carries the rate-limit headers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -29,6 +29,7 @@ use crate::server::{Api, Request, Response};
 
 mod settings;
 pub use settings::Bucket as StorageBucket;
+mod body;
 
 /// Every scope a token can hold; [`FakeSupabase::new`]'s token holds all.
 pub const ALL_SCOPES: &[&str] = &[
@@ -175,6 +176,9 @@ struct Project {
     migration_table_missing: bool,
     /// Auth URLs and Storage buckets.
     settings: settings::Settings,
+    /// Functions whose body the server cannot unbundle (bundled by a
+    /// Supabase CLI before 1.120): only the eszip comes back.
+    legacy_bodies: BTreeSet<String>,
 }
 
 struct Secret {
@@ -473,6 +477,7 @@ enum Op {
     DeployFunction,
     UpdateFunction,
     DeleteFunction,
+    GetFunctionBody,
     ListMigrations,
     RunQuery,
     GetAuthConfig,
@@ -492,6 +497,7 @@ impl Op {
             Op::DeployFunction => ("POST", "functions/deploy"),
             Op::UpdateFunction => ("PATCH", "functions/{function_slug}"),
             Op::DeleteFunction => ("DELETE", "functions/{function_slug}"),
+            Op::GetFunctionBody => ("GET", "functions/{function_slug}/body"),
             Op::ListMigrations => ("GET", "database/migrations"),
             Op::RunQuery => ("POST", "database/query"),
             Op::GetAuthConfig => ("GET", "config/auth"),
@@ -508,7 +514,7 @@ impl Op {
         match self {
             Op::ListSecrets => &["secrets:read"],
             Op::CreateSecrets | Op::DeleteSecrets => &["secrets:write"],
-            Op::ListFunctions | Op::GetFunction => &["edge_functions:read"],
+            Op::ListFunctions | Op::GetFunction | Op::GetFunctionBody => &["edge_functions:read"],
             Op::DeployFunction | Op::UpdateFunction | Op::DeleteFunction => {
                 &["edge_functions:write"]
             }
@@ -543,6 +549,7 @@ fn route(request: &Request) -> Option<Route> {
         ("GET", ["functions", slug]) => (Op::GetFunction, Some(*slug)),
         ("PATCH", ["functions", slug]) => (Op::UpdateFunction, Some(*slug)),
         ("DELETE", ["functions", slug]) => (Op::DeleteFunction, Some(*slug)),
+        ("GET", ["functions", slug, "body"]) => (Op::GetFunctionBody, Some(*slug)),
         ("GET", ["database", "migrations"]) => (Op::ListMigrations, None),
         ("POST", ["database", "query"]) => (Op::RunQuery, None),
         ("GET", ["config", "auth"]) => (Op::GetAuthConfig, None),
@@ -589,6 +596,7 @@ impl State {
             }
             Op::UpdateFunction => update_function(project, slug, request),
             Op::DeleteFunction => delete_function(project, slug),
+            Op::GetFunctionBody => body::function_body(project, slug, request),
             Op::ListMigrations => Ok(list_migrations(project)),
             Op::RunQuery => run_query(project, request),
             Op::GetAuthConfig => Ok(settings::get_auth(&project.settings)),
