@@ -398,3 +398,44 @@ fn the_huddle_example_writes_its_frontend_to_netlify_beside_vercel() {
         .expect_output("target site — netlify huddle-web (deploy-preview)\n    (6 unchanged)")
         .expect_output("Plan: 0 to add, 1 to change, 0 to delete.");
 }
+
+/// Scopes are the whole variable's: a target changes them only while no
+/// other context holds a value, and says so otherwise.
+#[test]
+fn a_target_never_changes_scopes_another_context_relies_on() {
+    let server = netlify();
+    let env = netlify_env(&server);
+    let ws = netlify_workspace();
+    run(&ws, &["apply", "prod", "--yes"], &env).expect(0);
+    ws.edit(
+        "environments/staging.yaml",
+        "context: deploy-preview",
+        "context: deploy-preview\n    scopes: [builds]",
+    );
+    run(&ws, &["apply", "staging", "--yes"], &env).expect(0);
+    run(&ws, &["plan", "staging"], &env)
+        .expect(0)
+        .expect_output("another deploy context holds a value of it");
+    let vars = server.api().env(SITE);
+    assert_eq!(vars["VITE_API_URL"].scopes, ALL, "production's scopes kept");
+    assert_eq!(
+        value(&server, "VITE_API_URL", "deploy-preview").as_deref(),
+        Some("https://api.staging.huddle.app")
+    );
+    // A delete beside an `all` value leaves this context with none.
+    server.api().put_by_hand(
+        SITE,
+        var("OLD_FLAG", ALL, false, &[("all", "1"), ("production", "2")]),
+    );
+    ws.edit(
+        "environments/production.yaml",
+        "    context: production",
+        "    context: production\n    prune: true",
+    );
+    run(&ws, &["apply", "prod", "--yes", "--allow-delete"], &env).expect(0);
+    assert_eq!(value(&server, "OLD_FLAG", "production"), None);
+    assert_eq!(
+        value(&server, "OLD_FLAG", "deploy-preview").as_deref(),
+        Some("1")
+    );
+}

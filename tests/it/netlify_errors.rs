@@ -204,9 +204,10 @@ fn a_site_is_found_on_a_later_page() {
     // Netlify's largest page is asked for and given 2 at a time: envctl
     // follows `Link` to the page that holds the exact name.
     run(&ws, &["apply", "prod", "--yes"], &env).expect(0);
+    // Three pages for the plan's read, three for apply's own.
     assert_eq!(
         server.count("GET", "/huddle/sites"),
-        3,
+        6,
         "{:#?}",
         server.requests()
     );
@@ -296,7 +297,7 @@ fn a_secret_is_never_given_a_dev_value() {
         &["apply", "local", "--yes"],
         &env,
         &[
-            "STRIPE_SECRET_KEY is a secret on Netlify, and a secret holds no value for the dev context",
+            "STRIPE_SECRET_KEY is a secret on Netlify, and envctl keeps secrets' values out of the dev context",
         ],
     );
     assert_eq!(value(&server, "STRIPE_SECRET_KEY", "dev"), None);

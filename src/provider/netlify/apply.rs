@@ -1,18 +1,20 @@
-//! Apply on Netlify. Every request is worked out before the first is sent,
-//! so a change envctl cannot make (a value of another context it would
-//! erase) stops the apply with nothing written. Then: new variables in
+//! Apply on Netlify. The site's variables are listed again first, so what
+//! is sent follows what is there now (another target of the same run may
+//! have written to the site). Every request is worked out before the first
+//! is sent, so a change envctl cannot make (a value of another context it
+//! would erase or change) stops the apply with nothing written. Then: new variables in
 //! one `POST`; each existing one's value set with a `PATCH` of this
 //! context's value, or — when its value comes from `all`, or its scopes
-//! must change — rewritten whole with a `PUT` that keeps every other
+//! must change and no other context holds a value — rewritten whole with a `PUT` that keeps every other
 //! context's value; deletes of this context's value only; and last, when a
-//! secret was written or deleted, this context's record and the re-dated
-//! records of other contexts ([`super::record`]). `stop` is looked at
+//! secret was written or deleted, this context's record, and the re-dated
+//! records of other contexts for every variable touched ([`super::record`]). `stop` is looked at
 //! before every request.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::api::{EnvVar, NewVar};
-use super::context::{self, Source, Value};
+use super::context::{self, Context, Source, Value};
 use super::hints::Need;
 use super::locate::Located;
 use super::{Handles, NetlifyProvider, record, same_scopes};
@@ -54,6 +56,8 @@ struct Edits<'a> {
     recorded: Vec<(&'a str, Option<&'a Secret>)>,
     /// Every variable a request changes.
     touched: BTreeSet<&'a str>,
+    /// Deletes with nothing to send (gone already, or no value here).
+    nothing_to_do: Vec<usize>,
 }
 
 impl NetlifyProvider {
@@ -79,19 +83,20 @@ impl NetlifyProvider {
         if sets.is_empty() && deletes.is_empty() {
             return Ok(());
         }
-        let read_now;
-        let handles: &Handles = match live.handles.get::<Handles>() {
-            Some(h) if h.read => h,
-            _ => {
-                let snapshot = self.read().await.map_err(ApplyFailure::nothing)?;
-                read_now = snapshot
-                    .handles
-                    .get::<Handles>()
-                    .cloned()
-                    .unwrap_or_default();
-                &read_now
-            }
-        };
+        // The site is read again, so what is sent is worked out from its
+        // variables as they are now: another target of this run (or
+        // someone else) may have written to the same site since the plan
+        // read it, and a whole-variable `PUT` re-sends the other contexts'
+        // values. One list request; `live` is the read the writes were
+        // planned from.
+        let _ = live;
+        let snapshot = self.read().await.map_err(ApplyFailure::nothing)?;
+        let fresh = snapshot
+            .handles
+            .get::<Handles>()
+            .cloned()
+            .unwrap_or_default();
+        let handles = &fresh;
         let located = Located {
             site_id: handles.site_id.clone(),
             account: handles.account.clone(),
@@ -99,7 +104,8 @@ impl NetlifyProvider {
         let plan = self
             .edits(handles, &sets, &deletes)
             .map_err(ApplyFailure::nothing)?;
-        let mut done = Vec::new();
+        // Deletes of what this context no longer has: done already.
+        let mut done = plan.nothing_to_do.clone();
         if !plan.creates.is_empty() {
             check(stop, &self.target, &done)?;
             let created = self
@@ -116,7 +122,9 @@ impl NetlifyProvider {
                 .map_err(|e| ApplyFailure::after(&done, self.error(Need::Write, e)))?;
             done.push(*i);
         }
-        if plan.recorded.is_empty() {
+        // Records change when a secret was written or deleted here, and
+        // other contexts' records are re-dated for every variable touched.
+        if plan.recorded.is_empty() && (plan.touched.is_empty() || handles.record.is_none()) {
             return Ok(());
         }
         check(stop, &self.target, &done)?;
@@ -156,11 +164,15 @@ impl NetlifyProvider {
         }
         for &(i, key) in deletes {
             let Some(var) = handles.vars.get(key) else {
-                continue; // already gone
+                plan.nothing_to_do.push(i); // already gone
+                continue;
             };
-            if let Some(edit) = self.delete_edit(var, key)? {
-                plan.edits.push((i, edit));
-                plan.touched.insert(key);
+            match self.delete_edit(var, key)? {
+                Some(edit) => {
+                    plan.edits.push((i, edit));
+                    plan.touched.insert(key);
+                }
+                None => plan.nothing_to_do.push(i),
             }
             plan.recorded.push((key, None));
         }
@@ -186,11 +198,15 @@ impl NetlifyProvider {
     ) -> Result<Edit<'a>, ProviderError> {
         if var.is_secret && self.context.reads_secrets() {
             return Err(self.local(format!(
-                "{key} is a secret on Netlify, and a secret holds no value for the dev context (Netlify shows dev values to everyone on the team): declare it plain for this target, or make it a plain variable in the Netlify UI"
+                "{key} is a secret on Netlify, and envctl keeps secrets' values out of the dev context, whose values Netlify shows to everyone on the team (netlify-cli refuses `--secret --context dev` too): declare it plain for this target, or make it a plain variable in the Netlify UI"
             )));
         }
         let wanted = self.scopes_for(var.is_secret);
-        let scopes_ok = var.scopes.is_empty() || same_scopes(&var.scopes, &wanted);
+        // Scopes belong to the whole variable: they change only when no
+        // other context holds a value (a warning of the plan says so).
+        let scopes_ok = var.scopes.is_empty()
+            || same_scopes(&var.scopes, &wanted)
+            || !super::sole_holder(var, &self.context);
         let from_all = matches!(
             context::effective(var, &self.context),
             Some(Source::Inherited(v)) if v.context == "all"
@@ -228,19 +244,30 @@ impl NetlifyProvider {
         var: &EnvVar,
         key: &'a str,
     ) -> Result<Option<Edit<'a>>, ProviderError> {
+        let has = |context: &str| var.values.iter().find(|v| v.context == context);
+        let branch = matches!(self.context, Context::Branch(_));
+        // A branch without its own value falls back to `branch-deploy`,
+        // then `all`: deleting there cannot leave it without one.
+        let fallback = if branch {
+            has("branch-deploy").or_else(|| has("all"))
+        } else {
+            has("all")
+        };
         Ok(Some(match context::effective(var, &self.context) {
             None => return Ok(None),
+            Some(Source::Own(_)) | Some(Source::Inherited(_)) if branch && fallback.is_some() => {
+                return Err(self.local(format!(
+                    "cannot delete {key} for this branch: it would still get the value of the {} context, which envctl leaves alone; declare {key} for the branch, or delete it there",
+                    fallback.map(context::describe).unwrap_or_default()
+                )));
+            }
             Some(Source::Own(_)) if var.values.len() == 1 => Edit::DeleteVar { key },
-            Some(Source::Own(v)) if v.id.is_some() => Edit::DeleteValue {
+            Some(Source::Own(v)) if v.id.is_some() && fallback.is_none() => Edit::DeleteValue {
                 key,
                 id: v.id.clone().unwrap_or_default(),
             },
-            Some(Source::Inherited(v)) if v.context != "all" => {
-                return Err(self.local(format!(
-                    "cannot delete {key} for this branch: it inherits the value of the {} context, which envctl leaves alone; declare {key}, or delete it there",
-                    context::describe(v)
-                )));
-            }
+            // Its own value, or one it inherits, beside an `all` value:
+            // `all` is split so that this context alone has none.
             Some(_) => {
                 let values = context::rewrite(var, &self.context, None).map_err(|why| {
                     self.local(format!("cannot delete {key} for this context: {why}"))
@@ -302,8 +329,10 @@ impl NetlifyProvider {
             })
             .filter(|(k, _)| handles.vars.contains_key(k))
             .collect();
-        let mine = record::after(&kept, plan.recorded.iter().copied(), now);
-        self.write_record(handles, at, None, &mine).await?;
+        if !plan.recorded.is_empty() {
+            let mine = record::after(&kept, plan.recorded.iter().copied(), now);
+            self.write_record(handles, at, None, &mine).await?;
+        }
         let Some(var) = &handles.record else {
             return Ok(());
         };

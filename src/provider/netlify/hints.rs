@@ -40,7 +40,7 @@ fn hint(scope: &str, need: Need, e: &HttpError) -> Option<String> {
         Failure::NotFound => format!(
             "{scope} was not found, or is not visible to this token: check `site` (its name or Site ID, under Site configuration › Site details) and `account` (the team's slug), and that the token's owner is a member of that team"
         ),
-        Failure::Rejected if e.status == Some(422) && need == Need::Write => "Netlify refused the variable: a secret cannot hold a value for the `dev` context or have the `post-processing` scope, and granular scopes need a Pro plan or above".to_string(),
+        Failure::Rejected if e.status == Some(422) && need == Need::Write => "Netlify refused the variable: a secret cannot hold a value for `all` contexts or have the `post-processing` scope, and granular scopes need a Pro plan or above".to_string(),
         Failure::Rejected => return None,
         Failure::RateLimited => "Netlify kept rate limiting (500 requests a minute per token); wait a minute and run again".to_string(),
         Failure::Server => "Netlify had a server error; try again later, or check https://www.netlifystatus.com".to_string(),

@@ -51,8 +51,6 @@ pub const ALL_SCOPES: [&str; 4] = ["builds", "functions", "runtime", "post-proce
 /// Values show only as ids in `Debug`.
 #[derive(Debug, Clone, Default)]
 pub struct Handles {
-    /// Whether these come from a read (a snapshot from elsewhere has none).
-    read: bool,
     site_id: String,
     /// The account's slug (or id) for `/accounts/{account_id}/env`.
     account: String,
@@ -113,7 +111,6 @@ impl NetlifyProvider {
         let (located, listed) = self.locate_and_list().await?;
         let mut snapshot = Snapshot::default();
         let mut handles = Handles {
-            read: true,
             site_id: located.site_id,
             account: located.account,
             skew_ms: listed.skew_ms.unwrap_or(0),
@@ -174,7 +171,12 @@ impl NetlifyProvider {
         // A variable listed without scopes says nothing about them.
         if !var.scopes.is_empty() && !same_scopes(&var.scopes, &wanted) {
             let placeholder = Secret::new(String::new());
-            match context::rewrite(var, &self.context, Some(&placeholder)) {
+            let rewritten = if sole_holder(var, &self.context) {
+                context::rewrite(var, &self.context, Some(&placeholder))
+            } else {
+                Err("scopes belong to the whole variable, and another deploy context holds a value of it".to_string())
+            };
+            match rewritten {
                 Ok(_) => {
                     return LiveValue::Stale {
                         why: format!(
@@ -256,6 +258,13 @@ fn normal_scope(scope: &str) -> &str {
     } else {
         scope
     }
+}
+
+/// Whether `context` holds the only value of `var` (or it has none): only
+/// then may a target change the variable's scopes, which every context
+/// shares.
+fn sole_holder(var: &EnvVar, context: &Context) -> bool {
+    var.values.iter().all(|v| context.owns(v))
 }
 
 fn same_scopes(live: &[String], wanted: &[String]) -> bool {
