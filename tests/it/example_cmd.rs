@@ -187,3 +187,21 @@ fn the_examples_whose_runbooks_use_a_template_commit_an_up_to_date_one() {
             .expect_output(".env.example is up to date with environment local");
     }
 }
+
+#[test]
+fn a_description_is_the_comment_above_its_variable() {
+    let ws = Workspace::example();
+    let secrets = canaries();
+    ws.edit(
+        "environments/local.yaml",
+        "  STRIPE_SECRET_KEY: { secret: env:STRIPE_TEST_SECRET_KEY",
+        "  STRIPE_SECRET_KEY: { description: \"Stripe's test-mode secret key, from the dashboard\", secret: env:STRIPE_TEST_SECRET_KEY",
+    );
+    let run = ws.run(&["example"], &pairs(&secrets));
+    run.expect(0).expect_no_canary(&secrets);
+    assert!(
+        run.stdout().contains("# Stripe's test-mode secret key, from the dashboard\n# secret: from env STRIPE_TEST_SECRET_KEY\nSTRIPE_SECRET_KEY=\n"),
+        "{}",
+        run.stdout()
+    );
+}

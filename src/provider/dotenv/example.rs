@@ -48,8 +48,17 @@ pub fn render(project: &str, env: &Environment) -> Option<String> {
 }
 
 /// One variable's lines: `NAME=value`, or a comment naming the secret's
-/// source above `NAME=`.
+/// source above `NAME=`; its `description:` first, as a comment.
 fn entry(env: &Environment, var: &Variable) -> Vec<String> {
+    let mut lines = match (&var.description, &var.value) {
+        (_, VarValue::Unset) | (None, _) => Vec::new(),
+        (Some(text), _) => vec![format!("# {text}")],
+    };
+    lines.extend(value_lines(env, var));
+    lines
+}
+
+fn value_lines(env: &Environment, var: &Variable) -> Vec<String> {
     let name = &var.name;
     match &var.value {
         VarValue::Plain(text) if !var.is_sensitive() => {
