@@ -86,28 +86,7 @@ pub(super) fn diff_migrations(want: &DesiredMigrations, live: &Snapshot) -> Chan
         pending: Vec::new(),
     });
     // Schema drift is a change (drift reports it) that apply cannot make.
-    let (action, reason) = if !foreign.is_empty() {
-        (Action::Update, Reason::LiveAhead { versions: foreign })
-    } else if !out_of_order.is_empty() {
-        (
-            Action::Update,
-            Reason::OutOfOrder {
-                versions: out_of_order,
-            },
-        )
-    } else if !edited.is_empty() {
-        // Pending files still run (where the rules allow): `after` lists them.
-        (
-            Action::Update,
-            Reason::EditedAfterApply { versions: edited },
-        )
-    } else if !beyond.is_empty() {
-        (Action::Update, Reason::LiveBeyondHead { versions: beyond })
-    } else if pending.is_empty() {
-        (Action::Unchanged, Reason::Matches)
-    } else {
-        (Action::Update, Reason::PendingMigrations)
-    };
+    let (action, reason) = verdict(foreign, out_of_order, edited, beyond, pending.is_empty());
     Change {
         subject: Subject::MigrationHead,
         action,
@@ -137,13 +116,13 @@ fn diff_d1_migrations(
         .filter(|n| !want.local.iter().any(|f| f == *n))
         .map(|n| n.to_string())
         .collect();
-    let (action, reason) = if !foreign.is_empty() {
-        (Action::Update, Reason::LiveAhead { versions: foreign })
-    } else if pending.is_empty() {
-        (Action::Unchanged, Reason::Matches)
-    } else {
-        (Action::Update, Reason::PendingMigrations)
-    };
+    let (action, reason) = verdict(
+        foreign,
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        pending.is_empty(),
+    );
     Change {
         subject: Subject::MigrationHead,
         action,
@@ -197,22 +176,13 @@ fn diff_runner_migrations(
         .filter(|v| older_pending_is_drift && newest.is_some_and(|n| place(v) < Some(n)))
         .cloned()
         .collect();
-    let (action, reason) = if !foreign.is_empty() {
-        (Action::Update, Reason::LiveAhead { versions: foreign })
-    } else if !out_of_order.is_empty() {
-        (
-            Action::Update,
-            Reason::OutOfOrder {
-                versions: out_of_order,
-            },
-        )
-    } else if !beyond.is_empty() {
-        (Action::Update, Reason::LiveBeyondHead { versions: beyond })
-    } else if pending.is_empty() {
-        (Action::Unchanged, Reason::Matches)
-    } else {
-        (Action::Update, Reason::PendingMigrations)
-    };
+    let (action, reason) = verdict(
+        foreign,
+        out_of_order,
+        Vec::new(),
+        beyond,
+        pending.is_empty(),
+    );
     Change {
         subject: Subject::MigrationHead,
         action,
@@ -227,4 +197,34 @@ fn diff_runner_migrations(
         reason,
         location: None,
     }
+}
+
+/// What a history says, in the order a plan reports it: schema drift
+/// first — live versions with no file, files older than the live head,
+/// files edited after they ran, live versions past a pinned head — then
+/// pending files. (Pending files still run where the rules allow: the
+/// change's `after` lists them.)
+fn verdict(
+    foreign: Vec<String>,
+    out_of_order: Vec<String>,
+    edited: Vec<String>,
+    beyond: Vec<String>,
+    nothing_pending: bool,
+) -> (Action, Reason) {
+    let reason = if !foreign.is_empty() {
+        Reason::LiveAhead { versions: foreign }
+    } else if !out_of_order.is_empty() {
+        Reason::OutOfOrder {
+            versions: out_of_order,
+        }
+    } else if !edited.is_empty() {
+        Reason::EditedAfterApply { versions: edited }
+    } else if !beyond.is_empty() {
+        Reason::LiveBeyondHead { versions: beyond }
+    } else if nothing_pending {
+        return (Action::Unchanged, Reason::Matches);
+    } else {
+        Reason::PendingMigrations
+    };
+    (Action::Update, reason)
 }
