@@ -1,6 +1,7 @@
 //! The fake GitHub REST API: Actions secrets and variables at repository
-//! and environment level, environments, `/user` and `/rate_limit`, with
-//! the headers, rate limits and errors GitHub documents.
+//! and environment level, environments, `/user` and `/rate_limit`, and a
+//! pull request's comments (`comments.rs`), with the headers, rate limits
+//! and errors GitHub documents.
 //!
 //! Shapes and status codes follow GitHub's own OpenAPI description
 //! (`fakes/openapi/github-actions.json`, checked by `fakes/tests/github/`)
@@ -53,6 +54,7 @@
 //! State lives behind a mutex; tests drive and inspect it through the
 //! methods on [`FakeGitHub`].
 
+mod comments;
 mod handlers;
 mod render;
 mod routes;
@@ -66,6 +68,8 @@ use std::time::Duration;
 use crate::server::{Api, Request, Response};
 use state::{ANONYMOUS, State};
 use wire::Error;
+
+pub use comments::IssueComment;
 
 /// The API versions the fake accepts in `X-GitHub-Api-Version`; the first
 /// is the default for a request that names none
@@ -106,6 +110,10 @@ pub enum Permission {
     EnvironmentsWrite,
     /// "Administration": creating and deleting environments.
     AdministrationWrite,
+    /// "Issues": writing comments on issues and pull requests.
+    IssuesWrite,
+    /// "Pull requests": writing comments on pull requests too.
+    PullRequestsWrite,
 }
 
 /// A secret as the fake holds it: the plaintext it opened, and its times
@@ -344,6 +352,30 @@ impl FakeGitHub {
             "a prefix is `/segment…` without a trailing slash"
         );
         self.lock().path_prefix = Some(prefix.to_string());
+    }
+
+    /// Opens pull request `number` in `repo`, so comments can be listed
+    /// and written on it (an unknown number is `404`).
+    pub fn add_pull_request(&self, repo: &str, number: u64) {
+        self.lock().comments.add_issue(repo, number);
+    }
+
+    /// Every comment on pull request `number`, oldest first.
+    pub fn issue_comments(&self, repo: &str, number: u64) -> Vec<IssueComment> {
+        self.lock().comments.on(repo, number)
+    }
+
+    /// Writes a comment as `login` would in the web page; returns its id.
+    pub fn add_issue_comment_by_hand(
+        &self,
+        repo: &str,
+        number: u64,
+        login: &str,
+        body: &str,
+    ) -> u64 {
+        let mut state = self.lock();
+        let now = state.now_iso();
+        state.comments.add(repo, number, login, body, &now)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

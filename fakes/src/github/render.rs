@@ -163,7 +163,7 @@ pub(crate) fn repository(repo: &Repo, call: &Call<'_>, granted: &BTreeSet<Permis
 }
 
 /// `simple-user`: a login's public fields.
-fn simple_user(login: &str, id: u64, base: &str) -> Value {
+pub(crate) fn simple_user(login: &str, id: u64, base: &str) -> Value {
     let api = format!("{base}/users/{login}");
     json!({
         "login": login,

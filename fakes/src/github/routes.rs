@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use super::Permission::{self, *};
 use super::state::{ANONYMOUS, Quota, State};
 use super::wire::{self, Credentials, Error, not_found};
-use super::{API_VERSIONS, handlers, render};
+use super::{API_VERSIONS, comments, handlers, render};
 use crate::server::{Request, Response};
 
 /// What a path names.
@@ -148,6 +148,8 @@ fn permission_name(p: Permission) -> &'static str {
         EnvironmentsRead => "environments=read",
         EnvironmentsWrite => "environments=write",
         AdministrationWrite => "administration=write",
+        IssuesWrite => "issues=write",
+        PullRequestsWrite => "pull_requests=write",
     }
 }
 
@@ -302,12 +304,15 @@ impl State {
         if quota.exceeded {
             return Err(self.primary_limited(token));
         }
-        let (kind, path) = parse(request).ok_or_else(|| not_found(wire::REST_DOCS))?;
-        let op = lookup(kind, &path, &request.method).ok_or_else(|| not_found(wire::REST_DOCS))?;
         let base = self
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", request.header("host").unwrap_or("127.0.0.1")));
+        if let Some(route) = comments::parse(request) {
+            return comments::serve(self, request, route, token, &base);
+        }
+        let (kind, path) = parse(request).ok_or_else(|| not_found(wire::REST_DOCS))?;
+        let op = lookup(kind, &path, &request.method).ok_or_else(|| not_found(wire::REST_DOCS))?;
         let mut call = Call {
             request,
             op,

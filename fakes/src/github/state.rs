@@ -39,6 +39,8 @@ pub(crate) struct State {
     /// (`/api/v3`, as on GitHub Enterprise Server).
     pub path_prefix: Option<String>,
     requests: u64,
+    /// Pull requests and their comments.
+    pub comments: super::comments::Comments,
 }
 
 impl Default for State {
@@ -56,6 +58,7 @@ impl Default for State {
             base_url: None,
             path_prefix: None,
             requests: 0,
+            comments: Default::default(),
         }
     }
 }
