@@ -4,6 +4,7 @@
 
 mod common;
 
+mod action;
 mod adopt;
 mod architecture;
 mod auth_url;
