@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by action/install.sh and action/run.sh (sourced, not run).
 # Bash 3.2 or newer: macOS runners ship 3.2, Windows runners Git Bash.
 

@@ -119,6 +119,7 @@ for name in "${names[@]}"; do
     # which never contain a secret's value.
     {
       if [ -n "$name" ]; then
+        # shellcheck disable=SC2016 # the backticks are Markdown
         printf '### envctl %s: `%s` — ⚠️ error (exit %s)\n\n~~~\n' "$command" "$name" "$code"
       else
         printf '### envctl %s — ⚠️ error (exit %s)\n\n~~~\n' "$command" "$code"
