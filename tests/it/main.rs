@@ -5,6 +5,7 @@
 mod common;
 
 mod action;
+mod action_docs;
 mod adopt;
 mod architecture;
 mod auth_url;
