@@ -6,6 +6,7 @@ mod common;
 
 mod action;
 mod action_docs;
+mod action_install;
 mod adopt;
 mod architecture;
 mod auth_url;

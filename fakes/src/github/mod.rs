@@ -1,6 +1,7 @@
 //! The fake GitHub REST API: Actions secrets and variables at repository
 //! and environment level, environments, `/user` and `/rate_limit`, and a
-//! pull request's comments (`comments.rs`), with the headers, rate limits
+//! pull request's comments (`comments.rs`) and releases to download
+//! (`releases.rs`), with the headers, rate limits
 //! and errors GitHub documents.
 //!
 //! Shapes and status codes follow GitHub's own OpenAPI description
@@ -56,6 +57,7 @@
 
 mod comments;
 mod handlers;
+mod releases;
 mod render;
 mod routes;
 mod state;
@@ -376,6 +378,30 @@ impl FakeGitHub {
         let mut state = self.lock();
         let now = state.now_iso();
         state.comments.add(repo, number, login, body, &now)
+    }
+
+    /// Publishes release `tag` of `repo` with assets `(name, bytes)`; the
+    /// latest non-prerelease is `releases/latest`.
+    pub fn add_release(&self, repo: &str, tag: &str, prerelease: bool, assets: &[(&str, &[u8])]) {
+        let mut state = self.lock();
+        let id = 190_000_000 + state.next_id();
+        let assets = assets
+            .iter()
+            .map(|(name, bytes)| releases::Asset {
+                id: 280_000_000 + state.next_id(),
+                name: name.to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .collect();
+        let created_at = state.now_iso();
+        state.releases.push(releases::Release {
+            repo: repo.to_ascii_lowercase(),
+            id,
+            tag: tag.to_string(),
+            prerelease,
+            created_at,
+            assets,
+        });
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

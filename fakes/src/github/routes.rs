@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use super::Permission::{self, *};
 use super::state::{ANONYMOUS, Quota, State};
 use super::wire::{self, Credentials, Error, not_found};
-use super::{API_VERSIONS, comments, handlers, render};
+use super::{API_VERSIONS, comments, handlers, releases, render};
 use crate::server::{Request, Response};
 
 /// What a path names.
@@ -278,7 +278,14 @@ impl State {
         let free = routed.as_ref().is_some_and(|r| r.path == "/rate_limit");
         let quota = self.quota(bucket, !free);
         self.last_bucket = bucket.to_string();
+        let token = match credentials {
+            Credentials::Token(t) if self.tokens.contains_key(t) => Some(t),
+            _ => None,
+        };
         let result = match routed {
+            _ if releases::is_graphql(request, self.path_prefix.as_deref()) => {
+                releases::graphql(self, request, token)
+            }
             Some(routed) => self.pipeline(&routed, &credentials, &quota),
             None => Err(not_found(wire::REST_DOCS)),
         };
@@ -295,7 +302,9 @@ impl State {
         quota: &Quota,
     ) -> Result<Response, Error> {
         let version = wire::version(request)?;
-        wire::accept(request)?;
+        if !releases::wants_bytes(request) {
+            wire::accept(request)?;
+        }
         let token = match credentials {
             Credentials::None => None,
             Credentials::Token(t) if self.tokens.contains_key(*t) => Some(*t),
@@ -310,6 +319,9 @@ impl State {
             .unwrap_or_else(|| format!("http://{}", request.header("host").unwrap_or("127.0.0.1")));
         if let Some(route) = comments::parse(request) {
             return comments::serve(self, request, route, token, &base);
+        }
+        if let Some(route) = releases::parse(request) {
+            return releases::serve(self, request, route, token, &base);
         }
         let (kind, path) = parse(request).ok_or_else(|| not_found(wire::REST_DOCS))?;
         let op = lookup(kind, &path, &request.method).ok_or_else(|| not_found(wire::REST_DOCS))?;

@@ -41,6 +41,8 @@ pub(crate) struct State {
     requests: u64,
     /// Pull requests and their comments.
     pub comments: super::comments::Comments,
+    /// Releases in the order they were published.
+    pub releases: Vec<super::releases::Release>,
 }
 
 impl Default for State {
@@ -59,6 +61,7 @@ impl Default for State {
             path_prefix: None,
             requests: 0,
             comments: Default::default(),
+            releases: Vec::new(),
         }
     }
 }
@@ -203,7 +206,7 @@ impl State {
         iso_seconds(self.now_ms())
     }
 
-    fn next_id(&mut self) -> u64 {
+    pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
