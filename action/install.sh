@@ -110,7 +110,7 @@ install() {
   if command -v cygpath >/dev/null 2>&1; then dir="$(cygpath -u "$dir")"; fi
   if [ ! -x "$dir/$exe" ]; then
     local asset="envctl-$version-$target.$ext" tmp expected actual name
-    tmp="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/envctl-install.XXXXXX")"
+    tmp="$(mktemp -d "$(temp_root)/envctl-install.XXXXXX")"
     ghx release download "$version" --repo "$repo" --dir "$tmp" \
       --pattern "$asset" --pattern "$asset.sha256" \
       || die "could not download $asset from $repo's release $version"

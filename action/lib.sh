@@ -56,6 +56,14 @@ ghx() {
     GH_PROMPT_DISABLED=1 GH_NO_UPDATE_NOTIFIER=1 NO_COLOR=1 gh "$@"
 }
 
+# A folder for temporary files: the runner's RUNNER_TEMP (as a POSIX path
+# in Git Bash on Windows), else TMPDIR or /tmp.
+temp_root() {
+  local dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+  if command -v cygpath >/dev/null 2>&1; then dir="$(cygpath -u "$dir")"; fi
+  printf '%s' "$dir"
+}
+
 is_true() {
   case "$1" in
     true | True | TRUE | yes | 1) return 0 ;;

@@ -63,7 +63,7 @@ else
   commenting=""
 fi
 
-work="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/envctl-action.XXXXXX")"
+work="$(mktemp -d "$(temp_root)/envctl-action.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 envctl_args() { # COMMAND NAME FORMAT
