@@ -171,13 +171,23 @@ pub fn append_text(path: &Path, text: &str) -> std::io::Result<()> {
         .write_all(text.as_bytes())
 }
 
-/// Appends entries to the log, creating it (mode 0600) and its folder.
+/// Appends entries to the log, creating it (mode 0600) and its folder (a
+/// `.envctl` folder with a `.gitignore` of `*`).
 pub fn append(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
+        // In envctl's own folder, keep the log out of commits even where
+        // the repository's .gitignore does not list `.envctl/`.
+        let ignore = dir.join(".gitignore");
+        if dir.file_name().is_some_and(|n| n == ".envctl") && !ignore.exists() {
+            std::fs::write(
+                &ignore,
+                "# written by envctl: nothing here belongs in git\n*\n",
+            )?;
+        }
     }
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
@@ -240,6 +250,36 @@ pub fn rfc3339(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flag_wins_then_ci_then_the_file_and_a_switched_off_log_stays_off() {
+        let log = Path::new("/repo/.envctl/audit.jsonl");
+        let file = Sink::File(log.to_path_buf());
+        assert_eq!(Sink::choose(None, None, Some(log)), file);
+        assert_eq!(Sink::choose(None, Some("false"), Some(log)), file);
+        assert_eq!(Sink::choose(None, Some(""), Some(log)), file);
+        for ci in ["true", "TRUE", "1"] {
+            assert_eq!(
+                Sink::choose(None, Some(ci), Some(log)),
+                Sink::Stdout,
+                "{ci}"
+            );
+        }
+        assert_eq!(
+            Sink::choose(Some(Wanted::File), Some("true"), Some(log)),
+            file
+        );
+        assert_eq!(Sink::choose(Some(Wanted::Off), None, Some(log)), Sink::Off);
+        assert_eq!(
+            Sink::choose(Some(Wanted::Stdout), None, Some(log)),
+            Sink::Stdout
+        );
+        // `audit.enabled: false`: no default, no file; stdout when asked.
+        assert_eq!(Sink::choose(None, Some("true"), None), Sink::Off);
+        assert_eq!(Sink::choose(None, None, None), Sink::Off);
+        assert_eq!(Sink::choose(Some(Wanted::File), None, None), Sink::Off);
+        assert_eq!(Sink::choose(Some(Wanted::Stdout), None, None), Sink::Stdout);
+    }
 
     #[test]
     fn times_round_trip_through_the_rfc3339_parser() {

@@ -136,6 +136,7 @@ fn without_ci_the_default_is_the_file_and_stdout_can_be_asked_for() {
     run.expect(0);
     assert!(json_lines(&run).is_empty(), "{}", run.stdout());
     assert_eq!(ws.read(LOG).lines().count(), 11);
+    assert!(ws.read(".envctl/.gitignore").lines().any(|l| l == "*"));
 
     // Rotation writes entries too; `--audit stdout` sends them to stdout.
     let new_value = "sk_test_CANARYrotated0005";
