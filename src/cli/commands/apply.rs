@@ -136,7 +136,6 @@ pub(super) fn carry_out(
     if planned.verdict.refused() {
         return Ok(Exit::Refused);
     }
-    let sink = audit::sink(ws, opts.audit, out);
     let jobs = if opts.migrations {
         match migrations::jobs(ws, env, planned) {
             Ok(jobs) => jobs,
@@ -159,6 +158,7 @@ pub(super) fn carry_out(
         out.note("Nothing to apply.");
         return Ok(Exit::Ok);
     }
+    let sink = audit::sink(ws, opts.audit, out);
     if !opts.yes {
         prompt::confirm(&env.name, out)?;
     }
