@@ -132,3 +132,48 @@ fn the_install_section_names_the_published_package_and_the_binary() {
         "the binary stays envctl"
     );
 }
+
+/// `[package.metadata.binstall]` finds the assets the release conventions
+/// name: `envctl-vX.Y.Z-<target>.tar.gz`, `.zip` for Windows.
+#[test]
+fn binstall_urls_name_the_release_assets() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let value = |after: &str, key: &str| -> String {
+        let section = &manifest[manifest.find(after).unwrap_or_else(|| panic!("{after}"))..];
+        let line = section
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+            .unwrap_or_else(|| panic!("{key} after {after}"));
+        line.strip_suffix('"').unwrap().to_string()
+    };
+    let repo = value("[package]", "repository");
+    let version = value("[package]", "version");
+    let windows = "[package.metadata.binstall.overrides.x86_64-pc-windows-msvc]";
+    for target in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        let (section, suffix) = if target.contains("windows") {
+            (windows, "zip")
+        } else {
+            ("[package.metadata.binstall]", "tar.gz")
+        };
+        let url = value(section, "pkg-url")
+            .replace("{ repo }", &repo)
+            .replace("{ version }", &version)
+            .replace("{ target }", target);
+        assert_eq!(
+            url,
+            format!("{repo}/releases/download/v{version}/envctl-v{version}-{target}.{suffix}")
+        );
+    }
+    assert_eq!(
+        value("[package.metadata.binstall]", "bin-dir"),
+        "envctl{ binary-ext }"
+    );
+    assert_eq!(value(windows, "pkg-fmt"), "zip");
+}
