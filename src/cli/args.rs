@@ -210,7 +210,7 @@ pub enum Command {
     },
     /// Print envctl's manual page (roff), or write one page per command.
     #[command(
-        after_help = "Examples:\n  envctl man | man -l -\n  envctl man --out /usr/local/share/man/man1   # envctl.1, envctl-plan.1, …"
+        after_help = "Examples:\n  envctl man > envctl.1 && man ./envctl.1\n  envctl man --out /usr/local/share/man/man1   # envctl.1, envctl-plan.1, …"
     )]
     Man {
         /// Write envctl.1 and a page per command (envctl-plan.1, …) into DIR.
