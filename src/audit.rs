@@ -1,10 +1,12 @@
 //! The audit log: one JSON line per change an apply made — when, who,
 //! where, what — with fingerprints of the values before and after, never
 //! the values. Default `.envctl/audit.jsonl`; `audit.enabled: false` in
-//! envctl.yaml switches it off.
+//! envctl.yaml switches it off. On a CI runner, whose files die with the
+//! job, the lines go to standard output instead (and to the GitHub Actions
+//! step summary): see [`Sink::choose`].
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -90,13 +92,102 @@ pub fn entries(
         .collect()
 }
 
-/// Appends entries to the log, creating it (mode 0600) and its folder.
+/// Where an apply's audit entries go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sink {
+    /// Appended to the log file (`audit.path`).
+    File(PathBuf),
+    /// JSON lines on standard output, after the apply's own output.
+    Stdout,
+    Off,
+}
+
+/// What `--audit` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Wanted {
+    /// JSON lines on standard output (and the GitHub Actions step summary).
+    Stdout,
+    /// Append to the log file (`audit.path` in envctl.yaml).
+    File,
+    /// Record nothing.
+    Off,
+}
+
+impl Sink {
+    /// `wanted` when given, else stdout when `ci` (the `CI` variable) is
+    /// `true` or `1` — a runner's files are lost with the job — else the
+    /// file. `log` is the configured file, `None` with `audit.enabled:
+    /// false`, which switches the default off: then only an explicit
+    /// `--audit stdout` shows entries, and `--audit file` has no file.
+    pub fn choose(wanted: Option<Wanted>, ci: Option<&str>, log: Option<&Path>) -> Sink {
+        let on_ci = ci.is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("true") || v == "1"
+        });
+        let file = || log.map_or(Sink::Off, |p| Sink::File(p.to_path_buf()));
+        match wanted {
+            Some(Wanted::Stdout) => Sink::Stdout,
+            Some(Wanted::File) => file(),
+            Some(Wanted::Off) => Sink::Off,
+            None if log.is_none() => Sink::Off,
+            None if on_ci => Sink::Stdout,
+            None => file(),
+        }
+    }
+}
+
+/// The entries as JSON lines, one per entry.
+pub fn lines(entries: &[Entry]) -> String {
+    let mut text = String::new();
+    for e in entries {
+        text.push_str(&serde_json::to_string(e).expect("entries serialize"));
+        text.push('\n');
+    }
+    text
+}
+
+/// A collapsible Markdown section of the entries, for the GitHub Actions
+/// step summary (`GITHUB_STEP_SUMMARY`).
+pub fn summary(entries: &[Entry]) -> String {
+    let (command, environment) = entries.first().map_or(("apply", ""), |e| {
+        (e.command.as_str(), e.environment.as_str())
+    });
+    format!(
+        "<details><summary>envctl audit: {} change{} by <code>{}</code> in {}</summary>\n\n```json\n{}```\n\n</details>\n\n",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        command.replace(['<', '>', '&'], "_"),
+        environment,
+        lines(entries)
+    )
+}
+
+/// Appends `text` to a file that exists or is created (the step summary).
+pub fn append_text(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
+}
+
+/// Appends entries to the log, creating it (mode 0600) and its folder (a
+/// `.envctl` folder with a `.gitignore` of `*`).
 pub fn append(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
+        // In envctl's own folder, keep the log out of commits even where
+        // the repository's .gitignore does not list `.envctl/`.
+        let ignore = dir.join(".gitignore");
+        if dir.file_name().is_some_and(|n| n == ".envctl") && !ignore.exists() {
+            std::fs::write(
+                &ignore,
+                "# written by envctl: nothing here belongs in git\n*\n",
+            )?;
+        }
     }
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
@@ -105,11 +196,7 @@ pub fn append(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut text = String::new();
-    for e in entries {
-        text.push_str(&serde_json::to_string(e).expect("entries serialize"));
-        text.push('\n');
-    }
+    let text = lines(entries);
     // One write call per apply, so concurrent appends do not interleave
     // within a line.
     options.open(path)?.write_all(text.as_bytes())
@@ -163,6 +250,36 @@ pub fn rfc3339(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flag_wins_then_ci_then_the_file_and_a_switched_off_log_stays_off() {
+        let log = Path::new("/repo/.envctl/audit.jsonl");
+        let file = Sink::File(log.to_path_buf());
+        assert_eq!(Sink::choose(None, None, Some(log)), file);
+        assert_eq!(Sink::choose(None, Some("false"), Some(log)), file);
+        assert_eq!(Sink::choose(None, Some(""), Some(log)), file);
+        for ci in ["true", "TRUE", "1"] {
+            assert_eq!(
+                Sink::choose(None, Some(ci), Some(log)),
+                Sink::Stdout,
+                "{ci}"
+            );
+        }
+        assert_eq!(
+            Sink::choose(Some(Wanted::File), Some("true"), Some(log)),
+            file
+        );
+        assert_eq!(Sink::choose(Some(Wanted::Off), None, Some(log)), Sink::Off);
+        assert_eq!(
+            Sink::choose(Some(Wanted::Stdout), None, Some(log)),
+            Sink::Stdout
+        );
+        // `audit.enabled: false`: no default, no file; stdout when asked.
+        assert_eq!(Sink::choose(None, Some("true"), None), Sink::Off);
+        assert_eq!(Sink::choose(None, None, None), Sink::Off);
+        assert_eq!(Sink::choose(Some(Wanted::File), None, None), Sink::Off);
+        assert_eq!(Sink::choose(Some(Wanted::Stdout), None, None), Sink::Stdout);
+    }
 
     #[test]
     fn times_round_trip_through_the_rfc3339_parser() {

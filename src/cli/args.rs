@@ -112,6 +112,12 @@ pub enum Command {
         /// of), and record on the platform how to verify it from then on.
         #[arg(long)]
         adopt: bool,
+        /// Where the audit entries of what was written go: `file`
+        /// (envctl.yaml's `audit.path`, default `.envctl/audit.jsonl`),
+        /// `stdout` (JSON lines after the report; also the GitHub Actions
+        /// step summary) or `off`. Default: `stdout` when CI=true, else `file`.
+        #[arg(long, value_enum, value_name = "WHERE")]
+        audit: Option<crate::audit::Wanted>,
     },
     /// Plan every deployed environment (or those named) at once; exit 2 on any drift.
     #[command(
@@ -194,6 +200,23 @@ pub enum Command {
         #[arg(long)]
         stdin: bool,
     },
+    /// Print a shell completion script for envctl.
+    #[command(
+        after_help = "Examples:\n  envctl completions bash > ~/.local/share/bash-completion/completions/envctl\n  envctl completions zsh > ~/.zfunc/_envctl        # with fpath+=(~/.zfunc) before compinit\n  envctl completions fish > ~/.config/fish/completions/envctl.fish\n  envctl completions powershell >> $PROFILE"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print envctl's manual page (roff), or write one page per command.
+    #[command(
+        after_help = "Examples:\n  envctl man > envctl.1 && man ./envctl.1\n  envctl man --out /usr/local/share/man/man1   # envctl.1, envctl-plan.1, …"
+    )]
+    Man {
+        /// Write envctl.1 and a page per command (envctl-plan.1, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The platforms `envctl login` takes, as they register their logins.
@@ -246,6 +269,10 @@ pub struct RotateArgs {
     /// the new value.
     #[arg(long)]
     pub redeploy: bool,
+    /// Where the audit entries go, as for `apply --audit`: `file`,
+    /// `stdout` or `off`. Default: `stdout` when CI=true, else `file`.
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub audit: Option<crate::audit::Wanted>,
 }
 
 #[derive(Debug, Args)]

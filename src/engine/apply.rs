@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use super::{Engine, Planned};
 use crate::Error;
-use crate::config::Workspace;
 use crate::provider::{ApplyFailure, Provider, Snapshot, Stop, Write};
 use envctl_core::plan::{Subject, TargetPlan};
 
@@ -196,19 +195,23 @@ pub struct AuditFailure {
     pub error: std::io::Error,
 }
 
-/// Appends the audit entries of what was written, if the log is on.
+/// The audit entries of what was written, appended to the log when `sink`
+/// is a file; returned for the CLI to show when it is not.
 pub fn audit(
-    ws: &Workspace,
     planned: &Planned,
     written: &[(String, Subject)],
     command: &str,
-) -> Result<(), AuditFailure> {
-    let Some(log) = &ws.audit_log else {
-        return Ok(());
-    };
+    sink: &crate::audit::Sink,
+) -> Result<Vec<crate::audit::Entry>, AuditFailure> {
+    if *sink == crate::audit::Sink::Off {
+        return Ok(Vec::new());
+    }
     let entries = crate::audit::entries(&planned.plan, written, command, &crate::audit::user());
-    crate::audit::append(log, &entries).map_err(|error| AuditFailure {
-        log: log.clone(),
-        error,
-    })
+    if let crate::audit::Sink::File(log) = sink {
+        crate::audit::append(log, &entries).map_err(|error| AuditFailure {
+            log: log.clone(),
+            error,
+        })?;
+    }
+    Ok(entries)
 }

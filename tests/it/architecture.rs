@@ -16,8 +16,9 @@ const PLATFORMS: &[&str] = &["supabase", "vercel", "cloudflare", "github", "netl
 
 /// Words that hold a platform's name but are not the platform: GitHub's
 /// annotation output (`--format github`, `render::github`) is how CI shows
-/// findings, whatever platforms a project writes to.
-const NOT_A_PLATFORM: &[&str] = &["format::github", "render::github"];
+/// findings, and the Actions step summary (`GITHUB_STEP_SUMMARY`) where it
+/// shows apply's audit entries, whatever platforms a project writes to.
+const NOT_A_PLATFORM: &[&str] = &["format::github", "render::github", "github_step_summary"];
 
 /// Where platforms are registered: one line or one arm each (the
 /// `TargetSpec` and `Provider` variants, the lists of logins and imports,

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::load;
 use super::plan::{Wanted, make_plan};
+use super::{audit, load};
 use crate::Error;
 use crate::cli::{Exit, Format, Output, prompt, render_apply, render_findings};
 use crate::config::{Environment, Workspace};
@@ -22,6 +22,8 @@ pub(super) struct Options {
     pub dry_run: bool,
     /// Write every secret whose live value cannot be known.
     pub adopt: bool,
+    /// `--audit`: where the audit entries go (default: see [`audit::sink`]).
+    pub audit: Option<crate::audit::Wanted>,
 }
 
 pub(super) fn run(
@@ -156,6 +158,7 @@ pub(super) fn carry_out(
         out.note("Nothing to apply.");
         return Ok(Exit::Ok);
     }
+    let sink = audit::sink(ws, opts.audit, out);
     if !opts.yes {
         prompt::confirm(&env.name, out)?;
     }
@@ -170,7 +173,7 @@ pub(super) fn carry_out(
         Err(Error::Partial(partial)) => {
             // What was done before the failure or the stop is logged like
             // any other change.
-            audit(ws, planned, &partial.written, command, out);
+            audit::record(planned, &partial.written, command, &sink, out);
             let interrupted = partial.interrupted;
             let error = Error::Partial(partial);
             if interrupted {
@@ -182,7 +185,7 @@ pub(super) fn carry_out(
         Err(e) => return Err(e),
     };
     out.note(&render_apply::report(&report, &env.name));
-    audit(ws, planned, &report.written, command, out);
+    audit::record(planned, &report.written, command, &sink, out);
     for note in aftercare::migrations_left(&planned.plan, opts.migrations) {
         render_apply::note(&note, &env.name, out);
     }
@@ -193,23 +196,5 @@ pub(super) fn carry_out(
     match redeploys.error {
         Some(e) => Err(e),
         None => Ok(Exit::Ok),
-    }
-}
-
-/// Appends the audit entries of what was written; a log that cannot be
-/// written is a warning, since the changes are live either way.
-fn audit(
-    ws: &Workspace,
-    planned: &Planned,
-    written: &[(String, envctl_core::plan::Subject)],
-    command: &str,
-    out: &Output,
-) {
-    if let Err(failure) = engine::apply::audit(ws, planned, written, command) {
-        out.warn(&format!(
-            "the changes were written, but the audit log {} was not: {}",
-            failure.log.display(),
-            failure.error
-        ));
     }
 }

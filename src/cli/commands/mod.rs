@@ -3,11 +3,14 @@
 //! sends each command to its file.
 
 mod apply;
+mod audit;
+mod completions;
 mod diff;
 mod drift;
 mod example;
 mod import;
 mod login;
+mod man;
 mod plan;
 mod rotate;
 mod schema;
@@ -75,6 +78,7 @@ fn dispatch(
             migrations,
             dry_run,
             adopt,
+            audit,
         } => apply::run(
             engine,
             root,
@@ -86,6 +90,7 @@ fn dispatch(
                 migrations,
                 dry_run,
                 adopt,
+                audit,
             },
             out,
         ),
@@ -111,6 +116,8 @@ fn dispatch(
         Command::Import(args) => import::run(engine, root, &args, out),
         Command::Secret { action } => secret::run(root, action, out),
         Command::Login { platform, stdin } => login::run(&platform, stdin, out),
+        Command::Completions { shell } => completions::run(shell, out),
+        Command::Man { out: dir } => man::run(dir.as_deref(), out),
     }
 }
 

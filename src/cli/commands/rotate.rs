@@ -56,6 +56,7 @@ pub fn run(engine: &Engine, root: &Path, args: &RotateArgs, out: &Output) -> Res
         migrations: false,
         dry_run: false,
         adopt: false,
+        audit: args.audit,
     };
     carry_out(engine, &ws, env, &planned, &opts, "rotate", out)
 }
