@@ -55,6 +55,12 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start envctl in an existing app: envctl.yaml and
+    /// environments/{local,staging,production}.yaml from what the folder shows.
+    #[command(
+        after_help = "Examples:\n  envctl init                 # then: envctl validate\n  envctl init --from-live     # also read staging's and production's live values (import)\n  envctl init --force         # write the four files again over the existing ones\n\nReads package.json (Vite, Next.js, SvelteKit, Remix, Nuxt, Astro), supabase/ (config.toml,\nfunctions/*, migrations/, .temp/project-ref), .vercel/project.json, vercel.json, netlify.toml,\n.netlify/state.json, wrangler.toml and the names in .env, .env.* and .env.example. Targets\nthe folder names are written; the others are left commented out with what to fill in. Browser-\nprefixed names are routed to the app's host; bypass flags (ALLOW_*, *_BYPASS, SKIP_*) default\nto \"false\" and are forbidden on in production. Secrets become references (env:NAME locally,\nenv:STAGING_NAME, env:PROD_NAME): no secret value is copied from a .env file. Adds .envctl/\nto .gitignore. Refuses (exit 1) while any of the four files exists, unless --force."
+    )]
+    Init(InitArgs),
     /// Offline: parse, schema, semantics and rules on the desired state.
     #[command(
         after_help = "Examples:\n  envctl validate\n  envctl validate production staging\n\nExit 0 when valid, 1 on a bad file, 3 when a rule refuses. Reads no secret and no network."
@@ -223,6 +229,44 @@ pub enum SecretAction {
     },
     /// Remove a stored value.
     Rm { env: String, name: String },
+    /// List the secret sources ENV needs (and the platform tokens its
+    /// targets need): name, kind, source, and whether it can be found now.
+    /// Nothing is resolved or printed but names.
+    #[command(
+        after_help = "Examples:\n  envctl secret sources production\n  envctl secret sources production --check          # exit 2 while one is missing\n  envctl secret sources production --format github  # the env: block of a workflow step\n\nStatus: env: `set` or `missing` (unset or empty); file: `present` or `missing`; keyring:\n`stored` or `missing`; command: `not checked` (never run); token: `set`, `stored` (keychain)\nor `missing`. Exit 0; with --check, 2 when anything is missing."
+    )]
+    Sources(SourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite envctl.yaml and environments/{local,staging,production}.yaml.
+    #[arg(long)]
+    pub force: bool,
+    /// Then fill staging and production from their live targets (as
+    /// `envctl import ENV --force` does) where the folder names them.
+    #[arg(long)]
+    pub from_live: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Environment name or alias.
+    pub env: String,
+    #[arg(long, value_enum, default_value_t = SourcesFormat::Text)]
+    pub format: SourcesFormat,
+    /// Exit 2 when a source is missing (command sources are not checked).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourcesFormat {
+    Text,
+    Json,
+    /// A workflow step's `env:` block: each `env:` source and token as
+    /// `${{ secrets.NAME }}`; other kinds as comments.
+    Github,
 }
 
 #[derive(Debug, Args)]
