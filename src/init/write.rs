@@ -245,7 +245,7 @@ fn deployed(
                 let _ = writeln!(targets, "  # TODO: {what}.");
                 let _ = writeln!(targets, "  # {name}:\n  #   type: {}", placeholder.kind());
                 for line in placeholder.settings().yaml().lines() {
-                    let _ = writeln!(targets, "  #{}", &line[2..]);
+                    let _ = writeln!(targets, "  #   {}", line.trim_start());
                 }
                 todo.push(format!("{env}: target {name}: {what}"));
             }

@@ -4,14 +4,15 @@
 
 use std::path::Path;
 
-use crate::Error;
 use crate::cli::{Exit, Output, SourcesArgs, SourcesFormat};
 use crate::engine::sources::{Source, Status, sources};
 use crate::secret::ProcessEnv;
+use crate::{Error, config};
 use envctl_core::render::github::{StepEnv, step_env};
 
 pub fn run(root: &Path, args: &SourcesArgs, out: &Output) -> Result<Exit, Error> {
-    let ws = super::load(root, out)?;
+    // The load's warnings are validate's business; this lists sources.
+    let ws = config::load(root)?.workspace;
     let env = ws.environment(&args.env)?;
     let found = sources(&ws, env, &ProcessEnv);
     match args.format {
