@@ -151,6 +151,7 @@ fn file_keyring_and_command_sources() {
 
 #[test]
 fn github_prints_a_step_env_block_and_json_the_same_rows() {
+    // Variables in name order (FCM_SERVER_KEY, OPENAI_API_KEY, …), then tokens.
     let ws = Workspace::example();
     let github = ws
         .run(
@@ -160,8 +161,8 @@ fn github_prints_a_step_env_block_and_json_the_same_rows() {
         .expect(0)
         .stdout();
     let expected = "        env:\n          \
-OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n          \
 PROD_FCM_SERVER_KEY: ${{ secrets.PROD_FCM_SERVER_KEY }}\n          \
+OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n          \
 PROD_STRIPE_SECRET_KEY: ${{ secrets.PROD_STRIPE_SECRET_KEY }}\n          \
 PROD_STRIPE_WEBHOOK_SECRET: ${{ secrets.PROD_STRIPE_WEBHOOK_SECRET }}\n          \
 SUPABASE_ACCESS_TOKEN: ${{ secrets.SUPABASE_ACCESS_TOKEN }}\n          \

@@ -18,7 +18,7 @@ pub fn run(root: &Path, args: &SourcesArgs, out: &Output) -> Result<Exit, Error>
     match args.format {
         SourcesFormat::Text => out.print(&text(&found)),
         SourcesFormat::Json => out.print(&json(&env.name, &found)),
-        SourcesFormat::Github => out.print(&github(&found)),
+        SourcesFormat::Github => out.print(&workflow_env(&found)),
     }
     let missing: Vec<&str> = found
         .iter()
@@ -70,7 +70,7 @@ fn json(env: &str, found: &[Source]) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
-fn github(found: &[Source]) -> String {
+fn workflow_env(found: &[Source]) -> String {
     let entries: Vec<StepEnv> = found
         .iter()
         .map(|s| match s.kind {
