@@ -255,3 +255,59 @@ fn from_live_without_credentials_says_so_and_leaves_valid_files() {
             .contains("protected: true")
     );
 }
+
+#[test]
+fn from_live_fills_staging_and_production_from_the_linked_project() {
+    use envctl_fakes::Server;
+    use envctl_fakes::vercel::{EnvType, FakeVercel};
+    const TOKEN: &str = "vercel_tok_CANARY_init_3c9a";
+    const LIVE_SECRET: &str = "CANARYlive5Tq9Wm2Xp7Yr1Zs6Ab3Cd8Ef4Gh";
+    let fake = FakeVercel::new(TOKEN);
+    fake.add_project("prj_blog456", "blog", Some("team_blog"));
+    fake.grant_team(TOKEN, "team_blog");
+    let server = Server::start(fake);
+    let api = server.api();
+    api.insert_record(
+        "prj_blog456",
+        "NEXT_PUBLIC_SITE_URL",
+        "https://blog.example",
+        EnvType::Plain,
+        &["production"],
+        None,
+        "",
+    );
+    api.insert_record(
+        "prj_blog456",
+        "AUTH_SECRET",
+        LIVE_SECRET,
+        EnvType::Encrypted,
+        &["production", "preview"],
+        None,
+        "",
+    );
+    let url = server.url();
+    let env = [
+        ("VERCEL_TOKEN", TOKEN),
+        ("ENVCTL_VERCEL_API_URL", url.as_str()),
+        ("ENVCTL_HTTP_TIMEOUT", "2"),
+    ];
+    let ws = fixture("next-vercel");
+    let run = ws.run(&["init", "--from-live"], &env);
+    run.expect(0)
+        .expect_output("production: filled from 1 live target")
+        .expect_output("staging: filled from 1 live target");
+    let production = ws.read("environments/production.yaml");
+    assert!(
+        production.contains("NEXT_PUBLIC_SITE_URL: \"https://blog.example\""),
+        "{production}"
+    );
+    assert!(
+        production.contains("AUTH_SECRET: { secret: env:AUTH_SECRET }"),
+        "{production}"
+    );
+    assert!(production.contains("protected: true"), "{production}");
+    for text in [run.all(), production, ws.read("environments/staging.yaml")] {
+        assert!(!text.contains(LIVE_SECRET) && !text.contains(TOKEN));
+    }
+    ws.run(&["validate"], &[]).expect(0);
+}
