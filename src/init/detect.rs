@@ -79,8 +79,9 @@ pub struct Var {
     /// The value `local.yaml` may carry: never for a secret, never one that
     /// looks secret.
     pub local: Option<String>,
-    /// Found in the local file of the platform that runs the functions.
-    pub functions: bool,
+    /// Found only in the local file of the platform that runs the
+    /// functions (where the platform may provide some names itself).
+    pub functions_only: bool,
 }
 
 /// Everything `init` found.
@@ -133,7 +134,7 @@ pub fn detect(root: &Path) -> Detected {
         }
     }
     // name → (values from files that give local values, best first; any
-    // value seen; seen in the functions' file)
+    // value seen; seen only in the functions' file)
     let mut seen: BTreeMap<String, (Vec<String>, Vec<String>, bool)> = BTreeMap::new();
     let rank = |file: &str| {
         let base = file.rsplit('/').next().unwrap_or(file);
@@ -153,17 +154,20 @@ pub fn detect(root: &Path) -> Detected {
             if !valid_name(&name) {
                 continue;
             }
-            let entry = seen.entry(name).or_default();
+            let in_functions = Some(file.as_str()) == functions_file.as_deref();
+            let entry = seen
+                .entry(name)
+                .or_insert_with(|| (Vec::new(), Vec::new(), in_functions));
             if rank.is_some() {
                 entry.0.push(value.clone());
             }
             entry.1.push(value);
-            entry.2 |= Some(file.as_str()) == functions_file.as_deref();
+            entry.2 &= in_functions;
         }
     }
     let variables = seen
         .into_iter()
-        .map(|(name, (local, all, functions))| {
+        .map(|(name, (local, all, functions_only))| {
             let kind = kind(&name, &all);
             let local = match kind {
                 Kind::Secret => None,
@@ -172,7 +176,7 @@ pub fn detect(root: &Path) -> Detected {
             let var = Var {
                 kind,
                 local: local.filter(|v| !(kind == Kind::Flag && v.is_empty())),
-                functions,
+                functions_only,
             };
             (name, var)
         })
@@ -285,3 +289,7 @@ fn copyable(value: &str) -> bool {
         && !value.ends_with('\\')
         && !['\'', '"', '`'].iter().all(|q| value.contains(*q))
 }
+
+#[cfg(test)]
+#[path = "detect_tests.rs"]
+mod tests;

@@ -44,6 +44,14 @@ const DEPLOYED: [(&str, &str); 2] = [("staging", "STAGING_"), ("production", "PR
 pub fn render(found: &Detected) -> Files {
     let web = found.platform(Role::Web);
     let functions = found.platform(Role::Functions);
+    // Names the functions' platform sets itself (its reserved prefix),
+    // seen only in its local file, are its own: not the app's to declare.
+    let reserved = functions.and_then(|f| spec_of(&f.production).traits().reserved_prefix);
+    let mut found = found.clone();
+    found
+        .variables
+        .retain(|n, v| !(v.functions_only && reserved.is_some_and(|r| n.starts_with(r))));
+    let found = &found;
     let local_functions = functions.and_then(|f| f.local_file.clone());
     let known = |p: Option<&Found>| {
         p.is_some_and(|f| {
@@ -302,3 +310,7 @@ fn spec_of(placed: &Placed) -> &TargetSpec {
         Placed::Unknown { placeholder, .. } => placeholder,
     }
 }
+
+#[cfg(test)]
+#[path = "write_tests.rs"]
+mod tests;

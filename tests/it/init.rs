@@ -97,8 +97,12 @@ fn vite_with_supabase_and_vercel() {
     ] {
         assert!(project.contains(line), "no `{line}` in:\n{project}");
     }
-    // `_shared` is not a function; SUPABASE_* is never routed to Supabase.
-    assert!(!project.contains("_shared") && !project.contains("\"SUPABASE_SERVICE_ROLE_KEY\""));
+    // `_shared` is not a function; a SUPABASE_* name seen only in the
+    // functions' .env is one Supabase sets itself: not declared anywhere.
+    assert!(!project.contains("_shared"), "{project}");
+    for text in [&project, &local, &staging, &production] {
+        assert!(!text.contains("SUPABASE_SERVICE_ROLE_KEY"), "{text}");
+    }
     for line in [
         "path: \".env.local\"",
         "path: \"supabase/functions/.env\"",

@@ -153,6 +153,21 @@ pub fn step_env(entries: &[StepEnv]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn step_env_maps_each_variable_once_and_never_a_reserved_name() {
+        let block = step_env(&[
+            StepEnv::Secret(vec!["PROD_KEY".into()]),
+            StepEnv::Secret(vec!["PROD_KEY".into()]),
+            StepEnv::Secret(vec!["GITHUB_TOKEN".into(), "GH_TOKEN".into()]),
+            StepEnv::Secret(vec!["GITHUB_ONLY".into()]),
+            StepEnv::Comment("KEY: keyring a/b/KEY\nsecond line".into()),
+        ]);
+        assert_eq!(
+            block,
+            "        env:\n          PROD_KEY: ${{ secrets.PROD_KEY }}\n          GH_TOKEN: ${{ secrets.GH_TOKEN }}\n          # GITHUB_ONLY: GitHub reserves GITHUB_* for itself; store it under another name\n          # KEY: keyring a/b/KEY second line\n"
+        );
+    }
+
     use super::*;
 
     #[test]
