@@ -9,6 +9,7 @@ use crate::config::schema::SchemaKind;
 
 const EXAMPLES: &str = "\
 Examples:
+  envctl init                       start: envctl.yaml and environments/ from the app's folder
   envctl validate                   check every environment offline (CI on forks)
   envctl plan local                 show what would change in .env.local
   envctl plan prod --format markdown   the masked plan for a pull-request comment
@@ -180,9 +181,10 @@ pub enum Command {
         after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML. Edge Functions, the migration head, Auth URLs and\nbuckets come along from a Supabase target. In a folder without envctl.yaml,\nimport creates it and environments/ first (never over an existing file)."
     )]
     Import(ImportArgs),
-    /// Store, check or remove a secret in the OS keychain (`keyring` references).
+    /// Store, check or remove a secret in the OS keychain (`keyring`
+    /// references); list the secret sources an environment needs.
     #[command(
-        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
+        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n  envctl secret sources production --format github    # the env: block CI needs\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
     )]
     Secret {
         #[command(subcommand)]
