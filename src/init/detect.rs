@@ -89,6 +89,9 @@ pub struct Var {
 pub struct Detected {
     pub project: String,
     pub framework: Option<Framework>,
+    /// The framework was inferred from browser-prefixed names, not read
+    /// from package.json.
+    pub framework_by_names: bool,
     pub platforms: Vec<Found>,
     pub variables: BTreeMap<String, Var>,
     /// The `.env*` files read for names, relative to the root.
@@ -165,7 +168,7 @@ pub fn detect(root: &Path) -> Detected {
             entry.2 &= in_functions;
         }
     }
-    let variables = seen
+    let variables: BTreeMap<String, Var> = seen
         .into_iter()
         .map(|(name, (local, all, functions_only))| {
             let kind = kind(&name, &all);
@@ -181,8 +184,19 @@ pub fn detect(root: &Path) -> Detected {
             (name, var)
         })
         .collect();
+    // No package.json (or none of its frameworks): the names may still
+    // say which bundler reads them.
+    let by_names = framework.is_none();
+    let framework = framework.or_else(|| {
+        FRAMEWORKS.iter().rev().map(|(_, f)| *f).find(|f| {
+            f.prefix.is_some_and(|p| {
+                p != "PUBLIC_" && variables.keys().any(|n: &String| n.starts_with(p))
+            })
+        })
+    });
     Detected {
         project: super::project_name(root),
+        framework_by_names: by_names && framework.is_some(),
         framework,
         platforms,
         variables,

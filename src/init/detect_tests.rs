@@ -87,3 +87,23 @@ fn the_framework_comes_from_package_json_frameworks_on_vite_first() {
     assert_eq!(write("\"vite\": \"5\""), Some("Vite"));
     assert_eq!(write("\"left-pad\": \"1\""), None);
 }
+
+#[test]
+fn without_package_json_the_names_tell_the_bundler() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env.example"),
+        "VITE_API_URL=http://localhost:3000\nAPI_SECRET=\nPUBLIC_X=1\n",
+    )
+    .unwrap();
+    let found = detect(dir.path());
+    assert_eq!(found.framework.map(|f| f.name), Some("Vite"));
+    assert!(found.framework_by_names);
+    assert_eq!(found.variables["API_SECRET"].kind, Kind::Secret);
+    assert_eq!(
+        found.variables["VITE_API_URL"].local.as_deref(),
+        Some("http://localhost:3000")
+    );
+    std::fs::write(dir.path().join(".env.example"), "PORT=1\n").unwrap();
+    assert_eq!(detect(dir.path()).framework, None);
+}

@@ -152,8 +152,12 @@ fn project(found: &Detected, functions: Option<&Found>, functions_defined: bool)
 
 fn evidence(found: &Detected) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(f) = found.framework {
-        parts.push(format!("package.json ({})", f.name));
+    match found.framework {
+        Some(f) if found.framework_by_names => {
+            parts.push(format!("{} names", f.prefix.unwrap_or(f.name)))
+        }
+        Some(f) => parts.push(format!("package.json ({})", f.name)),
+        None => {}
     }
     parts.extend(found.platforms.iter().flat_map(|p| p.evidence.clone()));
     parts.extend(found.env_files.iter().cloned());
@@ -266,12 +270,15 @@ fn deployed(
         );
         todo.push(format!("{env}: no platform found: add its targets"));
     }
-    y.push_str(if any {
-        "\ntargets:\n"
+    if any {
+        y.push_str("\ntargets:\n");
+        y.push_str(&targets);
     } else {
-        "\ntargets: {}\n"
-    });
-    y.push_str(&targets);
+        // Nothing known: what to fill in, then an empty map that validates.
+        y.push_str("\n# targets:\n");
+        y.push_str(&targets);
+        y.push_str("targets: {}\n");
+    }
     let unknown = found
         .variables
         .values()

@@ -20,6 +20,7 @@ fn app(variables: BTreeMap<String, Var>) -> Detected {
             local_file: ".env.local",
             server: false,
         }),
+        framework_by_names: false,
         platforms: Vec::new(),
         variables,
         env_files: vec![".env.example".into()],

@@ -51,7 +51,11 @@ pub fn run(engine: &Engine, root: &Path, args: &InitArgs, out: &Output) -> Resul
 }
 
 fn report(found: &init::Detected, files: &init::Files, out: &Output) {
-    let framework = found.framework.map_or("no framework", |f| f.name);
+    let framework = match found.framework {
+        Some(f) if found.framework_by_names => format!("{} (by its variable names)", f.name),
+        Some(f) => f.name.to_string(),
+        None => "no framework".to_string(),
+    };
     let count = |kind: init::Kind| found.variables.values().filter(|v| v.kind == kind).count();
     out.note(&format!(
         "Found {framework}; {} platform{}; {} variables ({} secret, {} public, {} bypass flags) in {}.",
