@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod fs;
+pub mod init;
 pub mod keyed;
 pub mod keyring;
 pub mod log;

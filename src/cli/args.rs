@@ -9,6 +9,7 @@ use crate::config::schema::SchemaKind;
 
 const EXAMPLES: &str = "\
 Examples:
+  envctl init                       start: envctl.yaml and environments/ from the app's folder
   envctl validate                   check every environment offline (CI on forks)
   envctl plan local                 show what would change in .env.local
   envctl plan prod --format markdown   the masked plan for a pull-request comment
@@ -55,6 +56,12 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start envctl in an existing app: envctl.yaml and
+    /// environments/{local,staging,production}.yaml from what the folder shows.
+    #[command(
+        after_help = "Examples:\n  envctl init                 # then: envctl validate\n  envctl init --from-live     # also read staging's and production's live values (import)\n  envctl init --force         # write the four files again over the existing ones\n\nReads package.json (Vite, Next.js, SvelteKit, Remix, Nuxt, Astro), supabase/ (config.toml,\nfunctions/*, migrations/, .temp/project-ref), .vercel/project.json, vercel.json, netlify.toml,\n.netlify/state.json, wrangler.toml and the names in .env, .env.* and .env.example. Targets\nthe folder names are written; the others are left commented out with what to fill in. Browser-\nprefixed names are routed to the app's host; bypass flags (ALLOW_*, *_BYPASS, SKIP_*) default\nto \"false\" and are forbidden on in production. Secrets become references (env:NAME locally,\nenv:STAGING_NAME, env:PROD_NAME): no secret value is copied from a .env file. Adds .envctl/\nto .gitignore. Refuses (exit 1) while any of the four files exists, unless --force."
+    )]
+    Init(InitArgs),
     /// Offline: parse, schema, semantics and rules on the desired state.
     #[command(
         after_help = "Examples:\n  envctl validate\n  envctl validate production staging\n\nExit 0 when valid, 1 on a bad file, 3 when a rule refuses. Reads no secret and no network."
@@ -180,9 +187,10 @@ pub enum Command {
         after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML. Edge Functions, the migration head, Auth URLs and\nbuckets come along from a Supabase target. In a folder without envctl.yaml,\nimport creates it and environments/ first (never over an existing file)."
     )]
     Import(ImportArgs),
-    /// Store, check or remove a secret in the OS keychain (`keyring` references).
+    /// Store, check or remove a secret in the OS keychain (`keyring`
+    /// references); list the secret sources an environment needs.
     #[command(
-        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
+        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n  envctl secret sources production --format github    # the env: block CI needs\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
     )]
     Secret {
         #[command(subcommand)]
@@ -246,6 +254,44 @@ pub enum SecretAction {
     },
     /// Remove a stored value.
     Rm { env: String, name: String },
+    /// List the secret sources ENV needs (and the platform tokens its
+    /// targets need): name, kind, source, and whether it can be found now.
+    /// Nothing is resolved or printed but names.
+    #[command(
+        after_help = "Examples:\n  envctl secret sources production\n  envctl secret sources production --check          # exit 2 while one is missing\n  envctl secret sources production --format github  # the env: block of a workflow step\n\nStatus: env: `set` or `missing` (unset or empty); file: `present` or `missing`; keyring:\n`stored` or `missing`; command: `not checked` (never run); token: `set`, `stored` (keychain)\nor `missing`. Exit 0; with --check, 2 when anything is missing."
+    )]
+    Sources(SourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite envctl.yaml and environments/{local,staging,production}.yaml.
+    #[arg(long)]
+    pub force: bool,
+    /// Then fill staging and production from their live targets (as
+    /// `envctl import ENV --force` does) where the folder names them.
+    #[arg(long)]
+    pub from_live: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Environment name or alias.
+    pub env: String,
+    #[arg(long, value_enum, default_value_t = SourcesFormat::Text)]
+    pub format: SourcesFormat,
+    /// Exit 2 when a source is missing (command sources are not checked).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourcesFormat {
+    Text,
+    Json,
+    /// A workflow step's `env:` block: each `env:` source and token as
+    /// `${{ secrets.NAME }}`; other kinds as comments.
+    Github,
 }
 
 #[derive(Debug, Args)]

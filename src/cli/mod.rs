@@ -17,7 +17,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, ColorChoice, Command, Format, ImportArgs, PlanArgs, RotateArgs, SecretAction};
+pub use args::{
+    Cli, ColorChoice, Command, Format, ImportArgs, InitArgs, PlanArgs, RotateArgs, SecretAction,
+    SourcesArgs, SourcesFormat,
+};
 pub use exit::Exit;
 pub use output::Output;
 

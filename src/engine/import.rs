@@ -106,15 +106,10 @@ pub fn scaffold(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut created = Vec::new();
     let project = Path::new("envctl.yaml");
     if !root.join(project).exists() {
-        let folder = std::fs::canonicalize(root).ok();
-        let name = folder
-            .as_deref()
-            .and_then(Path::file_name)
-            .and_then(|n| n.to_str())
-            .unwrap_or("app");
+        let name = crate::init::project_name(root);
         let text = format!(
             "# yaml-language-server: $schema=./schemas/envctl.schema.json\n#\n# Written by `envctl import`. See docs/configuration.md for every key.\nversion: 1\nproject: {}\n",
-            quoted(name)
+            quoted(&name)
         );
         let io = |e| Error::Io {
             context: format!("creating {}", project.display()),

@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod plan;
 mod reuse;
 pub mod rotate;
+pub mod sources;
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;

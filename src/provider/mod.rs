@@ -18,6 +18,7 @@ pub mod cloudflare;
 pub mod conformance;
 pub(crate) mod connect;
 pub mod credentials;
+pub mod detect;
 pub mod dotenv;
 mod error;
 pub mod github;
@@ -38,7 +39,7 @@ pub use envctl_core::model::{
 };
 use envctl_core::yaml::Pos;
 pub use error::{Detail, ErrorKind, ProviderError};
-pub use registry::{IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
+pub use registry::{DETECTS, IMPORTS, Import, LOGINS, Settings, TargetSpec, quoted};
 /// The environment's database, reached directly (`migrations.database_url`).
 pub use supabase::database;
 /// The local migration files, as the platform that applies them names them.

@@ -51,6 +51,15 @@ pub const IMPORTS: &[Import] = &[
     dotenv::settings::IMPORT,
 ];
 
+/// The platforms `init` looks for in an app's folder, in the order their
+/// targets are preferred (the first that hosts the app becomes `web`).
+pub const DETECTS: &[fn(&std::path::Path) -> Option<super::detect::Found>] = &[
+    supabase::detect::detect,
+    vercel::detect::detect,
+    netlify::detect::detect,
+    cloudflare::detect::detect,
+];
+
 /// What the shell asks of a platform's settings beyond the core's
 /// [`TargetSettings`].
 pub trait Settings: TargetSettings {

@@ -9,17 +9,19 @@ mod diff;
 mod drift;
 mod example;
 mod import;
+mod init;
 mod login;
 mod man;
 mod plan;
 mod rotate;
 mod schema;
 mod secret;
+mod sources;
 mod validate;
 
 use std::path::Path;
 
-use super::{Cli, Command, Exit, Format, Output};
+use super::{Cli, Command, Exit, Format, Output, SecretAction};
 use crate::Error;
 use crate::config::{self, Workspace};
 use crate::engine::{Engine, Secrets};
@@ -114,6 +116,10 @@ fn dispatch(
         Command::Schema { kind, write } => schema::run(kind, write.as_deref(), out),
         Command::Rotate(args) => rotate::run(engine, root, &args, out),
         Command::Import(args) => import::run(engine, root, &args, out),
+        Command::Init(args) => init::run(engine, root, &args, out),
+        Command::Secret {
+            action: SecretAction::Sources(args),
+        } => sources::run(root, &args, out),
         Command::Secret { action } => secret::run(root, action, out),
         Command::Login { platform, stdin } => login::run(&platform, stdin, out),
         Command::Completions { shell } => completions::run(shell, out),

@@ -18,6 +18,7 @@ pub fn run(root: &Path, action: SecretAction, out: &Output) -> Result<Exit, Erro
         SecretAction::Set { env, name, .. }
         | SecretAction::Get { env, name, .. }
         | SecretAction::Rm { env, name } => (env, name),
+        SecretAction::Sources(args) => return super::sources::run(root, args, out),
     };
     let env = ws.environment(env_name)?;
     let account = keyring::secret_account(&ws.project, &env.name, name);
@@ -55,6 +56,7 @@ pub fn run(root: &Path, action: SecretAction, out: &Output) -> Result<Exit, Erro
                 ));
             }
         }
+        SecretAction::Sources(_) => {}
         SecretAction::Rm { .. } => {
             keyring::delete(&account).map_err(keychain)?;
             out.note(&format!(

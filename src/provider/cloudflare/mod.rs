@@ -28,6 +28,7 @@ pub mod checks;
 mod connect;
 mod d1;
 mod deploys;
+pub mod detect;
 pub mod dialect;
 mod hints;
 pub mod record;

@@ -123,6 +123,15 @@ impl registry::Settings for Settings {
         if let Some(account) = &self.account_id {
             s.push_str(&format!("    account_id: {}\n", quoted(account)));
         }
+        for (key, value) in [
+            ("database_id", &self.database_id),
+            ("migrations_dir", &self.migrations_dir),
+            ("migrations_table", &self.migrations_table),
+        ] {
+            if let Some(value) = value {
+                s.push_str(&format!("    {key}: {}\n", quoted(value)));
+            }
+        }
         s
     }
 }

@@ -26,6 +26,7 @@ mod apply;
 pub mod checks;
 mod connect;
 pub mod context;
+pub mod detect;
 pub mod dialect;
 mod hints;
 mod locate;

@@ -18,6 +18,7 @@ mod config;
 mod connect;
 pub mod database;
 mod deployed;
+pub mod detect;
 pub mod dialect;
 pub mod files;
 mod hints;

@@ -30,6 +30,7 @@ pub mod checks;
 mod connect;
 mod custom;
 mod deploys;
+pub mod detect;
 pub mod dialect;
 mod hints;
 mod records;

@@ -106,8 +106,68 @@ pub fn diagnostics(diags: &[Diagnostic], base: &Path) -> String {
     out
 }
 
+/// One entry of a workflow step's `env:` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepEnv {
+    /// A variable the step sets from the repository secret of the same
+    /// name: the first of these names GitHub accepts for a secret (it
+    /// reserves `GITHUB_*`), or a comment when none is accepted.
+    Secret(Vec<String>),
+    /// Something the step cannot map (a keychain entry, a file): a
+    /// comment line, as given.
+    Comment(String),
+}
+
+/// The `env:` block of a workflow step, indented to sit under `- name:`
+/// in `jobs.<job>.steps` (eight spaces, entries ten). Each variable once.
+pub fn step_env(entries: &[StepEnv]) -> String {
+    let mut out = String::from("        env:\n");
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in entries {
+        match entry {
+            StepEnv::Secret(names) => {
+                match names
+                    .iter()
+                    .find(|n| !n.to_ascii_uppercase().starts_with("GITHUB_"))
+                {
+                    Some(name) if seen.insert(name.clone()) => {
+                        let _ = writeln!(out, "          {name}: ${{{{ secrets.{name} }}}}");
+                    }
+                    Some(_) => {}
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "          # {}: GitHub reserves GITHUB_* for itself; store it under another name",
+                            names.join(" or ")
+                        );
+                    }
+                }
+            }
+            StepEnv::Comment(text) => {
+                let _ = writeln!(out, "          # {}", text.replace('\n', " "));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn step_env_maps_each_variable_once_and_never_a_reserved_name() {
+        let block = step_env(&[
+            StepEnv::Secret(vec!["PROD_KEY".into()]),
+            StepEnv::Secret(vec!["PROD_KEY".into()]),
+            StepEnv::Secret(vec!["GITHUB_TOKEN".into(), "GH_TOKEN".into()]),
+            StepEnv::Secret(vec!["GITHUB_ONLY".into()]),
+            StepEnv::Comment("KEY: keyring a/b/KEY\nsecond line".into()),
+        ]);
+        assert_eq!(
+            block,
+            "        env:\n          PROD_KEY: ${{ secrets.PROD_KEY }}\n          GH_TOKEN: ${{ secrets.GH_TOKEN }}\n          # GITHUB_ONLY: GitHub reserves GITHUB_* for itself; store it under another name\n          # KEY: keyring a/b/KEY second line\n"
+        );
+    }
+
     use super::*;
 
     #[test]
