@@ -43,3 +43,4 @@ mod undeclared_functions;
 mod value_rules;
 mod vercel;
 mod vercel_custom;
+mod vercel_untagged;
