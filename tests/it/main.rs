@@ -15,6 +15,7 @@ mod cloudflare;
 mod cloudflare_d1;
 mod code_scan;
 mod conformance;
+mod connections;
 mod descriptions;
 mod error_scrub;
 mod example_cmd;
