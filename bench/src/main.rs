@@ -11,6 +11,7 @@ mod github;
 mod measure;
 mod naive;
 mod platforms;
+mod untagged;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ Usage: envctl-bench [--quick | --full] [OPTIONS]
   --github-requests     requests per plan of a GitHub Actions target at each
                         N of --variables (half secrets, half plain values)
 
+  --untagged            plan of N untagged Vercel records (N from --variables)
+                        against the naive strategy, as a Markdown table
   --serve N M           generate and seed one shape, print the folder and the
                         environment to run envctl under a profiler, and serve
                         the fakes until interrupted
@@ -144,6 +147,10 @@ fn main() {
                 .map(|n| github::count(&config.envctl, *n))
                 .collect::<Result<Vec<_>, String>>()?;
             print!("{}", github::report(&counts));
+            Ok(0)
+        }),
+        Some("--untagged") => parse(args[1..].to_vec()).and_then(|config| {
+            print!("{}", untagged::run(&config)?);
             Ok(0)
         }),
         Some("--serve") => parse(args[3..].to_vec()).and_then(|config| {

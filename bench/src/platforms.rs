@@ -30,7 +30,7 @@ pub struct Requests {
     /// the previous page's cursor, so they follow one another.
     pub vercel_pages: usize,
     /// The longest chain of requests that must follow one another: those
-    /// pages, plus one round when records are read by id. Supabase's
+    /// pages, plus one round when records are read by id or pulled. Supabase's
     /// reads are independent, so a Supabase project is a chain of 1.
     pub chain: usize,
 }
@@ -92,6 +92,11 @@ impl Platforms {
             let r = &logged.request;
             let segments = r.segments();
             if r.method != "GET" {
+                continue;
+            }
+            // `vN/env/pull/{project}/…`: one more round after the list.
+            if let [_, "env", "pull", project, ..] = segments.as_slice() {
+                per_project.entry(project.to_string()).or_default().1 = true;
                 continue;
             }
             if let Some(at) = segments.iter().position(|s| *s == "env") {

@@ -3,16 +3,16 @@
 //! `envctl` binary can use it as easily as an async one.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 
 /// A request as the fake sees it: header names lower-cased, query decoded.
 #[derive(Debug, Clone)]
@@ -367,6 +367,8 @@ pub struct Server<A: Api> {
     api: Arc<A>,
     faults: Arc<Faults>,
     log: Arc<Mutex<Vec<Logged>>>,
+    connections: Arc<AtomicUsize>,
+    h2_connections: Arc<AtomicUsize>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -403,7 +405,8 @@ impl<A: Api> Server<A> {
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .expect("the certificate matches the key");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // HTTP/2 when the client offers it, as the platforms' APIs do.
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Server::serve(api, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
     }
 
@@ -416,6 +419,10 @@ impl<A: Api> Server<A> {
         let api = Arc::new(api);
         let faults = Arc::new(Faults::default());
         let log = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted_count = connections.clone();
+        let h2_connections = Arc::new(AtomicUsize::new(0));
+        let h2_count = h2_connections.clone();
         let shared = Arc::new(Shared {
             api: api.clone(),
             faults: faults.clone(),
@@ -439,25 +446,38 @@ impl<A: Api> Server<A> {
                             _ = &mut stopped => break,
                             accepted = listener.accept() => {
                                 let Ok((stream, _)) = accepted else { continue };
+                                accepted_count.fetch_add(1, Ordering::SeqCst);
                                 let shared = shared.clone();
                                 let tls = tls.clone();
+                                let h2_count = h2_count.clone();
                                 tokio::spawn(async move {
                                     let service = service_fn(move |req| {
                                         let shared = shared.clone();
                                         async move { serve(shared, req).await }
                                     });
-                                    let io: Box<dyn Io> = match tls {
-                                        None => Box::new(stream),
+                                    let (io, h2): (Box<dyn Io>, bool) = match tls {
+                                        None => (Box::new(stream), false),
                                         Some(tls) => match tls.accept(stream).await {
-                                            Ok(stream) => Box::new(stream),
+                                            Ok(stream) => {
+                                                let h2 = stream.get_ref().1.alpn_protocol()
+                                                    == Some(b"h2".as_slice());
+                                                (Box::new(stream), h2)
+                                            }
                                             // A failed handshake (an untrusted
                                             // certificate, say) ends the connection.
                                             Err(_) => return,
                                         },
                                     };
-                                    let _ = http1::Builder::new()
-                                        .serve_connection(TokioIo::new(io), service)
-                                        .await;
+                                    if h2 {
+                                        h2_count.fetch_add(1, Ordering::SeqCst);
+                                        let _ = http2::Builder::new(TokioExecutor::new())
+                                            .serve_connection(TokioIo::new(io), service)
+                                            .await;
+                                    } else {
+                                        let _ = http1::Builder::new()
+                                            .serve_connection(TokioIo::new(io), service)
+                                            .await;
+                                    }
                                 });
                             }
                         }
@@ -471,6 +491,8 @@ impl<A: Api> Server<A> {
             api,
             faults,
             log,
+            connections,
+            h2_connections,
             stop: Some(stop),
             thread: Some(thread),
         }
@@ -500,6 +522,16 @@ impl<A: Api> Server<A> {
             .iter()
             .filter(|l| l.request.method == method && l.request.path.contains(fragment))
             .count()
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// How many of those spoke HTTP/2 (negotiated by ALPN, over TLS).
+    pub fn h2_connections(&self) -> usize {
+        self.h2_connections.load(Ordering::SeqCst)
     }
 
     pub fn clear_log(&self) {

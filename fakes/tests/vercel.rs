@@ -196,7 +196,7 @@ fn any_version_prefix_reaches_the_same_resource() {
 }
 
 #[test]
-fn pagination_walks_every_record_once_newest_first() {
+fn a_list_without_limit_is_one_page_and_limit_pages_newest_first() {
     let s = start();
     let ids: Vec<String> = (0..45)
         .map(|i| {
@@ -213,7 +213,11 @@ fn pagination_walks_every_record_once_newest_first() {
         .collect();
     let mut seen = Vec::new();
     let mut pages = 0;
-    let mut path = "/v8/projects/prj_web/env?decrypt=true".to_string();
+    // As the Vercel CLI asks (v10, no `limit`): everything, no cursor.
+    let whole = get(&s, "/v10/projects/prj_web/env?decrypt=true");
+    assert_eq!(whole.body["envs"].as_array().unwrap().len(), 45);
+    assert_eq!(whole.body["pagination"]["next"], Value::Null);
+    let mut path = "/v8/projects/prj_web/env?decrypt=true&limit=20".to_string();
     loop {
         let page = get(&s, &path);
         assert_eq!(page.status, 200);
@@ -222,7 +226,9 @@ fn pagination_walks_every_record_once_newest_first() {
         assert_eq!(page.body["pagination"]["count"], envs.len());
         seen.extend(envs.iter().map(|e| e["id"].as_str().unwrap().to_string()));
         match page.body["pagination"]["next"].as_u64() {
-            Some(next) => path = format!("/v8/projects/prj_web/env?decrypt=true&until={next}"),
+            Some(next) => {
+                path = format!("/v8/projects/prj_web/env?decrypt=true&limit=20&until={next}")
+            }
             None => break,
         }
     }

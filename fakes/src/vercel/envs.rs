@@ -6,7 +6,11 @@ use super::*;
 impl State {
     // --- environment variables ---------------------------------------------
 
-    /// `GET /vN/projects/{p}/env`: newest first, paged by `createdAt`.
+    /// `GET /vN/projects/{p}/env`: newest first, every record in one
+    /// answer. The v10 endpoint documents no `limit` or `until`, and the
+    /// Vercel CLI reads `envs` alone, never a cursor; the Terraform
+    /// provider sends `limit` and `until` (to v8), so a request with
+    /// either is paged by `createdAt` as other list endpoints are.
     /// `target` keeps records that include it; `gitBranch` keeps records of
     /// that branch *and* those without a branch (the ones that apply to it —
     /// undocumented, chosen to match what `vercel env pull` needs);
@@ -20,7 +24,12 @@ impl State {
         caller: &Caller,
         p: &str,
     ) -> Result<Response, Error> {
-        let page = PageQuery::parse(request, self.page_size)?;
+        let paged = request.query("limit").is_some() || request.query("until").is_some();
+        let page = if paged {
+            PageQuery::parse(request, self.page_size)?
+        } else {
+            PageQuery::everything()
+        };
         let target = request.query("target");
         let branch = request.query("gitBranch").filter(|b| !b.is_empty());
         let project = &self.projects[self.project_index(caller, p)?];

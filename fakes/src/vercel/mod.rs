@@ -35,6 +35,7 @@ mod clock;
 mod custom;
 mod deployments;
 mod envs;
+mod pull;
 mod responses;
 mod route;
 mod state;
@@ -221,7 +222,8 @@ impl FakeVercel {
         self.lock().clock.offset_ms += by.as_millis() as u64;
     }
 
-    /// The page size of list endpoints when the request has no `limit`
+    /// The page size of paged list endpoints (deployments; env lists that
+    /// send `until` without `limit`) when the request has no `limit`
     /// (default 20, so tests exercise pagination). Clamped to 1..=100.
     pub fn set_page_size(&self, n: usize) {
         self.lock().page_size = n.clamp(1, MAX_PAGE);

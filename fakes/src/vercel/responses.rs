@@ -117,6 +117,14 @@ impl PageQuery {
         Ok(PageQuery { limit, until })
     }
 
+    /// No paging: every item in one page.
+    pub(super) fn everything() -> PageQuery {
+        PageQuery {
+            limit: usize::MAX,
+            until: None,
+        }
+    }
+
     /// One page of `items` (sorted newest first) and its pagination object:
     /// `next` is the `createdAt` of the page's last item when more remain,
     /// `prev` the first item's when this is not the first page.

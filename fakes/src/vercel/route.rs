@@ -13,11 +13,23 @@ pub(super) enum Route<'a> {
     CustomEnvironments(&'a str),
     /// `/vN/projects/{idOrName}/custom-environments/{slugOrId}`
     CustomEnvironment(&'a str, &'a str),
+    /// `/vN/env/pull/{projectId}[/{target}[/{gitBranch}]]`, what `vercel
+    /// env pull` reads: a target's decrypted values in one answer.
+    Pull(&'a str, Option<&'a str>, Option<&'a str>),
 }
 
 impl<'a> Route<'a> {
     pub(super) fn parse(path: &'a str) -> Option<Route<'a>> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let trimmed = path.trim_matches('/');
+        // A branch may hold `/` (`feature/x`): everything after the target.
+        if let [version, "env", "pull", p, t, branch] =
+            trimmed.splitn(6, '/').collect::<Vec<_>>()[..]
+            && is_version(version)
+            && ![p, t, branch].iter().any(|s| s.is_empty())
+        {
+            return Some(Route::Pull(p, Some(t), Some(branch)));
+        }
+        let segments: Vec<&str> = trimmed.split('/').collect();
         let (version, rest) = segments.split_first()?;
         if !is_version(version) || rest.iter().any(|s| s.is_empty()) {
             return None;
@@ -28,6 +40,8 @@ impl<'a> Route<'a> {
             ["deployments"] => Some(Route::Deployments),
             ["projects", p, "custom-environments"] => Some(Route::CustomEnvironments(p)),
             ["projects", p, "custom-environments", e] => Some(Route::CustomEnvironment(p, e)),
+            ["env", "pull", p] => Some(Route::Pull(p, None, None)),
+            ["env", "pull", p, t] => Some(Route::Pull(p, Some(t), None)),
             _ => None,
         }
     }
@@ -38,7 +52,9 @@ impl<'a> Route<'a> {
             Route::Env(..) => &["GET", "PATCH", "DELETE"],
             Route::Deployments => &["GET", "POST"],
             // Only reads: envctl creates no custom environment.
-            Route::CustomEnvironments(_) | Route::CustomEnvironment(..) => &["GET"],
+            Route::CustomEnvironments(_) | Route::CustomEnvironment(..) | Route::Pull(..) => {
+                &["GET"]
+            }
         }
     }
 
@@ -50,6 +66,7 @@ impl<'a> Route<'a> {
             Route::Deployments => "/deployments",
             Route::CustomEnvironments(_) => "/projects/:idOrName/custom-environments",
             Route::CustomEnvironment(..) => "/projects/:idOrName/custom-environments/:slugOrId",
+            Route::Pull(..) => "/env/pull/:projectId",
         }
     }
 }

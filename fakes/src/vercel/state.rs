@@ -90,6 +90,7 @@ impl State {
             ("POST", Route::Deployments) => self.redeploy(request, &caller),
             ("GET", Route::CustomEnvironments(p)) => self.list_custom_environments(&caller, p),
             ("GET", Route::CustomEnvironment(p, e)) => self.get_custom_environment(&caller, p, e),
+            ("GET", Route::Pull(p, t, b)) => self.pull_envs(&caller, p, t, b),
             // `handle` already answered methods the route does not have.
             _ => Err(Error::new(500, "internal_server_error", "unrouted")),
         }

@@ -24,6 +24,8 @@ use envctl_core::secret::Secret;
 #[derive(Clone)]
 pub struct Client {
     inner: reqwest::Client,
+    /// For an `https://` pool: its first request goes alone ([`Gate`]).
+    gate: Option<Arc<Gate>>,
     base: String,
     token: Secret,
     dialect: &'static Dialect,
@@ -60,15 +62,10 @@ impl Client {
                 dialect.name
             ));
         }
-        let inner = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
-            .connect_timeout(policy.connect_timeout)
-            .timeout(policy.request_timeout)
-            .user_agent(concat!("envctl/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+        let (inner, gate) = pooled(&base, &policy)?;
         Ok(Client {
             inner,
+            gate,
             base,
             token,
             dialect,
@@ -139,6 +136,31 @@ impl Client {
         }
     }
 
+    /// Sends on the shared pool. The first request of an `https://` pool
+    /// goes alone: until a connection has answered, the client cannot
+    /// know that the platform speaks HTTP/2, and concurrent first requests
+    /// would each open a connection (a TCP and TLS handshake each) where
+    /// one multiplexed connection serves them all.
+    async fn send_pooled(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> reqwest::Result<reqwest::Response> {
+        let Some(gate) = &self.gate else {
+            return request.send().await;
+        };
+        if gate.opened.load(Ordering::Acquire) {
+            return request.send().await;
+        }
+        let alone = gate.first.lock().await;
+        if gate.opened.load(Ordering::Acquire) {
+            drop(alone);
+            return request.send().await;
+        }
+        let result = request.send().await;
+        gate.opened.store(true, Ordering::Release);
+        result
+    }
+
     async fn attempt(&self, call: &Call, attempt: u32) -> Result<Reply, Attempt> {
         let mut request = self
             .inner
@@ -159,7 +181,7 @@ impl Client {
         };
         let started = Instant::now();
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let result = request.send().await;
+        let result = self.send_pooled(request).await;
         let elapsed = started.elapsed().as_millis();
         let network = |status, e: &reqwest::Error| {
             HttpError::new(&call.operation, Failure::Network, status, None, describe(e))
@@ -320,10 +342,65 @@ impl Client {
     }
 }
 
+/// The connection pool for `base`: one per base URL (so one per
+/// platform) and timeouts for the whole process, shared by every target's
+/// client. `drift` and `plan` make a client per target; sharing the pool
+/// lets the environments after the first reuse the first one's
+/// connection (over HTTP/2, one connection carries them all) instead of
+/// paying a TCP and TLS handshake each.
+///
+/// A pool's connections live on the runtime that opened them, so pools
+/// are per runtime too; a client made outside any runtime gets a pool of
+/// its own.
+fn pooled(base: &str, policy: &Policy) -> Result<(reqwest::Client, Option<Arc<Gate>>), String> {
+    type Key = (String, Duration, Duration, tokio::runtime::Id);
+    type Pool = (reqwest::Client, Option<Arc<Gate>>);
+    static POOLS: std::sync::Mutex<Vec<(Key, Pool)>> = std::sync::Mutex::new(Vec::new());
+    let key = tokio::runtime::Handle::try_current().ok().map(|runtime| {
+        (
+            base.to_string(),
+            policy.connect_timeout,
+            policy.request_timeout,
+            runtime.id(),
+        )
+    });
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, pool)) = pools.iter().find(|(k, _)| Some(k) == key.as_ref()) {
+        return Ok(pool.clone());
+    }
+    // A plain `http://` base is loopback (`check_base_url`): no TLS is
+    // ever spoken, so the system's root certificates are not read.
+    let tls = if base.starts_with("http://") {
+        crate::provider::tls::unused()
+    } else {
+        tls_config()?
+    };
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(policy.connect_timeout)
+        .timeout(policy.request_timeout)
+        .user_agent(concat!("envctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+    let gate = base.starts_with("https://").then(Arc::default);
+    if let Some(key) = key {
+        pools.push((key, (client.clone(), gate.clone())));
+    }
+    Ok((client, gate))
+}
+
+/// Holds a pool's concurrent first requests until one has a connection.
+#[derive(Default)]
+struct Gate {
+    opened: std::sync::atomic::AtomicBool,
+    first: tokio::sync::Mutex<()>,
+}
+
 /// One TLS configuration for every client of the process: ring, TLS 1.2
-/// and 1.3, the operating system's verifier, HTTP/1.1 by ALPN. Building the
-/// verifier reads the system's root certificates (a few milliseconds), and
-/// `drift` makes a client per target, so it is built once.
+/// and 1.3, the operating system's verifier, HTTP/2 or HTTP/1.1 by ALPN
+/// (whichever the platform offers). Building the verifier reads the
+/// system's root certificates (a few milliseconds), so it is built once,
+/// and only for a base URL that is `https://`.
 pub(super) fn tls_config() -> Result<rustls::ClientConfig, String> {
     use crate::provider::tls;
     static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
@@ -332,7 +409,7 @@ pub(super) fn tls_config() -> Result<rustls::ClientConfig, String> {
         .get_or_init(|| {
             let mut config = tls::config(tls::Check::Full, None)
                 .map_err(|e| format!("cannot set up TLS: {e}"))?;
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
             Ok(config)
         })
         .clone()

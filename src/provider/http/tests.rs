@@ -38,9 +38,12 @@ fn client(token: &str) -> Result<Client, String> {
 }
 
 #[test]
-fn every_client_shares_one_tls_configuration_for_http1() {
+fn every_client_shares_one_tls_configuration_offering_http2() {
     let config = tls_config().unwrap();
-    assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+    assert_eq!(
+        config.alpn_protocols,
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    );
     assert!(config.enable_sni);
     // Built once: later clients get clones of the same configuration.
     let again = tls_config().unwrap();

@@ -1,6 +1,7 @@
-//! A typed client for Vercel's project environment variables: list (with
-//! pagination), batch create/upsert, edit, batch delete, read one
-//! decrypted; and the project's custom environments. Shapes follow
+//! A typed client for Vercel's project environment variables: list,
+//! batch create/upsert, edit, batch delete, read one decrypted, read a
+//! target's decrypted values at once (`pull.rs`); and the project's custom
+//! environments. Shapes follow
 //! Vercel's REST API (`filterProjectEnvs`, `createProjectEnv`,
 //! `editProjectEnv`, `batchRemoveProjectEnv`, `getProjectEnv`, "Retrieve
 //! custom environments"). Deployments are in `deploys.rs`.
@@ -27,9 +28,6 @@ pub const LOGIN: Login = Login {
     url_var: URL_VAR,
     default_url: DEFAULT_URL,
 };
-
-/// Records per list page (the most Vercel serves).
-const PAGE: usize = 100;
 
 /// One environment variable record as listed. `value` is plaintext only
 /// for `plain`; ciphertext or empty otherwise. `Debug` leaves it out.
@@ -168,8 +166,10 @@ impl Api {
     }
 
     /// Every record `filter` selects (`target=…`, `gitBranch=…`,
-    /// `customEnvironmentId=…`), following the pagination cursor; and
-    /// Vercel's clock (its `Date`), when it sent one.
+    /// `customEnvironmentId=…`); and Vercel's clock (its `Date`), when it
+    /// sent one. The v10 list documents no `limit` and the Vercel CLI
+    /// reads one answer, so this asks once; a `pagination.next` cursor, if
+    /// Vercel ever sends one, is still followed.
     pub async fn list(
         &self,
         project: &str,
@@ -194,8 +194,7 @@ impl Api {
                 Method::GET,
                 "GET env",
                 Self::env_path(project, 10, ""),
-            )
-            .query("limit", PAGE.to_string());
+            );
             for (name, value) in filter {
                 call = call.query(name, value.clone());
             }

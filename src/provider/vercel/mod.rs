@@ -8,8 +8,9 @@
 //! changed for them: apply first *splits* it (the record keeps the other
 //! targets, envctl writes a record of its own), and the plan says so.
 //!
-//! Values: `plain` records are readable; `encrypted` ones are read by id
-//! when needed; `sensitive` ones can never be read. To know whether a value
+//! Values: `plain` records are readable; `encrypted` ones, when needed,
+//! are read all at once as `vercel env pull` reads them ([`pull`]);
+//! `sensitive` ones can never be read. To know whether a value
 //! is still the one it wrote without reading it, envctl keeps a tag in the
 //! record's comment: `[envctl sha256:<digest> at:<ms>]`, the SHA-256 of the
 //! value and the time it wrote it. If Vercel's `updatedAt` is close to that
@@ -33,6 +34,7 @@ mod deploys;
 pub mod detect;
 pub mod dialect;
 mod hints;
+mod pull;
 mod records;
 mod scope;
 pub mod settings;
@@ -189,7 +191,7 @@ impl VercelProvider {
             }
             owned.insert(r.key.clone(), record);
         }
-        for (key, value) in self.decrypt(to_decrypt).await? {
+        for (key, value) in self.read_encrypted(&scope, to_decrypt).await? {
             variables.insert(key, value);
         }
         Ok(Snapshot {
@@ -245,6 +247,34 @@ impl VercelProvider {
             ("sensitive", _) => Known::Value(LiveValue::Unreadable),
             _ => Known::Decrypt,
         }
+    }
+
+    /// Reads the named `encrypted` records' values: all at once with one
+    /// pull of the target's values, as `vercel env pull` does; by id the
+    /// ones the pull did not show, or every one if the pull failed. A single
+    /// record is read by id, which shows no other value.
+    async fn read_encrypted(
+        &self,
+        scope: &Scope,
+        wanted: Vec<(String, String)>,
+    ) -> Result<Vec<(String, LiveValue)>, ProviderError> {
+        if wanted.len() < 2 {
+            return self.decrypt(wanted).await;
+        }
+        let Ok(mut pulled) = self.api.pull(&self.project, scope).await else {
+            return self.decrypt(wanted).await;
+        };
+        let mut out = Vec::new();
+        let mut rest = Vec::new();
+        for (key, id) in wanted {
+            match pulled.take(&key) {
+                Some(value) => out.push((key, LiveValue::Readable(value))),
+                None => rest.push((key, id)),
+            }
+        }
+        drop(pulled);
+        out.extend(self.decrypt(rest).await?);
+        Ok(out)
     }
 
     /// Reads the named records' values by id, a few at a time.
