@@ -27,6 +27,7 @@ mod github;
 mod honest_inputs;
 mod hostile;
 mod import_all;
+mod keychain;
 mod migrations;
 mod netlify;
 mod netlify_cli_fake;
