@@ -237,9 +237,15 @@ impl Drop for SecretServiceBus {
 /// A process's environment for `home`: HOME and the XDG folders inside
 /// it, the given bus (or none), and PATH.
 fn isolate(cmd: &mut Command, home: &Path, bus: Option<&str>) {
+    // Without a bus, the runtime folder is one that has no `bus` socket.
+    let runtime = if bus.is_some() {
+        "run"
+    } else {
+        "run-without-bus"
+    };
     cmd.env_clear()
         .env("HOME", home)
-        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("XDG_RUNTIME_DIR", home.join(runtime))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_CACHE_HOME", home.join("cache"));
