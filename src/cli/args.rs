@@ -187,10 +187,10 @@ pub enum Command {
         after_help = "Examples:\n  envctl import staging --from supabase:abcdefghijklmnopqrst --from vercel:my-app:preview\n  envctl import production --force --to-keyring   # re-import, targets as declared\n\nPlain values are written inline; secrets become references (`env:NAME`, or\n`keyring` with --to-keyring for values envctl can read). Values a platform\nkeeps write-only are marked as needing a value. Never writes a secret's\nplaintext into YAML. Edge Functions, the migration head, Auth URLs and\nbuckets come along from a Supabase target. In a folder without envctl.yaml,\nimport creates it and environments/ first (never over an existing file)."
     )]
     Import(ImportArgs),
-    /// Store, check or remove a secret in the OS keychain (`keyring`
+    /// Store, check, list or remove a secret in the OS keychain (`keyring`
     /// references); list the secret sources an environment needs.
     #[command(
-        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret rm staging STRIPE_SECRET_KEY\n  envctl secret sources production --format github    # the env: block CI needs\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`."
+        after_help = "Examples:\n  envctl secret set staging STRIPE_SECRET_KEY          # asks without echo\n  pass show stripe | envctl secret set staging STRIPE_SECRET_KEY --stdin\n  envctl secret get staging STRIPE_SECRET_KEY          # stored? where, and its fingerprint\n  envctl secret get staging STRIPE_SECRET_KEY --reveal\n  envctl secret list staging                           # names and stores, no values\n  envctl secret rm staging STRIPE_SECRET_KEY\n  envctl secret sources production --format github    # the env: block CI needs\n\nEntries: service `envctl`, account `<project>/<environment>/<NAME>`. On Linux the\nSecret Service (GNOME Keyring, KWallet, KeePassXC) when the session bus offers it, else\nthe kernel keyring (keyutils), which does not survive a reboot; get, rm and plan look\nin both. --store (or ENVCTL_KEYCHAIN) picks one: secret-service or keyutils."
     )]
     Secret {
         #[command(subcommand)]
@@ -236,24 +236,41 @@ fn login_platforms() -> clap::builder::PossibleValuesParser {
 pub enum SecretAction {
     /// Store a value, read from a prompt without echo or from --stdin
     /// (never from an argument, which shell history and `ps` would keep).
+    /// It replaces the value in the store that holds it, else goes to the
+    /// preferred store.
     Set {
         env: String,
         name: String,
         /// Read the value from standard input (one trailing newline dropped).
         #[arg(long)]
         stdin: bool,
+        /// The store to write to: secret-service or keyutils (Linux).
+        #[arg(long, value_name = "STORE")]
+        store: Option<String>,
     },
-    /// Say whether a value is stored, with its fingerprint; the value
-    /// itself only with --reveal.
+    /// Say whether a value is stored, where, with its fingerprint; the
+    /// value itself only with --reveal.
     Get {
         env: String,
         name: String,
         /// Print the value to standard output.
         #[arg(long)]
         reveal: bool,
+        /// Look in this store only: secret-service or keyutils (Linux).
+        #[arg(long, value_name = "STORE")]
+        store: Option<String>,
     },
-    /// Remove a stored value.
-    Rm { env: String, name: String },
+    /// Remove a stored value (from every store that holds it, or --store).
+    Rm {
+        env: String,
+        name: String,
+        /// Remove it from this store only: secret-service or keyutils (Linux).
+        #[arg(long, value_name = "STORE")]
+        store: Option<String>,
+    },
+    /// The names an environment has in the keychain, each with its store;
+    /// never a value.
+    List { env: String },
     /// List the secret sources ENV needs (and the platform tokens its
     /// targets need): name, kind, source, and whether it can be found now.
     /// Nothing is resolved or printed but names.

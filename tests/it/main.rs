@@ -34,6 +34,7 @@ mod honest_inputs;
 mod hostile;
 mod import_all;
 mod init;
+mod keychain;
 mod migrations;
 mod netlify;
 mod netlify_cli_fake;

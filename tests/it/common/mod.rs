@@ -6,6 +6,7 @@
 pub mod netlify;
 pub mod netlify_cli;
 pub mod platforms;
+pub mod secret_service;
 pub mod supabase_cli;
 
 use std::path::{Path, PathBuf};
