@@ -29,7 +29,7 @@ pub enum State {
 pub enum Status {
     /// Planning failed.
     Error(Error),
-    /// The desired state breaks a rule; live state was not read.
+    /// The desired state breaks a rule; live state was not used.
     DesiredRefused,
     /// A protected environment's plan breaks a rule.
     Refused,
