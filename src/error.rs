@@ -71,12 +71,16 @@ impl fmt::Display for Error {
                     left_without,
                     interrupted,
                     cause,
+                    also,
                     ..
                 } = partial.as_ref();
                 if *interrupted {
                     writeln!(f, "apply interrupted at target {target}: {}", cause.message)?;
                 } else {
                     writeln!(f, "apply failed partway: {cause}")?;
+                }
+                for other in also {
+                    writeln!(f, "  also failed: {other}")?;
                 }
                 let list = |items: &[String]| {
                     if items.is_empty() {
@@ -143,4 +147,6 @@ pub struct Partial {
     /// What was written, per target, for the audit log.
     pub written: Vec<(String, envctl_core::plan::Subject)>,
     pub cause: crate::provider::ProviderError,
+    /// Other targets, written at the same time, that failed or stopped too.
+    pub also: Vec<crate::provider::ProviderError>,
 }

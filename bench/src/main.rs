@@ -6,7 +6,9 @@
 //! measures `validate`, `plan`, `drift` and `apply` (wall time, CPU time,
 //! peak memory, requests) beside the naive strategy of `naive.rs`.
 
+mod across;
 mod code;
+mod dotenv;
 mod github;
 mod measure;
 mod naive;
@@ -46,6 +48,9 @@ Usage: envctl-bench [--quick | --full] [OPTIONS]
 
   --untagged            plan of N untagged Vercel records (N from --variables)
                         against the naive strategy, as a Markdown table
+  --across              apply of one environment with targets on two platforms
+                        (with --baseline PATH: a second envctl beside it)
+  --dotenv LIST         apply of a dotenv file of each N variables (--baseline too)
   --serve N M           generate and seed one shape, print the folder and the
                         environment to run envctl under a profiler, and serve
                         the fakes until interrupted
@@ -140,6 +145,8 @@ fn main() {
             measure::wrapper(Path::new(&args[1]), &args[3], &args[4..]).map(|()| 0)
         }
         Some("--naive") if args.len() == 3 => naive::main(&args[1], &args[2]),
+        Some("--across") => across::main(&args),
+        Some("--dotenv") => dotenv::main(&args),
         Some("--github-requests") => parse(args[1..].to_vec()).and_then(|config| {
             let counts = config
                 .variables

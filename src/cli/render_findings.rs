@@ -34,5 +34,5 @@ pub fn refusal(verdict: &Verdict, format: Format, base: &Path, out: &Output) {
         Format::Markdown => out.print(&render::markdown_refusal(verdict)),
         Format::Human => out.print(&render::human_findings(&verdict.findings, out.stdout_style)),
     }
-    out.note("refused: the desired state breaks the rules above; live state was not read");
+    out.note("refused: the desired state breaks the rules above; live state was not used");
 }

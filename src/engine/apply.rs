@@ -1,9 +1,12 @@
 //! Applying a plan: every write derived and checked first, dotenv files
-//! staged, then target by target, stopping cleanly on Ctrl-C. Also the
+//! staged, then the targets (platforms concurrently, one platform's
+//! targets in order), stopping cleanly on Ctrl-C. Also the
 //! audit record of what was written.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
 use super::{Engine, Planned};
 use crate::Error;
@@ -19,7 +22,7 @@ pub struct ApplyReport {
     pub written: Vec<(String, Subject)>,
 }
 
-/// Applies a plan target by target. All writes are derived (and every secret
+/// Applies a plan, platforms concurrently. All writes are derived (and every secret
 /// checked) before the first one is sent, so a bad value writes nothing.
 pub async fn apply(planned: &Planned) -> Result<ApplyReport, Error> {
     apply_until(planned, &Stop::new()).await
@@ -57,86 +60,174 @@ pub async fn apply_until(planned: &Planned, stop: &Stop) -> Result<ApplyReport, 
             staged.insert(index, dotenv.stage(&batch.writes).map_err(Error::Provider)?);
         }
     }
-    let mut report = ApplyReport::default();
+    // Targets on different platforms are written concurrently; targets on
+    // one platform one after another, in plan order, since two of them may
+    // share a project or site and work from each other's writes. Once one
+    // fails, no other target starts; those in flight finish.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     for (index, batch) in batches.iter().enumerate() {
-        if batch.writes.is_empty() {
-            continue;
+        let platform = std::mem::discriminant(batch.provider);
+        let same = |g: &&mut Vec<usize>| std::mem::discriminant(batches[g[0]].provider) == platform;
+        match groups.iter_mut().find(same) {
+            Some(group) => group.push(index),
+            None => groups.push(vec![index]),
         }
-        let result = match (batch.provider, staged.remove(&index)) {
-            _ if stop.requested() => Err(ApplyFailure::stopped(&batch.plan.name, &[])),
-            (Provider::Dotenv(dotenv), Some(file)) => {
-                dotenv.commit(file).map_err(ApplyFailure::nothing)
-            }
-            _ => {
-                batch
-                    .provider
-                    .apply_until(batch.live, &batch.writes, stop)
-                    .await
-            }
-        };
-        if let Err(failure) = result {
-            return Err(partial(report, &batches, index, failure));
-        }
-        let name = &batch.plan.name;
-        report
-            .written
-            .extend(batch.writes.iter().map(|w| (name.clone(), w.subject())));
-        report.applied.push((
-            name.clone(),
-            batch.writes.iter().map(Write::describe).collect(),
-        ));
     }
-    Ok(report)
+    let staged = std::sync::Mutex::new(staged);
+    let failed = AtomicBool::new(false);
+    let run_group = |group: Vec<usize>| {
+        let (batches, staged, failed) = (&batches, &staged, &failed);
+        async move {
+            let mut outcomes = Vec::new();
+            for index in group {
+                let batch = &batches[index];
+                if batch.writes.is_empty() {
+                    continue;
+                }
+                if failed.load(Ordering::SeqCst) {
+                    break;
+                }
+                let file = staged.lock().ok().and_then(|mut s| s.remove(&index));
+                let result = match (batch.provider, file) {
+                    _ if stop.requested() => Err(ApplyFailure::stopped(&batch.plan.name, &[])),
+                    (Provider::Dotenv(dotenv), Some(file)) => {
+                        dotenv.commit(file).map_err(ApplyFailure::nothing)
+                    }
+                    _ => {
+                        batch
+                            .provider
+                            .apply_until(batch.live, &batch.writes, stop)
+                            .await
+                    }
+                };
+                if result.is_err() {
+                    failed.store(true, Ordering::SeqCst);
+                }
+                outcomes.push((index, result));
+            }
+            outcomes
+        }
+    };
+    let runs = join_all(groups.into_iter().map(run_group).collect()).await;
+    let mut outcomes: Vec<_> = runs.into_iter().flatten().collect();
+    outcomes.sort_by_key(|(index, _)| *index);
+    report(&batches, outcomes)
 }
 
-/// The error of an apply that stopped at `batches[index]`: what the
-/// earlier targets and this one did, and everything not done.
+/// The report of every target's outcome (in plan order); the targets
+/// without one did not start.
+fn report(
+    batches: &[Batch<'_>],
+    outcomes: Vec<(usize, Result<(), ApplyFailure>)>,
+) -> Result<ApplyReport, Error> {
+    let mut report = ApplyReport::default();
+    let mut failures = Vec::new();
+    for (index, result) in outcomes {
+        let batch = &batches[index];
+        let name = &batch.plan.name;
+        let done: Vec<usize> = match result {
+            Ok(()) => (0..batch.writes.len()).collect(),
+            Err(failure) => {
+                let done = failure.done.clone();
+                failures.push((index, failure));
+                done
+            }
+        };
+        let writes = done.iter().map(|&i| &batch.writes[i]);
+        report
+            .written
+            .extend(writes.clone().map(|w| (name.clone(), w.subject())));
+        report
+            .applied
+            .push((name.clone(), writes.map(Write::describe).collect()));
+    }
+    if failures.is_empty() {
+        return Ok(report);
+    }
+    Err(partial(report, batches, failures))
+}
+
+/// The error of an apply where the targets in `failures` (in plan order,
+/// at least one) failed or stopped: what every target did, everything not
+/// done, and which keys a target was left without.
 fn partial(
     report: ApplyReport,
     batches: &[Batch<'_>],
-    index: usize,
-    failure: ApplyFailure,
+    failures: Vec<(usize, ApplyFailure)>,
 ) -> Error {
-    let batch = &batches[index];
-    let target = &batch.plan.name;
-    let shown = |w: &Write| format!("{target}: {}", w.describe());
-    let mut done: Vec<String> = report
+    let done = report
         .applied
         .iter()
         .flat_map(|(t, w)| w.iter().map(move |w| format!("{t}: {w}")))
         .collect();
-    done.extend(failure.done.iter().map(|&i| shown(&batch.writes[i])));
-    let mut written = report.written;
-    written.extend(
-        failure
-            .done
-            .iter()
-            .map(|&i| (target.clone(), batch.writes[i].subject())),
-    );
-    let not_done = (0..batch.writes.len())
-        .filter(|i| !failure.done.contains(i))
-        .map(|i| shown(&batch.writes[i]))
-        .chain(batches[index + 1..].iter().flat_map(|later| {
-            later
-                .writes
-                .iter()
-                .map(move |w| format!("{}: {}", later.plan.name, w.describe()))
-        }))
-        .collect();
-    let left_without = failure
-        .left_without
+    let applied: BTreeMap<&str, usize> = report
+        .applied
         .iter()
-        .map(|k| format!("{target}: {k}"))
+        .map(|(t, w)| (t.as_str(), w.len()))
         .collect();
+    let mut not_done = Vec::new();
+    for (index, batch) in batches.iter().enumerate() {
+        let target = &batch.plan.name;
+        let shown = |w: &Write| format!("{target}: {}", w.describe());
+        let failure = failures.iter().find(|(i, _)| *i == index).map(|(_, f)| f);
+        match failure {
+            Some(f) => not_done.extend(
+                (0..batch.writes.len())
+                    .filter(|i| !f.done.contains(i))
+                    .map(|i| shown(&batch.writes[i])),
+            ),
+            None if applied.contains_key(target.as_str()) => {}
+            None => not_done.extend(batch.writes.iter().map(shown)),
+        }
+    }
+    let left_without = failures
+        .iter()
+        .flat_map(|(index, f)| {
+            let target = &batches[*index].plan.name;
+            f.left_without.iter().map(move |k| format!("{target}: {k}"))
+        })
+        .collect();
+    let mut failures = failures.into_iter();
+    let Some((first, failure)) = failures.next() else {
+        unreachable!("partial() is called with at least one failure")
+    };
+    let also = failures.filter(|(_, f)| !f.interrupted);
+    let also = also.map(|(_, f)| f.error).collect();
     Error::Partial(Box::new(crate::error::Partial {
-        target: target.clone(),
+        target: batches[first].plan.name.clone(),
         done,
         not_done,
         left_without,
         interrupted: failure.interrupted,
-        written,
+        written: report.written,
         cause: failure.error,
+        also,
     }))
+}
+
+/// Every future run to completion, concurrently on the current task; the
+/// outputs in order.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// [`apply_until`] on the engine's runtime, stopped by the first SIGINT

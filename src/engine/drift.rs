@@ -29,7 +29,7 @@ pub enum State {
 pub enum Status {
     /// Planning failed.
     Error(Error),
-    /// The desired state breaks a rule; live state was not read.
+    /// The desired state breaks a rule; live state was not used.
     DesiredRefused,
     /// A protected environment's plan breaks a rule.
     Refused,
@@ -159,22 +159,24 @@ pub fn check(
             Err(e) => rows.push(Some(Row::new(&env.name, Status::Error(e)))),
         }
     }
-    for (i, outcome) in plan_all(engine, &ws, &envs, ready)? {
-        rows[i] = Some(row(envs[i], outcome, options.strict));
+    for (i, judged) in plan_all(engine, &ws, &envs, ready, options.strict)? {
+        rows[i] = Some(judged);
     }
     Ok(rows.into_iter().flatten().collect())
 }
 
-/// An environment's plan (or why there is none), by index into the
-/// environments drift checks.
-type Outcome = (usize, Result<Planned, Error>);
+/// An environment's row, by index into the environments drift checks.
+type Outcome = (usize, Row);
 
-/// Plans the given environments (by index into `envs`) concurrently.
+/// Plans the given environments (by index into `envs`) concurrently and
+/// judges each as soon as it is planned: its plan, live state and desired
+/// state are dropped then, not held until every environment is done.
 fn plan_all(
     engine: &Engine,
     ws: &Arc<Workspace>,
     envs: &[&Environment],
     ready: Vec<(usize, Secrets)>,
+    strict: bool,
 ) -> Result<Vec<Outcome>, Error> {
     engine.block_on(async {
         let mut set = JoinSet::new();
@@ -182,7 +184,8 @@ fn plan_all(
             let (ws, name) = (Arc::clone(ws), envs[i].name.clone());
             set.spawn(async move {
                 let env = &ws.environments[&name];
-                (i, plan::plan(&ws, env, secrets, true).await)
+                let planned = plan::plan(&ws, env, secrets, true).await;
+                (i, row(env, planned, strict))
             });
         }
         let mut done = Vec::new();

@@ -12,6 +12,7 @@ pub mod aftercare;
 pub mod apply;
 pub mod diff;
 pub mod drift;
+pub mod early;
 pub mod import;
 pub mod migrations;
 pub mod plan;

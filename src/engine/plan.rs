@@ -305,12 +305,27 @@ pub async fn plan(
     secrets: Secrets,
     allow_delete: bool,
 ) -> Result<Planned, Error> {
-    let providers: Vec<Provider> = env
-        .targets
-        .values()
-        .map(|t| Provider::for_target(&ws.place(), env, t))
-        .collect::<Result<_, _>>()?;
+    let providers = connect(ws, env)?;
     let live = read_all(&providers).await?;
+    judge(ws, env, secrets, allow_delete, providers, live)
+}
+
+/// A provider per target of the environment, in order.
+pub fn connect(ws: &Workspace, env: &Environment) -> Result<Vec<Provider>, Error> {
+    let providers = env.targets.values();
+    let providers = providers.map(|t| Provider::for_target(&ws.place(), env, t));
+    Ok(providers.collect::<Result<_, _>>()?)
+}
+
+/// The plan and its verdict from what was read.
+pub fn judge(
+    ws: &Workspace,
+    env: &Environment,
+    secrets: Secrets,
+    allow_delete: bool,
+    providers: Vec<Provider>,
+    live: Vec<Snapshot>,
+) -> Result<Planned, Error> {
     let mut desired = plan::desired_targets(env, &secrets.resolution);
     attach_local(ws, &mut desired, &live)?;
     let plan = plan::diff(&ws.project, env, &desired, &live);

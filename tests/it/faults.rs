@@ -548,3 +548,60 @@ fn interrupt_apply(signal: &str) {
     ws.run(&["plan", "production", "--detailed-exitcode"], &env)
         .expect(0);
 }
+
+// ------------------------------------------------------- Across targets
+
+const ACROSS_ENV: &str = "\
+targets:
+  functions: { type: supabase, project_ref: hdlproductionabcdefg, prune: true }
+  web: { type: vercel, project: huddle-web, team: team_huddle, target: production, prune: true }
+variables:
+  VITE_NEW: { value: https://new.example, targets: [web] }
+  VITE_CHANGED: { value: https://changed-new.example, targets: [web] }
+  STRIPE_SECRET_KEY: { secret: env:FAULTS_STRIPE, targets: [functions] }
+  NEW_SECRET: { secret: env:FAULTS_NEW, targets: [functions] }
+";
+
+/// Targets on two platforms are written at the same time: when one fails,
+/// the other still finishes, and the report says exactly what each did.
+#[test]
+fn a_failed_target_beside_another_platform_is_reported_exactly() {
+    for failing in ["supabase", "vercel"] {
+        let p = Platforms::start();
+        p.supabase
+            .api()
+            .set_secret(PRODUCTION_REF, "STRIPE_SECRET_KEY", "sk_old");
+        p.supabase
+            .api()
+            .set_secret(PRODUCTION_REF, "OLD_SECRET", "old");
+        let ws = workspace(ACROSS_ENV);
+        let mut env = fast(p.env());
+        env.push(("FAULTS_STRIPE".into(), "sk_test_CANARY_faults_1".into()));
+        env.push(("FAULTS_NEW".into(), "CANARY-new-secret-2".into()));
+        let env = pairs(&env);
+        let want = planned(&ws, &env);
+        let (faults, other) = match failing {
+            "supabase" => (p.supabase.faults(), "web"),
+            _ => (p.vercel.faults(), "functions"),
+        };
+        faults.fail_write(1);
+        let run = ws.run(&["apply", "production", "--yes"], &env);
+        faults.fail_write(0);
+        let text = run.all();
+        assert_eq!(run.code(), 1, "{failing}: apply must fail\n{text}");
+        assert!(!text.contains("CANARY"), "{text}");
+        let (done, not_done) = (reported(&text, "done:"), reported(&text, "not done:"));
+        assert_eq!(not_done, planned(&ws, &env), "{failing}: not done\n{text}");
+        let all: BTreeSet<_> = done.union(&not_done).cloned().collect();
+        assert_eq!(all, want, "{failing}: done + not done\n{text}");
+        let other_writes: BTreeSet<_> = want.iter().filter(|(t, _)| t == other).collect();
+        assert!(!other_writes.is_empty());
+        assert!(
+            other_writes.iter().all(|w| done.contains(*w)),
+            "{failing}: target {other} on the other platform finished\n{text}"
+        );
+        ws.run(&["apply", "production", "--yes"], &env).expect(0);
+        ws.run(&["plan", "production", "--detailed-exitcode"], &env)
+            .expect(0);
+    }
+}

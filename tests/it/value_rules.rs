@@ -368,7 +368,7 @@ fn realdealkickz_refuses_a_promotion_that_carried_staging_values() {
     let run = ws.run(&["plan", "prod"], &[("PROD_STRIPE_SECRET_KEY", test_key)]);
     run.expect(3)
         .expect_output("error[stripe-key-pair]: NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY is a live-mode Stripe key and STRIPE_SECRET_KEY a test-mode one")
-        .expect_output("live state was not read");
+        .expect_output("live state was not used");
     common::platforms::assert_no_leak(&run.all());
 
     // Production's live key, copied into staging's variable as well.

@@ -7,7 +7,8 @@ use super::{load, secret_warnings};
 use crate::Error;
 use crate::cli::{Exit, Format, Output, PlanArgs, render_findings};
 use crate::config::{Environment, Workspace};
-use crate::engine::{Engine, Planned, plan as planning};
+use crate::engine::early::Early;
+use crate::engine::{Engine, Planned};
 use crate::saved::SavedPlan;
 use envctl_core::render;
 use envctl_core::rules::Verdict;
@@ -128,19 +129,23 @@ pub(super) fn make_plan(
     wanted: Wanted,
     out: &Output,
 ) -> Result<Result<Planned, Verdict>, Error> {
-    let prepared = planning::prepare(ws, env, wanted.require_secrets)?;
-    secret_warnings(&prepared.secrets, out);
-    if let Some(verdict) = prepared.refusal {
-        return Ok(Err(verdict));
-    }
-    let planned = planning::live(
+    // Live state is read while the desired state is judged; a refusal
+    // still comes first and nothing is written before it.
+    let early = crate::engine::early::plan(
         engine,
         ws,
         env,
-        prepared.secrets,
+        wanted.require_secrets,
         wanted.allow_delete,
-        wanted.adopt,
+        |prepared| secret_warnings(&prepared.secrets, out),
     )?;
+    let mut planned = match early {
+        Early::Planned(planned) => *planned,
+        Early::Refused(verdict) => return Ok(Err(verdict)),
+    };
+    if wanted.adopt {
+        planned.plan.adopt();
+    }
     if !wanted.adopt {
         say_unverifiable(&planned, out);
     }

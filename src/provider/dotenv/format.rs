@@ -29,6 +29,7 @@
 //!   or `${NAME}` depends on the reader's environment: it is returned as
 //!   dotenv parsed it, and `has_expansion` says so.
 
+use std::collections::HashMap;
 use std::fmt;
 
 pub use super::encode::{encode_value, try_encode_value};
@@ -257,6 +258,8 @@ struct Entry {
 pub struct Document {
     text: String,
     entries: Vec<Entry>,
+    /// Each key's last (effective) entry, so a look-up is not a scan.
+    last: HashMap<String, usize>,
 }
 
 impl Document {
@@ -307,14 +310,17 @@ impl Document {
         }
         check_gap(&t, covered, t.len()).map_err(error)?;
         entries.retain(|e| e.key != "__proto__");
+        let last = entries.iter().enumerate();
+        let last = last.map(|(i, e)| (e.key.clone(), i)).collect();
         Ok(Document {
             text: text.to_string(),
             entries,
+            last,
         })
     }
 
     fn last(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.key == key)
+        self.last.get(key).map(|&i| &self.entries[i])
     }
 
     /// The value the app sees, or the raw text if `has_expansion`.
@@ -330,11 +336,15 @@ impl Document {
 
     /// Each key once, in order of first appearance, with its `get` value.
     pub fn entries(&self) -> Vec<(&str, &str)> {
-        let mut out: Vec<(&str, &str)> = Vec::new();
+        let mut out: Vec<(&str, &str)> = Vec::with_capacity(self.last.len());
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(self.last.len());
         for e in &self.entries {
-            match out.iter_mut().find(|(k, _)| *k == e.key) {
-                Some(slot) => slot.1 = &e.decoded,
-                None => out.push((&e.key, &e.decoded)),
+            match seen.get(e.key.as_str()) {
+                Some(&slot) => out[slot].1 = &e.decoded,
+                None => {
+                    seen.insert(&e.key, out.len());
+                    out.push((&e.key, &e.decoded));
+                }
             }
         }
         out
@@ -456,6 +466,9 @@ fn check_gap(t: &[char], from: usize, to: usize) -> Result<(), (usize, String)> 
     }
     Ok(())
 }
+
+#[path = "batch.rs"]
+mod batch;
 
 #[cfg(test)]
 #[path = "format_tests.rs"]

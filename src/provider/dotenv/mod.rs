@@ -105,15 +105,11 @@ impl DotenvProvider {
     /// The file's new text after `writes`; nothing is written.
     pub fn render(&self, writes: &[Write]) -> Result<String, ProviderError> {
         let mut doc = self.load()?;
+        let mut edits = Vec::with_capacity(writes.len());
         for write in writes {
             match write {
-                Write::Set { name, value } => {
-                    doc.try_set(name, value.expose())
-                        .map_err(|why| self.error("write", format!("{name}: {why}")))?;
-                }
-                Write::Delete { name } => {
-                    doc.remove(name);
-                }
+                Write::Set { name, value } => edits.push((name.as_str(), Some(value.expose()))),
+                Write::Delete { name } => edits.push((name.as_str(), None)),
                 Write::SetFunction { .. } | Write::DeleteFunction { .. } => {
                     return Err(self.error("write", "a dotenv file holds no Edge Functions".into()));
                 }
@@ -122,6 +118,19 @@ impl DotenvProvider {
                         self.error("write", "a dotenv file holds no project settings".into())
                     );
                 }
+            }
+        }
+        // One pass for the whole file; edit by edit only where that pass
+        // cannot be sure to match, which also names a refused edit.
+        if doc.edit_all(&edits) {
+            return Ok(doc.render());
+        }
+        for (name, value) in edits {
+            match value {
+                Some(value) => doc
+                    .try_set(name, value)
+                    .map_err(|why| self.error("write", format!("{name}: {why}")))?,
+                None => _ = doc.remove(name),
             }
         }
         Ok(doc.render())
@@ -257,6 +266,28 @@ mod tests {
         let nul = p.stage(&[set("a\0b")]).unwrap_err();
         assert!(nul.message.contains("NUL"), "{}", nul.message);
         assert!(!nul.message.contains("a\0b"));
+    }
+
+    #[test]
+    fn a_refused_value_among_many_names_its_key_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let p = DotenvProvider::new("local", path.clone(), ".env");
+        let set = |k: &str, v: &str| Write::Set {
+            name: k.into(),
+            value: Secret::new(v.into()),
+        };
+        let err = p.apply(&[set("B", "2"), set("C", "x\0y")]).unwrap_err();
+        assert!(
+            err.error.message.starts_with("C: "),
+            "{}",
+            err.error.message
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=1\n");
+        let writes = [set("B", "2"), Write::Delete { name: "A".into() }];
+        p.apply(&writes).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "B=2\n");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn refusal(verdict: &Verdict) -> String {
         .first()
         .map_or("?", |f| f.environment.as_str());
     let mut out = format!(
-        "### envctl plan: `{env}` — ❌ refused\n\nThe desired state breaks these rules; live state was not read.\n\n"
+        "### envctl plan: `{env}` — ❌ refused\n\nThe desired state breaks these rules; live state was not used.\n\n"
     );
     findings(&mut out, verdict);
     out
