@@ -42,6 +42,8 @@ pub struct Imported {
     pub needing_value: usize,
     /// Values stored in the keychain.
     pub stored: usize,
+    /// The keychain store the last of them went to.
+    pub stored_in: Option<keyring::Store>,
 }
 
 /// Reads the live targets and writes the environment file.
@@ -76,7 +78,7 @@ pub fn import(
         .map(|t| Provider::for_target(&ws.place(), &env, t).map(Provider::reading_values))
         .collect::<Result<_, _>>()?;
     let live = engine.block_on(read_all(&providers))??;
-    let (vars, stored) = variables(ws, &env, &live, request.to_keyring)?;
+    let (vars, stored, stored_in) = variables(ws, &env, &live, request.to_keyring)?;
     crate::fs::write_atomically(
         &path,
         &(yaml(&env, &vars) + &held(&live, root.join(&ws.paths.migrations).is_dir())),
@@ -94,6 +96,7 @@ pub fn import(
             .filter(|(i, _)| matches!(i, Value::Secret { note: Some(_), .. }))
             .count(),
         stored,
+        stored_in,
     })
 }
 
@@ -226,16 +229,17 @@ enum Value {
 /// name → (how it is written, the targets holding it)
 type Variables = BTreeMap<String, (Value, Vec<String>)>;
 
-/// Every live variable, once, with the targets holding it; and how many
-/// values were stored in the keychain.
+/// Every live variable, once, with the targets holding it; how many
+/// values were stored in the keychain, and the store the last went to.
 fn variables(
     ws: &Workspace,
     env: &Environment,
     live: &[Snapshot],
     to_keyring: bool,
-) -> Result<(Variables, usize), Error> {
+) -> Result<(Variables, usize, Option<keyring::Store>), Error> {
     let mut vars = Variables::new();
     let mut stored = 0;
+    let mut stored_in = None;
     let prefixes = envctl_core::rules::client_prefixes(&ws.rules);
     // read_all returns one snapshot per target, in order.
     for (target, snapshot) in env.targets.values().zip(live) {
@@ -262,7 +266,8 @@ fn variables(
                 }
                 LiveValue::Plain(v) | LiveValue::Readable(v) if to_keyring => {
                     let account = keyring::secret_account(&ws.project, &env.name, name);
-                    keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?;
+                    stored_in =
+                        Some(keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?);
                     stored += 1;
                     Value::Secret {
                         reference: "keyring".into(),
@@ -284,7 +289,7 @@ fn variables(
             vars.insert(name.clone(), (imported, vec![target.name.clone()]));
         }
     }
-    Ok((vars, stored))
+    Ok((vars, stored, stored_in))
 }
 
 /// The environment file.

@@ -57,8 +57,8 @@ pub enum Store<'a> {
 /// What [`Store::keep`] did with the new value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
-    /// Stored in the keychain under this account.
-    Keyring(String),
+    /// Stored in the keychain under this account, in this store.
+    Keyring(String, keyring::Store),
     /// Written to this file (mode 0600).
     File(PathBuf),
     /// Not stored: the source (shown) is the user's to update.
@@ -70,8 +70,9 @@ impl Store<'_> {
     pub fn keep(&self, name: &str, value: &Secret) -> Result<Kept, Error> {
         Ok(match self {
             Store::Keyring(account) => {
-                keyring::set(account, value).map_err(|e| Error::Usage(e.to_string()))?;
-                Kept::Keyring(account.clone())
+                let store =
+                    keyring::set(account, value).map_err(|e| Error::Usage(e.to_string()))?;
+                Kept::Keyring(account.clone(), store)
             }
             Store::File(path) => {
                 crate::fs::write_atomically(path, &format!("{}\n", value.expose())).map_err(

@@ -35,12 +35,14 @@ pub fn run(engine: &Engine, root: &Path, args: &ImportArgs, out: &Output) -> Res
         plural(done.variables),
         done.needing_value,
         plural(done.needing_value),
-        if done.stored > 0 {
-            format!(", {} stored in the keychain", done.stored)
-        } else {
-            String::new()
+        match done.stored_in {
+            Some(store) if done.stored > 0 => format!(", {} stored in {store}", done.stored),
+            _ => String::new(),
         }
     ));
+    if let Some(warning) = done.stored_in.and_then(crate::keyring::reboot_warning) {
+        out.warn(&warning);
+    }
     Ok(Exit::Ok)
 }
 

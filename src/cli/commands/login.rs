@@ -11,11 +11,15 @@ pub fn run(platform: &str, stdin: bool, out: &Output) -> Result<Exit, Error> {
         .ok_or_else(|| Error::Usage(format!("no platform named `{platform}` to log in to")))?;
     let (name, var) = (login.platform, login.vars_text());
     let token = prompt::read_value(&format!("{name} token"), stdin)?;
-    keyring::set(&keyring::token_account(name), &token).map_err(|e| Error::Usage(e.to_string()))?;
+    let store = keyring::set(&keyring::token_account(name), &token)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     out.note(&format!(
-        "Stored the {name} token in the keychain (service `{}`, account `{}`). envctl uses it when {var} is not set.",
+        "Stored the {name} token in {store} (service `{}`, account `{}`). envctl uses it when {var} is not set.",
         keyring::SERVICE,
         keyring::token_account(name)
     ));
+    if let Some(warning) = keyring::reboot_warning(store) {
+        out.warn(&warning);
+    }
     Ok(Exit::Ok)
 }

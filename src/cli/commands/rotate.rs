@@ -38,9 +38,14 @@ pub fn run(engine: &Engine, root: &Path, args: &RotateArgs, out: &Output) -> Res
         prompt::confirm(&env.name, out)?;
     }
     match rotation.store.keep(name, &value)? {
-        Kept::Keyring(account) => out.note(&format!(
-            "Stored the new {name} in the keychain (account `{account}`)."
-        )),
+        Kept::Keyring(account, store) => {
+            out.note(&format!(
+                "Stored the new {name} in {store} (account `{account}`)."
+            ));
+            if let Some(warning) = crate::keyring::reboot_warning(store) {
+                out.warn(&warning);
+            }
+        }
         Kept::File(path) => out.note(&format!(
             "Wrote the new {name} to {} (mode 0600).",
             path.display()
