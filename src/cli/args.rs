@@ -275,7 +275,7 @@ pub enum SecretAction {
     /// targets need): name, kind, source, and whether it can be found now.
     /// Nothing is resolved or printed but names.
     #[command(
-        after_help = "Examples:\n  envctl secret sources production\n  envctl secret sources production --check          # exit 2 while one is missing\n  envctl secret sources production --format github  # the env: block of a workflow step\n\nStatus: env: `set` or `missing` (unset or empty); file: `present` or `missing`; keyring:\n`stored` or `missing`; command: `not checked` (never run); token: `set`, `stored` (keychain)\nor `missing`. Exit 0; with --check, 2 when anything is missing."
+        after_help = "Examples:\n  envctl secret sources production\n  envctl secret sources production --check          # exit 2 while one is missing\n  envctl secret sources production --format github  # the env: block of a workflow step\n\nStatus: env: `set` or `missing` (unset or empty); file: `present` or `missing`; keyring:\n`stored`, `missing` or `keychain unavailable` (asked without reading the value); command:\n`not checked` (never run; only the program is shown); token: `set`, `stored` (keychain) or\n`missing`. Exit 0; with --check, 2 when anything is missing."
     )]
     Sources(SourcesArgs),
 }

@@ -42,8 +42,9 @@ pub struct Imported {
     pub needing_value: usize,
     /// Values stored in the keychain.
     pub stored: usize,
-    /// The keychain store the last of them went to.
-    pub stored_in: Option<keyring::Store>,
+    /// The keychain stores they went to (each once): an entry is replaced
+    /// where it already is, so one import can write to two stores.
+    pub stored_in: Vec<keyring::Store>,
 }
 
 /// Reads the live targets and writes the environment file.
@@ -230,16 +231,16 @@ enum Value {
 type Variables = BTreeMap<String, (Value, Vec<String>)>;
 
 /// Every live variable, once, with the targets holding it; how many
-/// values were stored in the keychain, and the store the last went to.
+/// values were stored in the keychain, and the stores they went to.
 fn variables(
     ws: &Workspace,
     env: &Environment,
     live: &[Snapshot],
     to_keyring: bool,
-) -> Result<(Variables, usize, Option<keyring::Store>), Error> {
+) -> Result<(Variables, usize, Vec<keyring::Store>), Error> {
     let mut vars = Variables::new();
     let mut stored = 0;
-    let mut stored_in = None;
+    let mut stored_in = Vec::new();
     let prefixes = envctl_core::rules::client_prefixes(&ws.rules);
     // read_all returns one snapshot per target, in order.
     for (target, snapshot) in env.targets.values().zip(live) {
@@ -266,8 +267,11 @@ fn variables(
                 }
                 LiveValue::Plain(v) | LiveValue::Readable(v) if to_keyring => {
                     let account = keyring::secret_account(&ws.project, &env.name, name);
-                    stored_in =
-                        Some(keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?);
+                    let store =
+                        keyring::set(&account, v).map_err(|e| Error::Usage(e.to_string()))?;
+                    if !stored_in.contains(&store) {
+                        stored_in.push(store);
+                    }
                     stored += 1;
                     Value::Secret {
                         reference: "keyring".into(),

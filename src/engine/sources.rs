@@ -27,8 +27,11 @@ pub enum Status {
     /// A command: never run to find out.
     NotChecked,
     /// Not there: the variable is unset or blank, the file or the entry
-    /// does not exist, or the machine has no keychain.
+    /// does not exist.
     Missing,
+    /// The keychain could not be asked (none on this machine, a locked
+    /// collection, a bus that does not answer): not known to be missing.
+    Unavailable,
 }
 
 impl Status {
@@ -39,6 +42,7 @@ impl Status {
             Status::Stored => "stored",
             Status::NotChecked => "not checked",
             Status::Missing => "missing",
+            Status::Unavailable => "keychain unavailable",
         }
     }
 }
@@ -99,10 +103,8 @@ pub fn sources(ws: &Workspace, env: &Environment, vars: &dyn EnvSource) -> Vec<S
             .any(|n| vars.var(n).is_some_and(|v| !v.trim().is_empty()))
         {
             Status::Set
-        } else if keyring::get(&keyring::token_account(login.platform)).is_ok() {
-            Status::Stored
         } else {
-            Status::Missing
+            in_keychain(&keyring::token_account(login.platform))
         };
         out.push(Source {
             name: login.label.to_string(),
@@ -112,6 +114,16 @@ pub fn sources(ws: &Workspace, env: &Environment, vars: &dyn EnvSource) -> Vec<S
         });
     }
     out
+}
+
+/// Whether the keychain holds `account`, asked without reading the value
+/// (a search: no decryption, no unlock prompt).
+fn in_keychain(account: &str) -> Status {
+    match keyring::locate(account) {
+        Ok(found) if found.is_empty() => Status::Missing,
+        Ok(_) => Status::Stored,
+        Err(_) => Status::Unavailable,
+    }
 }
 
 fn source(
@@ -142,16 +154,14 @@ fn source(
             };
             ("file", path.clone(), status)
         }
-        SecretRef::Keyring => {
-            let stored = keyring::get(account).is_ok();
-            let status = if stored {
-                Status::Stored
-            } else {
-                Status::Missing
-            };
-            ("keyring", account.to_string(), status)
-        }
-        SecretRef::Command(argv) => ("command", argv.join(" "), Status::NotChecked),
+        SecretRef::Keyring => ("keyring", account.to_string(), in_keychain(account)),
+        // The program only: its arguments may name a vault's items, and
+        // this list goes into workflow files (as `example` does).
+        SecretRef::Command(argv) => (
+            "command",
+            argv.first().cloned().unwrap_or_default(),
+            Status::NotChecked,
+        ),
     };
     Source {
         name: name.to_string(),

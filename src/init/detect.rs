@@ -255,7 +255,11 @@ pub fn kind(name: &str, values: &[String]) -> Kind {
     if FLAG_NAMES.iter().any(|p| glob_match(p, name)) && values.iter().all(|v| yes_no(v)) {
         return Kind::Flag;
     }
-    if secret_name(name) || values.iter().any(|v| looks_secret(v)) {
+    if secret_name(name)
+        || values
+            .iter()
+            .any(|v| looks_secret(v) || credentials_in_url(v))
+    {
         return Kind::Secret;
     }
     Kind::Plain
@@ -286,6 +290,17 @@ pub fn secret_name(name: &str) -> bool {
         || n.ends_with("_PWD")
 }
 
+/// A URL with a user or password before its host
+/// (`postgres://app:pw@db…`, `rediss://default:pw@…`, `https://token@…`):
+/// whatever its name, the value carries a credential.
+pub fn credentials_in_url(value: &str) -> bool {
+    let Some((_, rest)) = value.trim().split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
 fn yes_no(value: &str) -> bool {
     matches!(
         value.trim().to_ascii_lowercase().as_str(),
@@ -299,6 +314,7 @@ fn yes_no(value: &str) -> bool {
 /// ending in a backslash, or holding all three quote kinds.)
 fn copyable(value: &str) -> bool {
     !looks_secret(value)
+        && !credentials_in_url(value)
         && !value.chars().any(char::is_control)
         && !value.ends_with('\\')
         && !['\'', '"', '`'].iter().all(|q| value.contains(*q))

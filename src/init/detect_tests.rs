@@ -107,3 +107,27 @@ fn without_package_json_the_names_tell_the_bundler() {
     std::fs::write(dir.path().join(".env.example"), "PORT=1\n").unwrap();
     assert_eq!(detect(dir.path()).framework, None);
 }
+
+#[test]
+fn a_url_with_a_user_or_password_is_a_secret_whatever_its_name() {
+    for url in [
+        "postgres://app:pw@db.example.com:5432/app",
+        "rediss://default:pw@eu1-kv.example.io:6379",
+        "https://token@git.example.com/repo.git",
+    ] {
+        assert!(credentials_in_url(url), "{url}");
+        assert_eq!(kind("POSTGRES_URL", &values(&[url])), Kind::Secret, "{url}");
+    }
+    for url in [
+        "https://api.example.com/v1",
+        "http://localhost:54321/functions/v1?x=a@b",
+        "mailto:someone@example.com",
+        "team@example.com",
+    ] {
+        assert!(!credentials_in_url(url), "{url}");
+    }
+    assert_eq!(
+        kind("API_URL", &values(&["https://api.example.com"])),
+        Kind::Plain
+    );
+}

@@ -35,12 +35,18 @@ pub fn run(engine: &Engine, root: &Path, args: &ImportArgs, out: &Output) -> Res
         plural(done.variables),
         done.needing_value,
         plural(done.needing_value),
-        match done.stored_in {
-            Some(store) if done.stored > 0 => format!(", {} stored in {store}", done.stored),
-            _ => String::new(),
+        if done.stored > 0 {
+            let stores: Vec<String> = done.stored_in.iter().map(ToString::to_string).collect();
+            format!(", {} stored in {}", done.stored, stores.join(" and "))
+        } else {
+            String::new()
         }
     ));
-    if let Some(warning) = done.stored_in.and_then(crate::keyring::reboot_warning) {
+    if let Some(warning) = done
+        .stored_in
+        .iter()
+        .find_map(|s| crate::keyring::reboot_warning(*s))
+    {
         out.warn(&warning);
     }
     Ok(Exit::Ok)

@@ -22,7 +22,7 @@ pub fn run(root: &Path, args: &SourcesArgs, out: &Output) -> Result<Exit, Error>
     }
     let missing: Vec<&str> = found
         .iter()
-        .filter(|s| s.status == Status::Missing)
+        .filter(|s| matches!(s.status, Status::Missing | Status::Unavailable))
         .map(|s| s.name.as_str())
         .collect();
     if args.format == SourcesFormat::Text {
