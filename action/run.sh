@@ -77,19 +77,39 @@ envctl_args() { # COMMAND NAME FORMAT
   printf '%s\n' "${a[@]}"
 }
 
-# Finds the comment that starts with MARKER and updates it, else creates it.
+# Who the token comments as: the user of a personal token, else (a
+# workflow's GITHUB_TOKEN, for which GET /user is refused) the Actions bot.
+# Only that author's comments are ever edited: anyone can post a comment
+# that starts with the marker.
+commenter=""
+if [ -n "$commenting" ]; then
+  commenter="$(ghx api user --jq .login 2>/dev/null)" || commenter=""
+  case "$commenter" in
+    "" | *[!A-Za-z0-9_.\[\]-]*) commenter="github-actions[bot]" ;;
+  esac
+fi
+
+# Finds this author's comment that starts with MARKER and updates it, else
+# creates it. Returns non-zero (with an error annotation) when GitHub
+# refuses, so the other environments are still planned and reported.
 upsert_comment() { # MARKER BODY_FILE
   local api="repos/$GITHUB_REPOSITORY/issues" id
   id="$(ghx api --paginate "$api/$pull_request/comments?per_page=100" \
-    --jq ".[] | select(.body | startswith(\"$1\")) | .id" | sed -n 1p)" \
-    || die "could not list the pull request's comments (the job needs permissions: pull-requests: write)"
+    --jq ".[] | select(.user.login == \"$commenter\" and (.body | startswith(\"$1\"))) | .id" | sed -n 1p)" || {
+    gha_annotate error "envctl comment" "could not list the pull request's comments (the job needs permissions: pull-requests: write)"
+    return 1
+  }
   if [ -n "$id" ]; then
-    ghx api --method PATCH "$api/comments/$id" -F "body=@$2" --jq .html_url >/dev/null \
-      || die "could not update comment $id (the job needs permissions: pull-requests: write)"
+    ghx api --method PATCH "$api/comments/$id" -F "body=@$2" --jq .html_url >/dev/null || {
+      gha_annotate error "envctl comment" "could not update comment $id (the job needs permissions: pull-requests: write)"
+      return 1
+    }
     echo "updated the comment $id"
   else
-    id="$(ghx api --method POST "$api/$pull_request/comments" -F "body=@$2" --jq .id)" \
-      || die "could not comment on pull request #$pull_request (the job needs permissions: pull-requests: write)"
+    id="$(ghx api --method POST "$api/$pull_request/comments" -F "body=@$2" --jq .id)" || {
+      gha_annotate error "envctl comment" "could not comment on pull request #$pull_request (the job needs permissions: pull-requests: write)"
+      return 1
+    }
     echo "created the comment $id"
   fi
 }
@@ -98,6 +118,8 @@ rank() { case "$1" in 0) echo 0 ;; 2) echo 1 ;; 3) echo 2 ;; *) echo 3 ;; esac; 
 
 worst=0
 changes=false
+comment_failed=""
+
 for name in "${names[@]}"; do
   label="$command${name:+ $name}"
   slug="${name:-all}"
@@ -157,13 +179,16 @@ for name in "${names[@]}"; do
   if [ -n "$commenting" ]; then
     marker="<!-- envctl: $label -->"
     { printf '%s\n' "$marker"; cat "$md"; } >"$work/$slug.body"
-    upsert_comment "$marker" "$work/$slug.body"
+    upsert_comment "$marker" "$work/$slug.body" || comment_failed=1
   fi
 
   # The most serious result: 1 (or any other failure) over 3 over 2 over 0.
   case "$code" in 0 | 2 | 3) ;; *) code=1 ;; esac
   if [ "$(rank "$code")" -gt "$(rank "$worst")" ]; then worst="$code"; fi
 done
+
+# A comment GitHub refused fails the step, after every environment ran.
+if [ -n "$comment_failed" ] && [ "$(rank 1)" -gt "$(rank "$worst")" ]; then worst=1; fi
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   printf 'exit-code=%s\nchanges=%s\n' "$worst" "$changes" >>"$GITHUB_OUTPUT"

@@ -21,6 +21,8 @@ use envctl_fakes::github::{FakeGitHub, IssueComment, Permission};
 const REPO: &str = "huddle-app/huddle";
 const PULL: u64 = 42;
 const TOKEN: &str = "ghs_action_CANARY_workflow_token";
+/// Who a workflow's GITHUB_TOKEN comments as.
+const BOT: &str = "github-actions[bot]";
 const PLAN_PROD: &str = "<!-- envctl: plan production -->";
 const PLAN_STAGING: &str = "<!-- envctl: plan staging -->";
 
@@ -193,13 +195,14 @@ impl Job {
         self.github.api().issue_comments(REPO, PULL)
     }
 
-    /// The one comment whose body starts with `marker`.
+    /// The one comment of the workflow's token whose body starts with
+    /// `marker`.
     #[track_caller]
     fn comment(&self, marker: &str) -> IssueComment {
         let mine: Vec<IssueComment> = self
             .comments()
             .into_iter()
-            .filter(|c| c.body.starts_with(marker))
+            .filter(|c| c.body.starts_with(marker) && c.login == BOT)
             .collect();
         assert_eq!(mine.len(), 1, "comments starting with {marker}: {mine:#?}");
         mine.into_iter().next().unwrap()
@@ -439,4 +442,32 @@ fn drift_keeps_one_comment_too() {
             .body
             .contains("drift: 1 to change")
     );
+}
+
+#[test]
+fn a_comment_someone_else_starts_with_the_marker_is_left_alone() {
+    let job = Job::new();
+    let impostor = format!("{PLAN_PROD}\n### envctl plan: `production` — ✅ no changes");
+    let theirs = job
+        .github
+        .api()
+        .add_issue_comment_by_hand(REPO, PULL, "mallory", &impostor);
+
+    let run = job.run(&[("environments", "production")], &[]);
+    run.expect(0);
+    let ours = job.comment(PLAN_PROD);
+    assert_ne!(ours.id, theirs);
+    assert!(ours.body.contains("📝 changes"), "{}", ours.body);
+    let left = job
+        .comments()
+        .into_iter()
+        .find(|c| c.id == theirs)
+        .expect("the other comment is still there");
+    assert_eq!(left.body, impostor);
+    assert_eq!(left.login, "mallory");
+
+    // The next run updates its own comment, still not the other one.
+    job.run(&[("environments", "production")], &[]).expect(0);
+    assert_eq!(job.comment(PLAN_PROD).id, ours.id);
+    assert_eq!(job.comments().len(), 2);
 }

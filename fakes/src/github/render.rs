@@ -182,18 +182,27 @@ pub(crate) fn simple_user(login: &str, id: u64, base: &str) -> Value {
         "repos_url": format!("{api}/repos"),
         "events_url": format!("{api}/events{{/privacy}}"),
         "received_events_url": format!("{api}/received_events"),
-        "type": "User",
+        "type": if login.ends_with("[bot]") { "Bot" } else { "User" },
         "site_admin": false,
     })
 }
 
 /// `GET /user`: the token's user, with the private fields
-/// (`private-user`). Without a token: `401 Requires authentication`.
+/// (`private-user`). Without a token: `401 Requires authentication`; with
+/// a GitHub App installation token (a workflow's `GITHUB_TOKEN`), which
+/// acts for no user: `403 Resource not accessible by integration`.
 pub(crate) fn user(state: &State, call: &Call<'_>) -> Result<Response, Error> {
     let token = call
         .token
         .and_then(|t| state.tokens.get(t))
         .ok_or_else(|| Error::new(401, "Requires authentication", &call.op.doc()))?;
+    if call.token.is_some_and(|t| t.starts_with("ghs_")) {
+        return Err(Error::new(
+            403,
+            "Resource not accessible by integration",
+            &call.op.doc(),
+        ));
+    }
     let mut body = simple_user(&token.login, token.id, &call.base);
     let created = "2020-01-01T00:00:00Z";
     let private: Map<String, Value> = json!({

@@ -264,7 +264,13 @@ impl State {
             .entry(token.to_string())
             .or_insert_with(|| Token {
                 id,
-                login: "envctl-test".to_string(),
+                // A workflow's GITHUB_TOKEN (`ghs_…`, a GitHub App
+                // installation token) acts as the Actions app's bot.
+                login: if token.starts_with("ghs_") {
+                    "github-actions[bot]".to_string()
+                } else {
+                    "envctl-test".to_string()
+                },
                 grants: HashMap::new(),
             });
         if !repo.is_empty() {
