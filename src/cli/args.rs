@@ -122,7 +122,7 @@ pub enum Command {
         /// Where the audit entries of what was written go: `file`
         /// (envctl.yaml's `audit.path`, default `.envctl/audit.jsonl`),
         /// `stdout` (JSON lines after the report; also the GitHub Actions
-        /// step summary) or `off`. Default: `stdout` when CI=true, else `file`.
+        /// step summary) or `off`. Default: `off` with `audit.enabled: false`, else `stdout` when CI=true (or 1), else `file`.
         #[arg(long, value_enum, value_name = "WHERE")]
         audit: Option<crate::audit::Wanted>,
     },
@@ -333,7 +333,7 @@ pub struct RotateArgs {
     #[arg(long)]
     pub redeploy: bool,
     /// Where the audit entries go, as for `apply --audit`: `file`,
-    /// `stdout` or `off`. Default: `stdout` when CI=true, else `file`.
+    /// `stdout` or `off`. Default: `off` with `audit.enabled: false`, else `stdout` when CI=true (or 1), else `file`.
     #[arg(long, value_enum, value_name = "WHERE")]
     pub audit: Option<crate::audit::Wanted>,
 }
