@@ -66,7 +66,11 @@ impl Api {
             "GET env/pull",
             path,
         ));
-        self.http.send(&call).await?.parse(&call, URL_VAR)
+        let mut reply = self.http.send(&call).await?;
+        let pulled = reply.parse(&call, URL_VAR);
+        // The raw answer holds every decrypted value of the target.
+        reply.body.zeroize();
+        pulled
     }
 }
 
