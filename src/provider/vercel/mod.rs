@@ -38,6 +38,7 @@ mod pull;
 mod records;
 mod scope;
 pub mod settings;
+mod tagging;
 mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -145,6 +146,7 @@ impl VercelProvider {
         let mut versions = BTreeMap::new();
         let mut updated_ms = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
+        let mut untagged = BTreeSet::new();
         for r in records.iter().filter(|r| scope.owns(r)) {
             versions.insert(
                 format!("record:{}", r.key),
@@ -187,7 +189,14 @@ impl VercelProvider {
                 Known::Value(v) => {
                     variables.insert(r.key.clone(), v);
                 }
-                Known::Decrypt => to_decrypt.push((r.key.clone(), r.id.clone())),
+                Known::Decrypt => {
+                    // Read rather than trusted: a tag written now spares
+                    // later plans the read.
+                    if !self.read_values {
+                        untagged.insert(r.key.clone());
+                    }
+                    to_decrypt.push((r.key.clone(), r.id.clone()));
+                }
             }
             owned.insert(r.key.clone(), record);
         }
@@ -203,6 +212,7 @@ impl VercelProvider {
             versions,
             updated_ms,
             descriptions,
+            untagged,
             handles: super::Handles::new(Handles {
                 scope: Some(scope),
                 owned,
