@@ -58,7 +58,10 @@ impl VercelProvider {
                 if stop.requested() {
                     return (i, None);
                 }
-                (i, Some(api.set_comment(&project, &id, &name, &comment).await))
+                (
+                    i,
+                    Some(api.set_comment(&project, &id, &name, &comment).await),
+                )
             });
         }
         let mut failed = None;
