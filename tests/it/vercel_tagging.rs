@@ -112,7 +112,6 @@ fn verified_records_are_tagged_by_apply_and_later_plans_read_no_value() {
     let doc: serde_json::Value = serde_json::from_str(&json.stdout()).expect("JSON plan");
     let tag = doc["plan"]["targets"][0]["tag"]
         .as_array()
-        .or_else(|| doc["targets"][0]["tag"].as_array())
         .expect("a tag list");
     assert_eq!(tag.len(), RECORDS, "{tag:?}");
     ws.run(&["drift", "bulk"], &pairs(&env)).expect(0);
