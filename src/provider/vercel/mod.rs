@@ -15,7 +15,10 @@
 //! record's comment: `[envctl sha256:<digest> at:<ms>]`, the SHA-256 of the
 //! value and the time it wrote it. If Vercel's `updatedAt` is close to that
 //! time, the digest stands for the value; if the record was updated later,
-//! someone changed it by hand, and the plan rewrites it. See
+//! someone changed it by hand, and the plan rewrites it. A value read
+//! back (no tag, or a stale one) is marked in the snapshot's `untagged`;
+//! where it equals the declared one, the next apply tags it, comment only
+//! ([`tagging`]). See
 //! `docs/platforms.md` for the trade-off. The comment's text before the
 //! tag is the variable's `description:` when it has one.
 //!
