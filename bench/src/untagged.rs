@@ -27,11 +27,12 @@ pub fn run(config: &Config) -> Result<String, String> {
             untag(&bench);
             let naive = bench.naive("plan", 0, None)?;
             // Tags them: only the first run writes; the others find nothing.
-            bench.envctl("apply", &["apply", &env, "--yes"], 0, false)?;
+            let mut apply = bench.envctl("apply", &["apply", &env, "--yes"], 0, false)?;
+            apply.strategy = "envctl apply (tags them)";
             let mut tagged =
                 bench.envctl("plan", &["plan", &env, "--detailed-exitcode"], 0, false)?;
             tagged.strategy = "envctl, after apply tagged them";
-            for row in [envctl, naive, tagged] {
+            for row in [envctl, naive, apply, tagged] {
                 out.push_str(&line(n, &row));
             }
         }
