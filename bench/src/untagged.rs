@@ -2,9 +2,10 @@
 //! [--variables N,…] [--latency L,…]`. Each shape is applied by envctl,
 //! then envctl's tags are taken off every Vercel record (as if the
 //! records had been made by hand with the same values), and `plan` is
-//! measured against the naive strategy (one `GET` by id per record). N is
-//! the number of Vercel records (the generated project also has N
-//! Supabase secrets).
+//! measured against the naive strategy (one `GET` by id per record); then
+//! `apply --yes` tags the records the plan verified (comment only), and
+//! `plan` is measured again ("after apply tagged them"). N is the number of
+//! Vercel records (the generated project also has N Supabase secrets).
 
 use std::time::Duration;
 
@@ -25,7 +26,13 @@ pub fn run(config: &Config) -> Result<String, String> {
             let envctl = bench.envctl("plan", &["plan", &env, "--detailed-exitcode"], 0, false)?;
             untag(&bench);
             let naive = bench.naive("plan", 0, None)?;
-            for row in [envctl, naive] {
+            // Tags them: only the first run writes; the others find nothing.
+            let mut apply = bench.envctl("apply", &["apply", &env, "--yes"], 0, false)?;
+            apply.strategy = "envctl apply (tags them)";
+            let mut tagged =
+                bench.envctl("plan", &["plan", &env, "--detailed-exitcode"], 0, false)?;
+            tagged.strategy = "envctl, after apply tagged them";
+            for row in [envctl, naive, apply, tagged] {
                 out.push_str(&line(n, &row));
             }
         }

@@ -62,18 +62,28 @@ pub fn progress(progress: &Progress<'_>) -> String {
     }
 }
 
-/// Each target's writes, then the total.
+/// Each target's writes, then the total, then the records tagged.
 pub fn report(report: &ApplyReport, env: &str) -> String {
     let count: usize = report.applied.iter().map(|(_, w)| w.len()).sum();
     let mut lines: Vec<String> = report
         .applied
         .iter()
+        .filter(|(_, writes)| !writes.is_empty())
         .map(|(target, writes)| format!("target {target}: {}", writes.join(", ")))
         .collect();
-    lines.push(format!(
-        "Apply complete: {count} change{} written to {env}.",
-        plural(count)
-    ));
+    if count > 0 || report.tagged == 0 {
+        lines.push(format!(
+            "Apply complete: {count} change{} written to {env}.",
+            plural(count)
+        ));
+    }
+    if report.tagged > 0 {
+        lines.push(format!(
+            "Tagged {} record{} (comment only); later plans read them at list speed.",
+            report.tagged,
+            plural(report.tagged)
+        ));
+    }
     lines.join("\n")
 }
 

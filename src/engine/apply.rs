@@ -18,8 +18,12 @@ use envctl_core::plan::{Subject, TargetPlan};
 pub struct ApplyReport {
     /// Each target's writes, described (`set X`, `deploy function f`).
     pub applied: Vec<(String, Vec<String>)>,
-    /// What was written, per target, for the audit log.
+    /// What was written, per target, for the audit log. Tags are not in
+    /// it: they change no value.
     pub written: Vec<(String, Subject)>,
+    /// How many variables were tagged as verified (`Write::Tag`): no
+    /// value changed; in neither `applied` nor `written`.
+    pub tagged: usize,
 }
 
 /// Applies a plan, platforms concurrently. All writes are derived (and every secret
@@ -133,7 +137,12 @@ fn report(
                 done
             }
         };
-        let writes = done.iter().map(|&i| &batch.writes[i]);
+        let (tags, writes): (Vec<&Write>, Vec<&Write>) = done
+            .iter()
+            .map(|&i| &batch.writes[i])
+            .partition(|w| matches!(w, Write::Tag { .. }));
+        report.tagged += tags.len();
+        let writes = writes.into_iter();
         report
             .written
             .extend(writes.clone().map(|w| (name.clone(), w.subject())));

@@ -408,6 +408,7 @@ mod tests {
             changes: Vec::new(),
             warnings: Vec::new(),
             updated_ms: BTreeMap::new(),
+            tag: Vec::new(),
         };
         Planned {
             plan: Plan {

@@ -92,7 +92,7 @@ impl MemoryProvider {
                 Write::DeleteFunction { slug } => {
                     state.functions.remove(slug);
                 }
-                Write::SetSetting { .. } | Write::SetBucket { .. } => {}
+                Write::SetSetting { .. } | Write::SetBucket { .. } | Write::Tag { .. } => {}
             }
         }
         Ok(())

@@ -35,7 +35,7 @@ use std::path::Path;
 pub use connect::{ConnectError, Project};
 use envctl_core::diagnostic::Diagnostic;
 pub use envctl_core::model::{
-    AppliedMigration, Handles, LiveFunction, LiveValue, Snapshot, Write, deletes, sets,
+    AppliedMigration, Handles, LiveFunction, LiveValue, Snapshot, Write, deletes, sets, tags,
 };
 use envctl_core::yaml::Pos;
 pub use error::{Detail, ErrorKind, ProviderError};

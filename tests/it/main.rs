@@ -53,4 +53,5 @@ mod undeclared_functions;
 mod value_rules;
 mod vercel;
 mod vercel_custom;
+mod vercel_tagging;
 mod vercel_untagged;

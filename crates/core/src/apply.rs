@@ -1,5 +1,6 @@
 //! Turning a plan into writes. The plan is the only thing apply obeys: a
-//! write happens for exactly the creates, updates and deletes it lists, and
+//! write happens for exactly the creates, updates and deletes it lists (and
+//! the marks of verified values in `TargetPlan::tag`, which change no value), and
 //! a secret is written only if its value still has the fingerprint the plan
 //! showed (a value that changed between plan and apply is refused).
 
@@ -79,31 +80,9 @@ pub fn writes(
     for change in &plan.changes {
         match (&change.subject, change.action) {
             (Subject::Variable { name }, Action::Create | Action::Update) => {
-                let missing = || ApplyError::Missing {
-                    target: plan.name.clone(),
-                    name: name.clone(),
-                };
-                let value = match &desired.variables.get(name).ok_or_else(missing)?.value {
-                    DesiredValue::Plain(text) => Secret::new(text.clone()),
-                    DesiredValue::Secret { .. } => {
-                        let secret = secrets.get(name).ok_or_else(missing)?;
-                        if let Some(Value::Secret {
-                            fingerprint: Some(fingerprint),
-                            ..
-                        }) = &change.after
-                            && secret.fingerprint() != *fingerprint
-                        {
-                            return Err(ApplyError::Changed {
-                                target: plan.name.clone(),
-                                name: name.clone(),
-                            });
-                        }
-                        secret.clone()
-                    }
-                };
                 out.push(Write::Set {
                     name: name.clone(),
-                    value,
+                    value: declared(plan, desired, secrets, name, change.after.as_ref())?,
                 });
             }
             (Subject::Variable { name }, Action::Delete) => {
@@ -146,5 +125,50 @@ pub fn writes(
             _ => {}
         }
     }
+    // Verified equal: marked, no value changed.
+    for name in &plan.tag {
+        let after = plan
+            .changes
+            .iter()
+            .find(|c| c.variable() == Some(name.as_str()))
+            .and_then(|c| c.after.as_ref());
+        out.push(Write::Tag {
+            name: name.clone(),
+            value: declared(plan, desired, secrets, name, after)?,
+        });
+    }
     Ok(out)
+}
+
+/// The declared value of `name`, refused if it is a secret whose value no
+/// longer has the fingerprint the plan showed (`after`).
+fn declared(
+    plan: &TargetPlan,
+    desired: &DesiredTarget,
+    secrets: &BTreeMap<String, Secret>,
+    name: &str,
+    after: Option<&Value>,
+) -> Result<Secret, ApplyError> {
+    let missing = || ApplyError::Missing {
+        target: plan.name.clone(),
+        name: name.to_string(),
+    };
+    match &desired.variables.get(name).ok_or_else(missing)?.value {
+        DesiredValue::Plain(text) => Ok(Secret::new(text.clone())),
+        DesiredValue::Secret { .. } => {
+            let secret = secrets.get(name).ok_or_else(missing)?;
+            if let Some(Value::Secret {
+                fingerprint: Some(fingerprint),
+                ..
+            }) = after
+                && secret.fingerprint() != *fingerprint
+            {
+                return Err(ApplyError::Changed {
+                    target: plan.name.clone(),
+                    name: name.to_string(),
+                });
+            }
+            Ok(secret.clone())
+        }
+    }
 }

@@ -154,7 +154,9 @@ pub(super) fn carry_out(
         out.note("Dry run: nothing was written.");
         return Ok(Exit::Ok);
     }
-    if !planned.plan.has_changes() {
+    // Tags of values verified by reading are written too: no value
+    // changes, but it is a write, so it is confirmed like any other.
+    if !planned.plan.has_changes() && planned.plan.tags() == 0 {
         out.note("Nothing to apply.");
         return Ok(Exit::Ok);
     }

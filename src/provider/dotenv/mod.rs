@@ -110,6 +110,8 @@ impl DotenvProvider {
             match write {
                 Write::Set { name, value } => edits.push((name.as_str(), Some(value.expose()))),
                 Write::Delete { name } => edits.push((name.as_str(), None)),
+                // A file keeps no tags: its values are always read.
+                Write::Tag { .. } => {}
                 Write::SetFunction { .. } | Write::DeleteFunction { .. } => {
                     return Err(self.error("write", "a dotenv file holds no Edge Functions".into()));
                 }

@@ -311,6 +311,27 @@ impl Api {
         self.http.send(&call).await.map(drop)
     }
 
+    /// Rewrites a record's comment only: its value, type and targets stay.
+    /// Vercel's edit takes every field as optional.
+    pub async fn set_comment(
+        &self,
+        project: &str,
+        id: &str,
+        key: &str,
+        comment: &str,
+    ) -> Result<(), HttpError> {
+        let call = self.scoped(
+            Call::new(
+                format!("tag {key} (comment only)"),
+                Method::PATCH,
+                "PATCH env/{id}",
+                Self::env_path(project, 9, &format!("/{}", http::encode(id))),
+            )
+            .json(&serde_json::json!({ "comment": comment })),
+        );
+        self.http.send(&call).await.map(drop)
+    }
+
     /// The project's custom environments (one request).
     pub async fn custom_environments(
         &self,

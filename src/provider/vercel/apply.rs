@@ -1,6 +1,7 @@
-//! Apply on Vercel, in three steps: split shared records, create or update
-//! every value in one request, delete in one request; and the undo of a
-//! split whose create did not happen.
+//! Apply on Vercel, in four steps: split shared records, create or update
+//! every value in one request, delete in one request, tag the records a
+//! plan verified by reading ([`super::tagging`]); and the undo of a split
+//! whose create did not happen.
 
 use std::collections::BTreeSet;
 
@@ -17,7 +18,8 @@ type Splits<'a> = (BTreeSet<String>, Vec<(&'a str, &'a Owned)>);
 
 impl VercelProvider {
     /// Splits shared records, then creates/updates every value in one
-    /// request, then deletes in one request. A key Vercel refuses is
+    /// request, then deletes in one request, then tags verified records
+    /// (comment only). A key Vercel refuses is
     /// reported; the others are done.
     ///
     /// Vercel refuses a record whose targets overlap another record of the
@@ -63,7 +65,8 @@ impl VercelProvider {
         self.set_all(&scope, handles, writes, (&split, &narrowed), &mut done)
             .await?;
         self.delete_owned(handles, writes, &split, &mut done, stop)
-            .await
+            .await?;
+        self.tag_verified(handles, writes, &mut done, stop).await
     }
 
     /// 1. Split shared records: they keep every other target. A set's

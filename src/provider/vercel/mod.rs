@@ -15,7 +15,10 @@
 //! record's comment: `[envctl sha256:<digest> at:<ms>]`, the SHA-256 of the
 //! value and the time it wrote it. If Vercel's `updatedAt` is close to that
 //! time, the digest stands for the value; if the record was updated later,
-//! someone changed it by hand, and the plan rewrites it. See
+//! someone changed it by hand, and the plan rewrites it. A value read
+//! back (no tag, or a stale one) is marked in the snapshot's `untagged`;
+//! where it equals the declared one, the next apply tags it, comment only
+//! ([`tagging`]). See
 //! `docs/platforms.md` for the trade-off. The comment's text before the
 //! tag is the variable's `description:` when it has one.
 //!
@@ -38,6 +41,7 @@ mod pull;
 mod records;
 mod scope;
 pub mod settings;
+mod tagging;
 mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -145,6 +149,7 @@ impl VercelProvider {
         let mut versions = BTreeMap::new();
         let mut updated_ms = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
+        let mut untagged = BTreeSet::new();
         for r in records.iter().filter(|r| scope.owns(r)) {
             versions.insert(
                 format!("record:{}", r.key),
@@ -187,7 +192,14 @@ impl VercelProvider {
                 Known::Value(v) => {
                     variables.insert(r.key.clone(), v);
                 }
-                Known::Decrypt => to_decrypt.push((r.key.clone(), r.id.clone())),
+                Known::Decrypt => {
+                    // Read rather than trusted: a tag written now spares
+                    // later plans the read.
+                    if !self.read_values {
+                        untagged.insert(r.key.clone());
+                    }
+                    to_decrypt.push((r.key.clone(), r.id.clone()));
+                }
             }
             owned.insert(r.key.clone(), record);
         }
@@ -203,6 +215,7 @@ impl VercelProvider {
             versions,
             updated_ms,
             descriptions,
+            untagged,
             handles: super::Handles::new(Handles {
                 scope: Some(scope),
                 owned,

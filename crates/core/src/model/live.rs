@@ -3,7 +3,7 @@
 //! platform's apply needs later.
 
 use std::any::Any;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -30,6 +30,12 @@ pub struct Snapshot {
     /// Each variable's description as the platform keeps it, where it
     /// keeps one (`Traits::descriptions`). Never a value.
     pub descriptions: BTreeMap<String, String>,
+    /// Variables whose values were read (not known from a mark the
+    /// platform keeps for envctl) and could carry that mark: where their
+    /// value matches the desired one, the plan lists them for apply to
+    /// mark (`TargetPlan::tag`), so later reads need not read the value.
+    /// Never a value.
+    pub untagged: BTreeSet<String>,
     /// Auth URLs and Storage buckets, where they were read.
     pub settings: super::LiveSettings,
     /// What apply needs from this read beyond the values.

@@ -15,4 +15,4 @@ pub use desired::{
 };
 pub use live::{AppliedMigration, HandleData, Handles, LiveFunction, LiveValue, Snapshot};
 pub use settings::{Auth, Bucket, LiveAuth, LiveSettings, ProjectSettings, join_urls, split_urls};
-pub use write::{Write, deletes, sets};
+pub use write::{Write, deletes, sets, tags};

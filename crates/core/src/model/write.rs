@@ -37,6 +37,14 @@ pub enum Write {
         public: bool,
         create: bool,
     },
+    /// Marks a variable whose live value was verified equal to the
+    /// declared one, so later reads need not read it: no value changes
+    /// (on Vercel, the record's comment gets envctl's tag). `value` is the
+    /// declared value, for the mark's digest; it is not sent.
+    Tag {
+        name: String,
+        value: Secret,
+    },
 }
 
 /// The variable values among `writes`, with their indices: what a
@@ -47,6 +55,18 @@ pub fn sets(writes: &[Write]) -> Vec<(usize, &str, &Secret)> {
         .enumerate()
         .filter_map(|(i, w)| match w {
             Write::Set { name, value } => Some((i, name.as_str(), value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The variables among `writes` to mark as verified, with their indices.
+pub fn tags(writes: &[Write]) -> Vec<(usize, &str, &Secret)> {
+    writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Tag { name, value } => Some((i, name.as_str(), value)),
             _ => None,
         })
         .collect()
@@ -68,7 +88,7 @@ impl Write {
     /// The plan item this write carries out.
     pub fn subject(&self) -> Subject {
         match self {
-            Write::Set { name, .. } | Write::Delete { name } => {
+            Write::Set { name, .. } | Write::Delete { name } | Write::Tag { name, .. } => {
                 Subject::Variable { name: name.clone() }
             }
             Write::SetFunction { slug, .. } | Write::DeleteFunction { slug } => {
@@ -83,6 +103,7 @@ impl Write {
         match self {
             Write::Set { name, .. } => format!("set {name}"),
             Write::Delete { name } => format!("delete {name}"),
+            Write::Tag { name, .. } => format!("tag {name}"),
             Write::SetFunction {
                 slug, deploy: true, ..
             } => format!("deploy function {slug}"),

@@ -97,15 +97,30 @@ fn live_fingerprint(live: &LiveValue) -> Option<Fingerprint> {
 
 /// The plan for one target.
 pub fn diff_target(desired: &DesiredTarget, live: &Snapshot) -> TargetPlan {
+    let changes = changes_for(desired, live);
+    let tag = to_tag(&changes, live);
     TargetPlan {
         name: desired.name.clone(),
         kind: desired.kind,
         traits: desired.traits,
         description: desired.description.clone(),
-        changes: changes_for(desired, live),
+        changes,
         warnings: live.warnings.clone(),
         updated_ms: live.updated_ms.clone(),
+        tag,
     }
+}
+
+/// The declared variables whose value was read, matches, and carries no
+/// mark of envctl's: apply marks them.
+fn to_tag(changes: &[Change], live: &Snapshot) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c.action == Action::Unchanged && c.reason == Reason::Matches)
+        .filter_map(Change::variable)
+        .filter(|name| live.untagged.contains(*name))
+        .map(str::to_string)
+        .collect()
 }
 
 fn changes_for(desired: &DesiredTarget, live: &Snapshot) -> Vec<Change> {

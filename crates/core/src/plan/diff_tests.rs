@@ -476,3 +476,6 @@ fn changed_function_code_is_an_update_that_says_how_many_files() {
 
 #[path = "diff_runner_tests.rs"]
 mod runner;
+
+#[path = "diff_tag_tests.rs"]
+mod tag;

@@ -52,6 +52,13 @@ pub struct TargetPlan {
     /// where the platform reports it; for the `secret-age` rule.
     #[serde(skip)]
     pub updated_ms: std::collections::BTreeMap<String, i64>,
+    /// Variables whose live value was read and verified equal to the
+    /// desired one, but which carry no mark of envctl's (or a stale one):
+    /// apply marks them, changing no value (on Vercel, the record's
+    /// comment), so later plans need not read them. Not a change: it
+    /// counts in no summary and makes no drift.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -377,6 +384,12 @@ impl Plan {
             }
         }
         n
+    }
+
+    /// How many variables apply would mark without changing a value
+    /// ([`TargetPlan::tag`]).
+    pub fn tags(&self) -> usize {
+        self.targets.iter().map(|t| t.tag.len()).sum()
     }
 
     pub fn has_changes(&self) -> bool {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::{baked_note, summary_line, undeclared_functions, value};
+use super::{baked_note, summary_line, tag_note, undeclared_functions, value};
 use crate::plan::{Action, Change, Plan, Reason, Value};
 use crate::rules::{Finding, Severity, Verdict};
 
@@ -88,6 +88,9 @@ pub fn plan(plan: &Plan, verdict: &Verdict, style: Style) -> String {
             let _ = writeln!(out, "    {} {warning}", style.paint("33", "warning:"));
         }
         if let Some(note) = baked_note(target, &plan.environment) {
+            let _ = writeln!(out, "    {} {note}", style.paint("36", "note:"));
+        }
+        if let Some(note) = tag_note(target) {
             let _ = writeln!(out, "    {} {note}", style.paint("36", "note:"));
         }
     }
@@ -225,6 +228,7 @@ mod tests {
             targets: vec![TargetPlan {
                 warnings: Vec::new(),
                 updated_ms: Default::default(),
+                tag: Vec::new(),
                 name: "t".into(),
                 kind: "memory",
                 traits: Default::default(),
@@ -264,6 +268,7 @@ mod tests {
             targets: vec![TargetPlan {
                 warnings: Vec::new(),
                 updated_ms: Default::default(),
+                tag: Vec::new(),
                 name: "t".into(),
                 kind: "memory",
                 traits,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{baked_note, summary_line, undeclared_functions, value};
+use super::{baked_note, summary_line, tag_note, undeclared_functions, value};
 use crate::plan::{Action, Plan};
 use crate::rules::{Severity, Verdict};
 
@@ -79,6 +79,9 @@ pub fn plan(plan: &Plan, verdict: &Verdict) -> String {
             let _ = writeln!(out, "> ⚠️ {}\n", cell(warning));
         }
         if let Some(note) = baked_note(target, &plan.environment) {
+            let _ = writeln!(out, "> ℹ️ {}\n", cell(&note));
+        }
+        if let Some(note) = tag_note(target) {
             let _ = writeln!(out, "> ℹ️ {}\n", cell(&note));
         }
         if let Some(slugs) = undeclared_functions(target) {

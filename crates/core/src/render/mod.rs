@@ -124,3 +124,16 @@ pub(crate) fn baked_note(target: &TargetPlan, env: &str) -> Option<String> {
         ),
     }
 }
+
+/// What apply does for the variables of `target` that were read and
+/// verified equal but carry no tag: one line, no change. `None` when there
+/// are none.
+pub(crate) fn tag_note(target: &TargetPlan) -> Option<String> {
+    let n = target.tag.len();
+    (n > 0).then(|| {
+        let (s, them) = if n == 1 { ("", "it") } else { ("s", "them") };
+        format!(
+            "{n} record{s} verified by reading; apply tags {them} so later plans need not read {them} (comment only, no value changes)"
+        )
+    })
+}

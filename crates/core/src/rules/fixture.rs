@@ -186,6 +186,7 @@ impl Case {
                 changes: Vec::new(),
                 warnings: Vec::new(),
                 updated_ms: BTreeMap::new(),
+                tag: Vec::new(),
             });
         }
         let t = self.plan.targets.iter_mut().find(|t| t.name == target);
