@@ -141,35 +141,16 @@ impl Workspace {
 
     /// Runs envctl with `input` on its standard input.
     pub fn run_with_input(&self, args: &[&str], env: &[(&str, &str)], input: Option<&str>) -> Run {
-        use std::io::Write;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
         cmd.arg("--chdir")
             .arg(self.dir.path())
             .args(args)
             .env_clear()
-            .env("ENVCTL_TEST_KEYRING", self.keyring_file())
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("ENVCTL_TEST_KEYRING", self.keyring_file());
         if let Some(path) = std::env::var_os("PATH") {
             cmd.env("PATH", path);
         }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = input {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
+        let child = spawn(&mut cmd, env, input);
         Run(child.wait_with_output().unwrap())
     }
 
@@ -266,4 +247,30 @@ pub fn readable(pairs: &[(&str, &str)]) -> envctl::provider::Snapshot {
             .collect(),
         ..Default::default()
     }
+}
+
+/// Starts `cmd` with `env` added, its output captured and `input` (if any)
+/// written to its standard input, which is closed after it.
+pub fn spawn(cmd: &mut Command, env: &[(&str, &str)], input: Option<&str>) -> std::process::Child {
+    use std::io::Write;
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = input {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child
 }

@@ -277,26 +277,8 @@ pub fn envctl_with(
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_envctl"));
     cmd.arg("--chdir").arg(ws.dir.path()).args(args);
     isolate(&mut cmd, home, bus);
-    cmd.env("ENVCTL_TEST_KEYUTILS", keyutils_file(home))
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = input {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
+    cmd.env("ENVCTL_TEST_KEYUTILS", keyutils_file(home));
+    let mut child = super::spawn(&mut cmd, env, input);
     // Bounded: a run that hangs on the bus fails the test instead.
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
